@@ -1,0 +1,244 @@
+"""Time expressions in news text, resolved against the publication date.
+
+:func:`find_time_expressions` finds what a sentence says about time ("on
+Wednesday", "yesterday", "two weeks ago", "July 15", "later in the day");
+:func:`resolve` turns one into a :class:`~geo.models.ResolvedDate` given the
+publication date and the story's current reference day. The library never
+reads the clock: every date is relative to an argument.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .models import ResolvedDate
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december",
+)
+_MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
+NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "several": 3, "a few": 3, "few": 3, "couple of": 2, "a couple of": 2,
+}
+_NUM = r"(?:\d{1,3}|a couple of|couple of|a few|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|thirty|several|few)"
+_DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_PART = r"(?:\s+(?:morning|afternoon|evening|night|overnight))?"
+
+# (kind, pattern); order matters: earlier patterns win on overlaps.
+_PATTERNS: list[tuple[str, str]] = [
+    ("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b"),
+    ("dmy", r"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>" + _MONTH + r")(?:,?\s+(?P<y>(?:19|20)\d\d))?\b"),
+    ("mdy", r"\b(?P<mon>" + _MONTH + r")\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>(?:19|20)\d\d))?"),
+    ("month", r"\b(?:(?:in|since|during|until|by|early|late|mid|last|this|of)[\s-]+)(?P<mon>" + _MONTH + r")(?:\s+(?P<y>(?:19|20)\d\d))?\b"),
+    ("month", r"\b(?P<mon>" + _MONTH + r")\s+(?P<y>(?:19|20)\d\d)\b"),
+    ("daybefore", r"\bthe day before yesterday\b"),
+    ("yesterday", r"\byesterday(?:['’]s)?\b" + _PART),
+    ("lastnight", r"\b(?:late |early )?last night\b|\bovernight\b"),
+    ("today", r"\b(?:today(?:['’]s)?|this (?:morning|afternoon|evening)|tonight|earlier today|later today)\b"),
+    ("weekday", r"\b(?P<mod>last|this|on|late on|early on|late|early|since|until|by|from|before|after|next)?\s*(?P<wd>" + _DAY + r")(?:['’]s)?" + _PART + r"\b"),
+    ("ago", r"\b(?P<n>" + _NUM + r")\s+(?P<unit>days?|weeks?|months?|years?|fortnight)\s+ago\b"),
+    ("lastunit", r"\b(?P<mod>last|this|earlier this|late last|early last|past)\s+(?P<unit>week|month|year|weekend)\b"),
+    ("recent", r"\b(?:recently|lately|in recent (?:days|weeks|months)|of late)\b"),
+    ("sameday", r"\b(?:later (?:in|on) the day|later that day|that day|the same day|earlier in the day|within hours|hours later|that night|that morning|that evening|in the (?:early )?(?:morning|afternoon|evening)|(?:at|before|after) dawn|at dusk|at night)\b"),
+    ("nextday", r"\b(?:the (?:next|following) (?:day|morning)|a day later|the day after)\b"),
+    ("prevday", r"\b(?:the (?:previous|preceding) (?:day|night)|the day before|a day earlier)\b"),
+    ("later", r"\b(?P<n>" + _NUM + r")\s+(?P<unit>days?|weeks?)\s+(?:later|earlier)\b"),
+]
+_COMPILED = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in _PATTERNS]
+# One pass finds where an expression starts; the first pattern matching there
+# (the same one the alternation chose) then gives its kind and parts.
+_REGEX = re.compile(
+    "|".join("(?:" + re.sub(r"\(\?P<\w+>", "(?:", p) + ")" for _, p in _PATTERNS), re.IGNORECASE
+)
+# Words that open a clause whose date is background to the main event.
+_BACKGROUND = re.compile(
+    r"\b(?:since|following|after|before|until|till|prior to|ahead of|by)\s+(?:\w+\s+){0,4}$", re.IGNORECASE
+)
+_COPULA = re.compile(r"\b(?:was|is|were|be|been)\s+$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TimeExpression:
+    """A time expression found in text: where, what kind, and its parts."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    parts: dict
+    background: bool = False  # in a since/after/following clause: not the story's day
+
+    def resolve(self, published: date | None, reference: ResolvedDate | None) -> ResolvedDate:
+        return resolve(self, published, reference)
+
+
+def find_time_expressions(text: str) -> list[TimeExpression]:
+    """Time expressions in a sentence, left to right.
+
+    >>> [t.kind for t in find_time_expressions("Clashes on Wednesday, two weeks ago")]
+    ['weekday', 'ago']
+    """
+    out = []
+    for found in _REGEX.finditer(text):
+        kind, m = next((k, m) for k, rx in _COMPILED if (m := rx.match(text, found.start())))
+        parts = {k: v for k, v in m.groupdict().items() if v}
+        token = m.group(0)
+        if kind in ("month", "mdy", "dmy") and _is_modal_may(text, m, parts):
+            continue
+        if kind == "weekday" and re.match(r"\s+[A-Z]", text[m.end() : m.end() + 2]) and not parts.get("mod"):
+            continue  # "Sunday Times", "Friday Prayers" as a name
+        before = text[max(0, m.start() - 60) : m.start()]
+        mod = (parts.get("mod") or "").lower()
+        background = bool(_BACKGROUND.search(before)) or mod in ("since", "until", "by", "from", "before", "after", "next")
+        if _COPULA.search(before) and kind in ("mdy", "dmy", "weekday", "iso"):
+            continue  # "the turning point was July 15": a date named, not an event's time
+        out.append(TimeExpression(m.start(), m.end(), token, kind, parts, background))
+    return out
+
+
+def _is_modal_may(text: str, m: re.Match, parts: dict) -> bool:
+    mon = (parts.get("mon") or "")
+    if mon.lower().rstrip(".") not in ("may", "march", "mar", "jan", "sept", "dec", "aug"):
+        return False
+    # Month names that are also words must be capitalised to count.
+    return not mon[:1].isupper()
+
+
+def _month_number(name: str) -> int:
+    name = name.lower().rstrip(".")
+    return _MONTH_ABBR.get(name[:4] if name.startswith("sept") else name[:3], 0)
+
+
+def _day(d: date, basis: str) -> ResolvedDate:
+    return ResolvedDate(d, "day", basis, d, d)
+
+
+def _span(start: date, end: date, precision: str, basis: str) -> ResolvedDate:
+    mid = start + (end - start) / 2
+    return ResolvedDate(mid, precision, basis, start, end)
+
+
+def resolve(expr: TimeExpression, published: date | None, reference: ResolvedDate | None = None) -> ResolvedDate:
+    """Resolve a time expression to a date.
+
+    Parameters
+    ----------
+    expr:
+        The expression.
+    published:
+        The article's publication date; None leaves relative dates unresolved.
+    reference:
+        The story's current reference day, for "later in the day", "the next day".
+
+    Weekday names are the latest such day on or before publication ("last
+    Wednesday" strictly before); "N days ago" counts back from publication;
+    a week or month is returned as its middle day with precision "week" or
+    "month" and the interval in ``start``/``end``.
+    """
+    basis = expr.text.strip()
+    kind, p = expr.kind, expr.parts
+    if kind == "iso":
+        try:
+            return _day(date(int(p["y"]), int(p["m"]), int(p["d"])), basis)
+        except ValueError:
+            return ResolvedDate(None, "unknown", basis)
+    if kind in ("dmy", "mdy", "month"):
+        month = _month_number(p["mon"])
+        year = int(p["y"]) if p.get("y") else None
+        if year is None:
+            if published is None:
+                return ResolvedDate(None, "unknown", basis)
+            year = published.year
+            # A month-day after publication is last year's ("December 28" in January).
+            if (month, int(p.get("d") or 1)) > (published.month, published.day) and kind != "month":
+                year -= 1
+            elif kind == "month" and month > published.month:
+                year -= 1
+        if kind == "month":
+            start = date(year, month, 1)
+            end = (date(year + (month == 12), month % 12 + 1, 1)) - timedelta(days=1)
+            if published and start <= published <= end:
+                end = published
+            return _span(start, end, "month", basis)
+        try:
+            return _day(date(year, month, int(p["d"])), basis)
+        except ValueError:
+            return ResolvedDate(None, "unknown", basis)
+    if kind == "recent":
+        return ResolvedDate(None, "unknown", basis)
+    if kind in ("sameday", "nextday", "prevday", "later"):
+        base = reference if reference and reference.date else None
+        if base is None:
+            if published is None:
+                return ResolvedDate(None, "unknown", basis)
+            base = _day(published, "publication date")
+        if kind == "sameday":
+            return ResolvedDate(base.date, base.precision, basis, base.start, base.end)
+        step = {"nextday": 1, "prevday": -1}.get(kind)
+        if step is None:
+            n = NUMBERS.get((p.get("n") or "").lower()) or int(p.get("n") or 1)
+            step = n * (7 if (p.get("unit") or "").startswith("week") else 1)
+            step = -step if basis.lower().endswith("earlier") else step
+        d = base.date + timedelta(days=step)
+        return ResolvedDate(d, base.precision, basis, d, d)
+    if published is None:
+        return ResolvedDate(None, "unknown", basis)
+    if kind == "yesterday":
+        return _day(published - timedelta(days=1), basis)
+    if kind == "daybefore":
+        return _day(published - timedelta(days=2), basis)
+    if kind == "lastnight":
+        return _day(published - timedelta(days=1), basis)
+    if kind == "today":
+        return _day(published, basis)
+    if kind == "weekday":
+        target = WEEKDAYS.index(p["wd"].lower())
+        back = (published.weekday() - target) % 7
+        mod = (p.get("mod") or "").lower()
+        if mod == "last" and back == 0:
+            back = 7
+        if mod == "next":
+            return ResolvedDate(None, "unknown", basis)  # the future: no event yet
+        return _day(published - timedelta(days=back), basis)
+    if kind == "ago":
+        raw = (p.get("n") or "1").lower()
+        n = NUMBERS.get(raw) or int(raw)
+        unit = p["unit"].lower()
+        if unit.startswith("day"):
+            return _day(published - timedelta(days=n), basis)
+        if unit.startswith("week") or unit == "fortnight":
+            days = 14 if unit == "fortnight" else 7 * n
+            d = published - timedelta(days=days)
+            return ResolvedDate(d, "day" if n <= 2 else "week", basis, d - timedelta(days=3), d + timedelta(days=3))
+        if unit.startswith("month"):
+            d = published - timedelta(days=30 * n)
+            return ResolvedDate(d, "month", basis, d - timedelta(days=15), d + timedelta(days=15))
+        d = published - timedelta(days=365 * n)
+        return ResolvedDate(d, "unknown", basis, d - timedelta(days=183), d + timedelta(days=183))
+    if kind == "lastunit":
+        mod, unit = p["mod"].lower(), p["unit"].lower()
+        monday = published - timedelta(days=published.weekday())
+        if unit == "week":
+            if mod in ("last", "late last", "early last", "past"):
+                start = monday - timedelta(days=7)
+                return _span(start, start + timedelta(days=6), "week", basis)
+            return _span(monday, max(monday, published - timedelta(days=1)), "week", basis)
+        if unit == "weekend":
+            saturday = monday - timedelta(days=2)
+            return _span(saturday, saturday + timedelta(days=1), "week", basis)
+        if unit == "month":
+            first = published.replace(day=1)
+            if mod in ("last", "late last", "early last", "past"):
+                end = first - timedelta(days=1)
+                return _span(end.replace(day=1), end, "month", basis)
+            return _span(first, published, "month", basis)
+        return ResolvedDate(None, "unknown", basis)
+    return ResolvedDate(None, "unknown", basis)

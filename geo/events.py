@@ -1,0 +1,361 @@
+"""Event tagging: is a place mention an event, of what type, on what day.
+
+The reading works sentence by sentence, in text order, because dates carry
+forward: a sentence with no time expression happens on the story's current
+reference day. For each sentence the tagger
+
+1. finds event triggers (from the lexicon) and drops hypothetical, negated
+   and generic ones ("would be sent", "no clashes", "the battle for ...");
+2. finds time expressions and gives each to its nearest trigger;
+3. decides for each mention whether it is a mere reference (a speaker's
+   location, "Tadamon-based", a possessive, metonymy, a general reference)
+   or the place of the nearest trigger's event, and dates it;
+4. moves the story's reference day on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from .dates import TimeExpression, find_time_expressions
+from .lexicon import Lexicon, Trigger
+from .models import UNKNOWN_DATE, Article, Mention, Place, ResolvedDate, Span
+from .text import Sentence, sentences
+
+#: Weak triggers ("killed", "attack") lose to a specific one this much nearer.
+WEAK_PENALTY = 40
+_LOCATIVE = re.compile(
+    r"\b(?:in|inside|into|to|from|across|throughout|near|at|within|around|outside|towards?|via|through)"
+    r"\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?$",
+    re.IGNORECASE,
+)
+_SUBJECT_BEFORE = re.compile(
+    r"(?:^|[,;:“\"(]|\b(?:and|but|while|that|as|when|after|because|since|though|although|however))\s*$",
+    re.IGNORECASE,
+)
+_SAID_TAIL = re.compile(
+    r"(?:[”\"],?|,)\s+(?:(?:he|she|they|it)\s+)?(?:said|says|added|told|according to)\b"
+    r"|[”\"],?\s+[A-Z][^,.;“]{0,60}?\b(?:said|says|added|told)\b"
+    r"|\baccording to\b",
+    re.IGNORECASE,
+)
+_TAIL_END = re.compile(r"\badding\b|\band added\b|\bwho said\b|[“\"]", re.IGNORECASE)
+_DESCRIPTION = re.compile(r",\s*one of (?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
+_GENERIC_TRIGGER = re.compile(r"^(?:battle|battles|fight|fights|struggle)\s+(?:for|over)\b", re.IGNORECASE)
+_CLAUSE_CUT = re.compile(r"[;:“”\"]")
+
+
+@dataclass
+class FoundTrigger:
+    start: int  # offsets in the sentence
+    end: int
+    text: str
+    trigger: Trigger
+    event_type: str
+    sub_event_type: str
+    live: bool = True  # False: hypothetical, negated or generic
+    time: TimeExpression | None = None
+
+
+@dataclass
+class StoryState:
+    """What the reading of one article carries from sentence to sentence."""
+
+    reference: ResolvedDate | None = None  # the story's current day; None: not yet said
+    memory: dict[str, tuple[ResolvedDate, str, str]] = field(default_factory=dict)
+    attribution: str | None = None
+    paragraph: int = -1
+
+
+def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
+    """Event triggers in a sentence, each marked live or not."""
+    found = []
+    for m in lex.any_trigger.finditer(sentence):
+        index = int(m.lastgroup[1:])
+        trig = lex.triggers[index]
+        sub = trig.sub_event_type
+        if sub == "ACTOR":
+            sub = _actor_sub_event(sentence, m.start(), m.end(), lex)
+        ft = FoundTrigger(m.start(), m.end(), m.group(0), trig, trig.event_type, sub)
+        ft.live = _is_live(sentence, m.start(), m.end(), lex)
+        found.append(ft)
+    return found
+
+
+def _actor_sub_event(sentence: str, start: int, end: int, lex: Lexicon) -> str:
+    after = sentence[end : end + 40]
+    by = re.match(r"^\s+(?:\w+\s+){0,3}?by\s+(?:the\s+)?(.{0,30})", after)
+    if by:
+        if lex.rebel_actors.search(by.group(1)):
+            return "Non-state actor overtakes territory"
+        if lex.government_actors.search(by.group(1)):
+            return "Government regains territory"
+    before = sentence[max(0, start - 80) : start]
+    gov = [m.end() for m in lex.government_actors.finditer(before)]
+    reb = [m.end() for m in lex.rebel_actors.finditer(before)]
+    if gov and (not reb or gov[-1] > reb[-1]):
+        return "Government regains territory"
+    if reb:
+        return "Non-state actor overtakes territory"
+    return "Armed clash"
+
+
+def _is_live(sentence: str, start: int, end: int, lex: Lexicon) -> bool:
+    if _GENERIC_TRIGGER.match(sentence[start : end + 5]):
+        return False
+    head = sentence[:start]
+    cut = max((m.end() for m in _CLAUSE_CUT.finditer(head)), default=0)
+    window = " ".join(head[cut:].split()[-4:])
+    if lex.hypothetical.search(window):
+        return False
+    if lex.negation.search(" ".join(window.split()[-3:])):
+        return False
+    return True
+
+
+def reference_reason(
+    text: str, sentence: Sentence, span: Span, lex: Lexicon, foreign: bool
+) -> str | None:
+    """Why a mention only refers to a place (None: it may be an event's place)."""
+    if sentence.heading:
+        return "heading"
+    before = text[sentence.start : span.start]
+    after = text[span.end : sentence.end]
+    if re.match(r"^-[a-z]", after):
+        return "compound"  # "Tadamon-based", "UK-backed"
+    if re.match(r"^['’]s?\b", after) and not lex.locational_after.match(after):
+        return "possessive"  # "Russia's foreign ministry", "London's IISS"
+    tail = before[-160:]
+    if lex.speaker.search(tail):
+        return "speaker"  # "an activist in Yarmouk", "residents of Midan"
+    if lex.combatant_from.search(tail) and not lex.movement.search(tail[-60:]):
+        return "origin"  # "soldiers from Midan"
+    if _in_attribution(before):
+        return "attribution"  # "..., said X, spokesman for the council in Damascus"
+    kind = span.place.kind if span.place else None
+    if kind in ("country", "city") and _SUBJECT_BEFORE.search(before) and lex.speech_after.match(after):
+        return "metonymy"  # "Moscow condemned", "Russia, ..., continued to resist"
+    if _DESCRIPTION.search(before):
+        return "description"  # "Midan, one of the first Damascus areas to rise up"
+    if lex.generic.search(tail):
+        return "generic"  # "the situation in Syria", "the battle for Damascus"
+    if foreign and not _LOCATIVE.search(tail):
+        return "not located"  # a foreign place named without in/to/from
+    return None
+
+
+def _in_attribution(before: str) -> bool:
+    """True when the text before a mention ends inside a said-/according-to segment."""
+    last = None
+    for m in _SAID_TAIL.finditer(before):
+        last = m
+    if last is None:
+        return False
+    if last.group(0).lower() == "according to":
+        return _according_segment_open(before[last.end() :])
+    return not _TAIL_END.search(before[last.end() :])
+
+
+def _according_segment_open(rest: str) -> bool:
+    """Is a mention after "According to <rest>" still inside the source's description?"""
+    for comma in re.finditer(r",\s*", rest):
+        follow = rest[comma.end() :]
+        if not re.match(r"(?:which|who|whose|where|a|an|the|an?\s+\w+)\b", follow, re.IGNORECASE):
+            return False
+        if re.match(r"the\b", follow, re.IGNORECASE) and not re.match(r"the\s+\w+\s+(?:of|for)\b", follow):
+            return False
+    return True
+
+
+def attribution_of(sentence: str, lex: Lexicon) -> str | None:
+    """Who reports what a sentence says, from the lexicon's list of sources."""
+    for regex, label in lex.attribution:
+        if regex.search(sentence):
+            return label
+    return None
+
+
+def tag_article(
+    article: Article,
+    spans: list[Span],
+    lex: Lexicon,
+    is_foreign: Callable[[Place], bool] = lambda p: False,
+) -> list[Mention]:
+    """Turn an article's place spans into mentions with events and dates.
+
+    Parameters
+    ----------
+    article:
+        The article (its text, publication date).
+    spans:
+        Place spans from :func:`geo.match.find_mentions`, in text order.
+    lex:
+        The compiled lexicon.
+    is_foreign:
+        Whether a place lies outside the country of the story; such places
+        count as event locations only with a locative (in, to, from ...).
+    """
+    text = article.text
+    sents = sentences(text)
+    unverified = _unverified_paragraphs(sents, lex)
+    state = StoryState()
+    out: list[Mention] = []
+    i = 0
+    for sent in sents:
+        here: list[Span] = []
+        while i < len(spans) and spans[i].start < sent.end:
+            if spans[i].start >= sent.start:
+                here.append(spans[i])
+            i += 1
+        out.extend(_tag_sentence(article, sent, here, lex, state, is_foreign, sent.paragraph in unverified))
+    return out
+
+
+def _unverified_paragraphs(sents: list[Sentence], lex: Lexicon) -> set[int]:
+    """Paragraphs a "could not be independently verified" caveat covers: its own and the two before."""
+    marked = set()
+    for s in sents:
+        if lex.unverified.search(s.text):
+            marked.update(range(max(0, s.paragraph - 2), s.paragraph + 1))
+    return marked
+
+
+def _tag_sentence(
+    article: Article,
+    sent: Sentence,
+    spans: list[Span],
+    lex: Lexicon,
+    state: StoryState,
+    is_foreign: Callable[[Place], bool],
+    unverified: bool,
+) -> list[Mention]:
+    stext = sent.text
+    times = find_time_expressions(stext)
+    # Sentences without places still matter when dated: "the bombing" later refers back.
+    triggers = find_triggers(stext, lex) if spans or times else []
+    live = [t for t in triggers if t.live]
+    for expr in times:
+        nearest = min(live, key=lambda t: _gap(t.start, t.end, expr.start, expr.end), default=None)
+        if nearest is not None and (
+            nearest.time is None
+            or _gap(nearest.start, nearest.end, expr.start, expr.end)
+            < _gap(nearest.start, nearest.end, nearest.time.start, nearest.time.end)
+        ):
+            nearest.time = expr
+    if sent.paragraph != state.paragraph:
+        state.paragraph = sent.paragraph
+        own = attribution_of(stext, lex)
+        state.attribution = own
+    else:
+        own = attribution_of(stext, lex)
+        state.attribution = own or state.attribution
+    hedged = bool(lex.hedged.search(stext))
+
+    mentions: list[Mention] = []
+    generic: list[int] = []
+    for span in spans:
+        foreign = span.place is not None and is_foreign(span.place)
+        reason = reference_reason(article.text, sent, span, lex, foreign)
+        base = Mention(
+            doc_id=article.doc_id,
+            start=span.start,
+            end=span.end,
+            surface=span.surface,
+            place=span.place,
+            sentence=stext,
+            sentence_start=sent.start,
+            attribution=state.attribution,
+            verified=False if unverified else None,
+            how=span.how,
+        )
+        usable = live
+        if span.place is not None and span.place.kind == "country":
+            usable = [t for t in live if t.trigger.family in lex.country_families]
+        if reason == "generic":
+            generic.append(len(mentions))
+        if reason or not usable:
+            mentions.append(base)
+            continue
+        mentions.append(_as_event(base, span, sent, usable, state, article, hedged, lex))
+    # A general reference ("the battle for Damascus") hosts the sentence's event
+    # when no other place in the sentence does.
+    strong = [t for t in live if not t.trigger.weak]
+    if generic and strong and not any(m.is_event for m in mentions):
+        for index in generic:
+            span = spans[index]
+            mentions[index] = _as_event(mentions[index], span, sent, strong, state, article, hedged, lex)
+    _remember(live, article, state)
+    _advance_reference(times, article, state)
+    return mentions
+
+
+def _gap(a0: int, a1: int, b0: int, b1: int) -> int:
+    return max(0, b0 - a1, a0 - b1)
+
+
+def _as_event(
+    base: Mention,
+    span: Span,
+    sent: Sentence,
+    usable: list[FoundTrigger],
+    state: StoryState,
+    article: Article,
+    hedged: bool,
+    lex: Lexicon,
+) -> Mention:
+    s0, s1 = span.start - sent.start, span.end - sent.start
+    trig = min(usable, key=lambda t: _gap(t.start, t.end, s0, s1) + (WEAK_PENALTY if t.trigger.weak else 0))
+    event_type, sub = trig.event_type, trig.sub_event_type
+    when = _date_for(trig, sent, state, article, hedged, lex)
+    remembered = _recall(trig, sent, state, lex)
+    if remembered is not None and trig.trigger.weak:
+        event_type, sub = remembered[1], remembered[2]
+    return replace(base, is_event=True, event_type=event_type, sub_event_type=sub, trigger=trig.text, date=when)
+
+
+def _recall(trig: FoundTrigger, sent: Sentence, state: StoryState, lex: Lexicon):
+    """The earlier event a definite noun phrase refers to ("the bombing")."""
+    if trig.time is not None or trig.trigger.family not in lex.anaphoric_families:
+        return None
+    if not lex.anaphora.search(sent.text[max(0, trig.start - 40) : trig.start]):
+        return None
+    families = ("blast", "attack") if trig.trigger.family in ("blast", "attack") else (trig.trigger.family,)
+    found = [state.memory[f] for f in state.memory if f in families]
+    return found[-1] if found else None
+
+
+def _date_for(
+    trig: FoundTrigger, sent: Sentence, state: StoryState, article: Article, hedged: bool, lex: Lexicon
+) -> ResolvedDate:
+    if trig.time is not None:
+        return trig.time.resolve(article.published, state.reference)
+    remembered = _recall(trig, sent, state, lex)
+    if remembered is not None:
+        d = remembered[0]
+        return replace(d, basis=f"refers to the {trig.text} of {d.basis}")
+    if hedged:
+        return replace(UNKNOWN_DATE, basis="undated report")
+    if state.reference is not None:
+        ref = state.reference
+        return replace(ref, basis=f"context: {ref.basis}" if ref.basis else None)
+    if article.published is None:
+        return replace(UNKNOWN_DATE, basis="no publication date")
+    d = article.published
+    return ResolvedDate(d, "day", "publication date", d, d)
+
+
+def _remember(live: list[FoundTrigger], article: Article, state: StoryState) -> None:
+    for trig in live:
+        if trig.time is not None and not trig.time.background:
+            when = trig.time.resolve(article.published, state.reference)
+            if when.date is not None:
+                state.memory.pop(trig.trigger.family, None)
+                state.memory[trig.trigger.family] = (when, trig.event_type, trig.sub_event_type)
+
+
+def _advance_reference(times: list[TimeExpression], article: Article, state: StoryState) -> None:
+    for expr in times:
+        if not expr.background:
+            state.reference = expr.resolve(article.published, state.reference)

@@ -1,0 +1,119 @@
+"""The event lexicon: trigger words and context cues, read from data.
+
+The words live in ``geo/data/lexicon.json`` (see the README there); this
+module only compiles them into regular expressions once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import LexiconError
+from .models import EVENT_TYPES
+
+DEFAULT_LEXICON = Path(__file__).resolve().parent / "data" / "lexicon.json"
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One compiled trigger pattern and the event it signals."""
+
+    regex: re.Pattern
+    event_type: str
+    sub_event_type: str  # "ACTOR": decided by who acts (army regains / rebels overtake)
+    family: str
+    weak: bool
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Compiled trigger patterns and cue expressions."""
+
+    triggers: tuple[Trigger, ...]
+    any_trigger: re.Pattern
+    government_actors: re.Pattern
+    rebel_actors: re.Pattern
+    anaphora: re.Pattern
+    anaphoric_families: frozenset[str]
+    country_families: frozenset[str]
+    hypothetical: re.Pattern
+    negation: re.Pattern
+    speaker: re.Pattern
+    combatant_from: re.Pattern
+    movement: re.Pattern
+    generic: re.Pattern
+    locational_after: re.Pattern
+    speech_after: re.Pattern
+    attribution: tuple[tuple[re.Pattern, str], ...]
+    unverified: re.Pattern
+    hedged: re.Pattern
+
+
+def _words(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern:
+    return re.compile(r"\b(?:" + pattern + r")\b", flags)
+
+
+def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
+    """Read and compile the lexicon; a malformed file raises :class:`LexiconError`."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise LexiconError(f"{path}: cannot read the lexicon ({exc})") from None
+    try:
+        triggers = []
+        for i, t in enumerate(data["triggers"]):
+            etype, sub = t["event_type"], t["sub_event_type"]
+            if etype not in EVENT_TYPES or (sub != "ACTOR" and sub not in EVENT_TYPES[etype]):
+                raise LexiconError(f"{path}: trigger {i} has unknown type {etype!r}/{sub!r}")
+            triggers.append(Trigger(_words(t["pattern"]), etype, sub, t["family"], bool(t.get("weak"))))
+        # The combined pattern finds every trigger in one pass (first listed wins).
+        any_trigger = re.compile(
+            "|".join(f"(?P<t{i}>\\b(?:{t['pattern']})\\b)" for i, t in enumerate(data["triggers"])),
+            re.IGNORECASE,
+        )
+        speaker = re.compile(
+            r"\b(?:" + data["speaker_nouns"] + r")(?:\s+who\s+(?:identified|introduced|described|named|called)\s+"
+            r"(?:himself|herself|themselves)\s+as\s+[^,;:.]{1,40}?|\s+who\s+(?:lives|lived|works|worked|is|was))?"
+            r"\s+(?:based\s+)?(?:in|from|inside|of)\s+"
+            r"(?:the\s+)?(?:[\w'’-]+\s+){0,3}?(?:(?:district|neighbou?rhood|town|city|suburb|camp|area|"
+            r"village|quarter)\s+of\s+)?$",
+            re.IGNORECASE,
+        )
+        combatant_from = re.compile(
+            r"\b(?:" + data["combatant_nouns"] + r")\s+from\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?$", re.IGNORECASE
+        )
+        return Lexicon(
+            triggers=tuple(triggers),
+            any_trigger=any_trigger,
+            government_actors=_words(data["government_actors"]),
+            rebel_actors=_words(data["rebel_actors"]),
+            anaphora=re.compile(r"\b(?:" + data["anaphora"] + r")\s+(?:[\w'’-]+\s+){0,2}$", re.IGNORECASE),
+            anaphoric_families=frozenset(data["anaphoric_families"]),
+            country_families=frozenset(data["country_families"]),
+            hypothetical=_words(data["hypothetical"]),
+            negation=_words(data["negation"]),
+            speaker=speaker,
+            combatant_from=combatant_from,
+            movement=_words(data["movement_verbs"]),
+            generic=re.compile(
+                r"\b(?:" + data["generic_nouns"] + r")\s+(?:in|for|of|on|over|about|against|towards?|across|inside|with)"
+                r"\s+(?:the\s+)?(?:liberation\s+of\s+)?$",
+                re.IGNORECASE,
+            ),
+            locational_after=re.compile(r"^['’]s?\s+(?:[\w-]+\s+){0,1}(?:" + data["locational_nouns"] + r")\b", re.I),
+            speech_after=re.compile(
+                r"^(?:\s*,[^,.;]{1,80},)?(?:\s+and\s+[A-Z][\w-]+)?\s+(?:(?:has|have|had|also|again|once again|"
+                r"strongly|firmly|repeatedly|still|already|quickly|then|now|publicly|officially)\s+)*(?:"
+                + data["speech_verbs"]
+                + r")\b"
+            ),
+            attribution=tuple((_words(a["pattern"]), a["label"]) for a in data["attribution"]),
+            unverified=re.compile(data["unverified"], re.IGNORECASE),
+            hedged=re.compile(data["hedged_reports"], re.IGNORECASE),
+        )
+    except (KeyError, TypeError, re.error) as exc:
+        raise LexiconError(f"{path}: malformed lexicon ({type(exc).__name__}: {exc})") from None

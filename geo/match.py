@@ -1,0 +1,330 @@
+"""Place mentions: find candidate spans, resolve overlaps, check each one.
+
+Following spaCy's matcher design the work is split into
+:func:`find_candidates` (every span whose toponym key is in the gazetteer),
+:func:`filter_spans` (longest wins) and :func:`check_candidates` (drop spans
+that are part of a person's or an organisation's name), then
+:func:`find_unresolved` reports unknown place-like names after locative cues.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from .gazetteer import Gazetteer, haversine_km
+from .models import PLACE_KINDS, Place, Span
+from .text import ARTICLES, fold, place_key, similarity, skeleton
+
+MAX_TOKENS = 6
+FUZZY_MIN_SIMILARITY = 0.8
+
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][^\W_]*(?:['’`ʿʾ][^\W\d_]+)*|\d+")
+_POSSESSIVE = re.compile(r"['’](?:s\b)?")
+# What may stand between two tokens of one name: a space or a hyphen.
+_JOIN = re.compile(r"^(?: |-|- | -)$")
+# Capitalised words that may stand before a place name without being part of
+# a person's or organisation's name.
+_FREE_BEFORE = frozenset(
+    """in at from the and but near of to on for as while when after before since outside
+    inside across around through throughout meanwhile elsewhere also then yet so if
+    greater central eastern western northern southern old new rural upper lower downtown
+    south north east west mount jabal jebel camp district city town village suburb
+    neighbourhood neighborhood province governorate region rebel rebels activists troops
+    however although though despite during between against into toward towards like
+    via both including besides beyond under over within without amid among whereas
+    where residents people fighting shelling clashes""".split()
+)
+# Capitalised words that may follow a place name without making it part of a
+# longer proper name ("Damascus Sunday", "Douma District").
+_FREE_AFTER = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march
+    april may june july august september october november december district province
+    governorate camp city countryside suburbs suburb neighbourhood neighborhood area
+    region valley town village outskirts""".split()
+)
+_MONTHS_DAYS = frozenset(list(_FREE_AFTER)[:19])
+# Capitalised words never taken as unknown place names after a cue.
+_NOT_PLACES = frozenset(
+    """the a an this that these those his her its their our my your mr mrs ms dr gen
+    general president minister prime colonel col lt major brig sheikh imam king prince
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday english arabic french
+    reuters afp ap bbc cnn god islam allah ramadan eid christmas
+    observatory army council committee ministry party government regime opposition
+    parliament assembly nations union league court bank agency council""".split()
+)
+_CUE_BEFORE = re.compile(
+    r"\b(?:(?:district|neighbou?rhood|suburb|town|village|city|area|quarter|camp|region|"
+    r"province|governorate|municipality|locality|hamlet)s? of|in|near|outside|into|around|"
+    r"towards?|across|entered|stormed|shelled|bombarded)\s+(?:the\s+)?$"
+)
+_CUE_AFTER = re.compile(r"^\s+(?:district|neighbou?rhood|suburb|camp|quarter|area)\b", re.I)
+_NAME = re.compile(
+    r"(?:(?:[Aa]l|[Ee]l)-)?[A-Z][\w'’-]*(?:\s+(?:(?:al|el|Al|El)-)?[A-Z][\w'’-]*){0,2}"
+)
+_ADJECTIVE = re.compile(r"(?:ian|ite|ese|ish|an|i)$")
+_KIND_RANK = {kind: rank for rank, kind in enumerate(PLACE_KINDS)}
+
+
+def tokens(text: str) -> list[tuple[int, int]]:
+    """Word tokens as (start, end), with possessive 's and trailing ' cut off."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        start, end = m.span()
+        word = m.group(0)
+        cut = _POSSESSIVE.search(word, len(word) - 2 if len(word) > 2 else 0)
+        if cut and cut.end() == len(word) and cut.start() > 0:
+            end = start + cut.start()
+        out.append((start, end))
+    return out
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def find_candidates(text: str, gaz: Gazetteer, toks: list[tuple[int, int]] | None = None) -> list[Span]:
+    """Every span whose key is a gazetteer key (all lengths; overlaps kept)."""
+    toks = tokens(text) if toks is None else toks
+    out: list[Span] = []
+    prefixes, by_key = gaz.prefixes, gaz.by_key
+    n = len(toks)
+    for i in range(n):
+        s, e = toks[i]
+        word = text[s:e]
+        if word in gaz.abbreviations:
+            out.append(Span(s, e, word, gaz.abbreviations[word], "alias"))
+            continue
+        first = word.lower()
+        is_article = first in ARTICLES
+        if not (_capitalised(word) or is_article or _lower_start_ok(first, gaz)):
+            continue
+        for j in range(i, min(n, i + MAX_TOKENS)):
+            if j > i and not _JOIN.match(text[toks[j - 1][1] : toks[j][0]]):
+                break
+            end = toks[j][1]
+            surface = text[s:end]
+            key = place_key(surface)
+            last_is_article = text[toks[j][0] : end].lower() in ARTICLES
+            if key not in prefixes and not last_is_article:
+                break
+            places = by_key.get(key)
+            if places and not (is_article and j == i):
+                if _case_ok(text, toks, i, j, key, gaz):
+                    out.append(Span(s, end, surface, _choose(places, surface), "key"))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _lower_start_ok_cached(first: str, keys: frozenset[str]) -> bool:
+    k = place_key(first)
+    return any(key.startswith(k) for key in keys)
+
+
+def _lower_start_ok(first: str, gaz: Gazetteer) -> bool:
+    return bool(gaz.any_case) and _lower_start_ok_cached(first, gaz.any_case)
+
+
+def _case_ok(text: str, toks, i: int, j: int, key: str, gaz: Gazetteer) -> bool:
+    """Place names are capitalised; multi-word landmark names may not be."""
+    if key in gaz.any_case:
+        return True
+    for k in range(i, j + 1):
+        word = text[toks[k][0] : toks[k][1]]
+        if word.lower() not in ARTICLES:
+            return _capitalised(word)
+    return False
+
+
+def _choose(places: tuple[Place, ...], surface: str) -> Place:
+    """Among places sharing a key, prefer an exact spelling, then the larger kind."""
+    if len(places) == 1:
+        return places[0]
+    folded = fold(surface)
+    exact = [p for p in places if folded in (fold(a) for a in (p.name, *p.aliases))]
+    pool = exact or list(places)
+    return max(pool, key=lambda p: _KIND_RANK.get(p.kind, 0))
+
+
+def filter_spans(spans: Iterable[Span]) -> list[Span]:
+    """Keep the longest of overlapping spans (earliest on ties), in text order."""
+    chosen: list[Span] = []
+    taken: list[tuple[int, int]] = []
+    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
+        if all(span.end <= a or span.start >= b for a, b in taken):
+            chosen.append(span)
+            taken.append((span.start, span.end))
+    return sorted(chosen, key=lambda s: s.start)
+
+
+def _word_before(text: str, start: int) -> tuple[str, str]:
+    """The word before `start` and what separates them."""
+    m = re.search(r"([\w'’.-]+)([^\w]*)$", text[max(0, start - 60) : start])
+    return (m.group(1), m.group(2)) if m else ("", "")
+
+
+def _word_after(text: str, end: int) -> tuple[str, str]:
+    m = re.match(r"([^\w]*)([\w'’-]+)", text[end : end + 60])
+    return (m.group(2), m.group(1)) if m else ("", "")
+
+
+def part_of_longer_name(text: str, span: Span, mention_starts: set[int]) -> bool:
+    """True when a span is inside a person's or organisation's name.
+
+    "William Hague", "Aleppo University", "Washington Post": a capitalised word
+    directly before or after (not a preposition, weekday or place word) makes
+    the place name part of a longer proper name.
+    """
+    before, sep = _word_before(text, span.start)
+    if before and sep == " " and _capitalised(before) and before.lower().rstrip(".") not in _FREE_BEFORE:
+        if not _sentence_initial(text, span.start - len(sep) - len(before)):
+            return True
+        # Sentence-initial capital: only a title or a given name joins it.
+        if before.lower().rstrip(".") in _NOT_PLACES:
+            return True
+    after, sep = _word_after(text, span.end)
+    if after and sep == " " and _capitalised(after) and after.lower() not in _FREE_AFTER:
+        return span.end + 1 not in mention_starts
+    return False
+
+
+def _sentence_initial(text: str, pos: int) -> bool:
+    head = text[max(0, pos - 3) : pos].rstrip(" \t\"“‘(")
+    return not head or head[-1] in ".!?\n:;”\""
+
+
+def check_candidates(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]:
+    """Drop spans inside longer proper names and unsupported ambiguous names."""
+    starts = {s.start for s in spans}
+    out = []
+    for span in spans:
+        if part_of_longer_name(text, span, starts):
+            continue
+        if span.place is not None and span.place.id in gaz.ambiguous and not _cued(text, span.start):
+            continue
+        out.append(span)
+    return out
+
+
+def _cued(text: str, start: int) -> bool:
+    return bool(_CUE_BEFORE.search(text[max(0, start - 40) : start]))
+
+
+@lru_cache(maxsize=100_000)
+def _fuzzy_cached(surface: str, gaz_id: int) -> Place | None:
+    gaz = _FUZZY_GAZ[gaz_id]
+    key = place_key(surface)
+    if len(key) < 5:
+        return None
+    best, best_score, tie = None, 0.0, False
+    for cand_key, place in gaz.fuzzy.get(skeleton(key), ()):
+        score = similarity(key, cand_key)
+        if score > best_score + 1e-9:
+            best, best_score, tie = place, score, False
+        elif abs(score - best_score) < 1e-9 and best is not None and place.id != best.id:
+            tie = True
+    if best is not None and best_score >= FUZZY_MIN_SIMILARITY and not tie:
+        return best
+    return None
+
+
+_FUZZY_GAZ: dict[int, Gazetteer] = {}
+
+
+def fuzzy_lookup(surface: str, gaz: Gazetteer) -> Place | None:
+    """A local place whose key is within edit distance of the surface's key.
+
+    Only neighbourhoods, camps, towns, landmarks and mountains are matched
+    this way, and only when one place is clearly closest: countries and cities
+    are not, so "Syrian" never becomes Syria.
+    """
+    _FUZZY_GAZ.setdefault(id(gaz), gaz)
+    return _fuzzy_cached(surface, id(gaz))
+
+
+def find_fuzzy(text: str, gaz: Gazetteer, taken: list[Span], toks: list[tuple[int, int]]) -> list[Span]:
+    """Capitalised words the exact look-up missed that are near a local place's key."""
+    covered = [(s.start, s.end) for s in taken]
+    out = []
+    for s, e in toks:
+        word = text[s:e]
+        if not _capitalised(word) or len(word) < 5 or word.lower() in _NOT_PLACES:
+            continue
+        if any(a <= s < b for a, b in covered):
+            continue
+        if word.lower() in _MONTHS_DAYS or word.isupper():
+            continue
+        place = fuzzy_lookup(word, gaz)
+        if place is not None:
+            out.append(Span(s, e, word, place, "fuzzy"))
+    return out
+
+
+def find_unresolved(text: str, taken: list[Span]) -> list[Span]:
+    """Capitalised names after locative cues that no gazetteer entry matched.
+
+    "the district of Qusour", "shelled Jdeidet Yabous": reported with no place
+    so that a reader sees them (and can add them to a user gazetteer).
+    """
+    covered = [(s.start, s.end) for s in taken]
+    out: list[Span] = []
+    for m in _NAME.finditer(text):
+        s, e = m.span()
+        if any(not (e <= a or s >= b) for a, b in covered):
+            continue
+        words = m.group(0).split()
+        first = re.sub(r"^(?:al|el)-", "", words[0], flags=re.I).lower().rstrip("’'s")
+        if first in _NOT_PLACES or first in _FREE_BEFORE:
+            continue
+        cued_before = _cued(text, s) and not _sentence_initial(text, s)
+        cued_after = bool(_CUE_AFTER.match(text[e : e + 20]))
+        if not (cued_before or cued_after):
+            continue
+        following = text[e : e + 20]
+        if _ADJECTIVE.search(words[-1]) and re.match(r"^\s+[a-z]", following) and not cued_after:
+            continue  # "in Alawite areas": an adjective, not a name
+        surface = m.group(0)
+        end = s + len(surface.rstrip("’'-"))
+        if surface.endswith(("’s", "'s")):
+            end = s + len(surface) - 2
+        out.append(Span(s, end, text[s:end], None, "cue"))
+    return out
+
+
+def find_mentions(text: str, gaz: Gazetteer) -> list[Span]:
+    """All place mentions in a text, resolved or not, in text order."""
+    toks = tokens(text)
+    spans = filter_spans(find_candidates(text, gaz, toks))
+    spans = check_candidates(text, spans, gaz)
+    fuzzy = check_candidates(text, find_fuzzy(text, gaz, spans, toks), gaz)
+    spans = sorted(spans + fuzzy, key=lambda s: s.start)
+    spans = _prefer_document_focus(spans, gaz)
+    unresolved = find_unresolved(text, spans)
+    for i, span in enumerate(unresolved):
+        place = fuzzy_lookup(span.surface, gaz)
+        if place is not None:
+            unresolved[i] = Span(span.start, span.end, span.surface, place, "fuzzy")
+    return sorted(spans + unresolved, key=lambda s: s.start)
+
+
+def _prefer_document_focus(spans: list[Span], gaz: Gazetteer) -> list[Span]:
+    """Re-resolve names shared by several places towards the text's other places."""
+    local = [s.place for s in spans if s.place and s.place.kind not in ("country", "region")]
+    if not local:
+        return spans
+    lat = sum(p.lat for p in local) / len(local)
+    lon = sum(p.lon for p in local) / len(local)
+    out = []
+    for span in spans:
+        places = gaz.by_key.get(place_key(span.surface), ())
+        if span.how == "key" and len(places) > 1:
+            folded = fold(span.surface)
+            exact = [p for p in places if folded in (fold(a) for a in (p.name, *p.aliases))]
+            pool = exact or list(places)
+            if len(pool) > 1:
+                best = min(pool, key=lambda p: haversine_km(lat, lon, p.lat, p.lon))
+                span = Span(span.start, span.end, span.surface, best, span.how)
+        out.append(span)
+    return out

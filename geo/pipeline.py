@@ -1,0 +1,98 @@
+"""The extraction pipeline: article -> place spans -> tagged mentions.
+
+This module only composes the stages; each lives in its own module
+(:mod:`geo.documents`, :mod:`geo.match`, :mod:`geo.events`, :mod:`geo.dates`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .documents import DEFAULT_MAX_BYTES, article_paths, load_article
+from .errors import ClashmapError
+from .events import tag_article
+from .gazetteer import Gazetteer, load_gazetteer
+from .lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
+from .match import find_mentions
+from .models import Article, ArticleResult, Place
+
+#: The country whose conflict the articles report; places outside it are "foreign".
+HOME_COUNTRY = "syria"
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Everything extraction needs, loaded once."""
+
+    gazetteer: Gazetteer
+    lexicon: Lexicon
+    home_country: str = HOME_COUNTRY
+
+    def is_foreign(self, place: Place) -> bool:
+        if place.id == self.home_country:
+            return False
+        return all(p.id != self.home_country for p in self.gazetteer.ancestors(place))
+
+
+def load_resources(
+    gazetteer: Iterable[str | Path] | None = None,
+    lexicon: str | Path = DEFAULT_LEXICON,
+    home_country: str = HOME_COUNTRY,
+) -> Resources:
+    """Load the gazetteer (default: the curated one) and the lexicon."""
+    return Resources(load_gazetteer(gazetteer), load_lexicon(lexicon), home_country)
+
+
+def extract_article(article: Article, res: Resources) -> ArticleResult:
+    """Find and tag every place mention in one article.
+
+    >>> res = load_resources()
+    >>> from geo.documents import make_article
+    >>> a = make_article("Clashes erupted in Tadamon on Monday.", "x", published="2012-07-17")
+    >>> m = extract_article(a, res).mentions[0]
+    >>> (m.place.name, m.event_type, str(m.date.date))
+    ('Tadamon', 'Battles', '2012-07-16')
+    """
+    spans = find_mentions(article.text, res.gazetteer)
+    mentions = tag_article(article, spans, res.lexicon, res.is_foreign)
+    warnings = list(article.warnings)
+    for m in mentions:
+        if m.place is None:
+            warnings.append(f"{article.doc_id}: unresolved place name {m.surface!r} at {m.start}")
+    return ArticleResult(article, tuple(mentions), tuple(warnings))
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A file that could not be read, with the reason."""
+
+    path: str
+    message: str
+
+
+def read_articles(
+    paths: Iterable[str | Path], published: date | str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Article | Failure]:
+    """Articles from files and folders, in order; unreadable files become Failures.
+
+    Duplicate document ids (two files with one stem) are failures too, so no
+    mention id is ever shared by two articles.
+    """
+    seen: dict[str, str] = {}
+    try:
+        files = list(article_paths(paths))
+    except ClashmapError as exc:
+        yield Failure(str(exc).split(":")[0], str(exc))
+        return
+    for path in files:
+        if path.stem in seen:
+            yield Failure(str(path), f"{path}: document id {path.stem!r} is also {seen[path.stem]}; rename one")
+            continue
+        seen[path.stem] = str(path)
+        try:
+            yield load_article(path, published=published, max_bytes=max_bytes)
+        except ClashmapError as exc:
+            yield Failure(str(path), str(exc))
