@@ -60,8 +60,10 @@ _REGEX = re.compile(
 )
 # Words that open a clause whose date is background to the main event.
 _BACKGROUND = re.compile(
-    r"\b(?:since|following|after|before|until|till|prior to|ahead of|by)\s+(?:\w+\s+){0,4}$", re.IGNORECASE
+    r"\b(?:following|after|since|before|until|till|prior to|ahead of|by)\s+(?:[\w'’-]+\s+){0,5}$", re.IGNORECASE
 )
+# Of those, the ones that bound a period rather than date an event.
+_BOUND = re.compile(r"\b(?:since|before|until|till|prior to|ahead of|by)\s+(?:[\w'’-]+\s+){0,5}$", re.IGNORECASE)
 _COPULA = re.compile(r"\b(?:was|is|were|be|been)\s+$", re.IGNORECASE)
 
 
@@ -75,6 +77,7 @@ class TimeExpression:
     kind: str
     parts: dict
     background: bool = False  # in a since/after/following clause: not the story's day
+    bound: bool = False  # "since May 2011", "until Thursday": not an event's date at all
 
     def resolve(self, published: date | None, reference: ResolvedDate | None) -> ResolvedDate:
         return resolve(self, published, reference)
@@ -97,10 +100,14 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
             continue  # "Sunday Times", "Friday Prayers" as a name
         before = text[max(0, m.start() - 60) : m.start()]
         mod = (parts.get("mod") or "").lower()
-        background = bool(_BACKGROUND.search(before)) or mod in ("since", "until", "by", "from", "before", "after", "next")
+        # "shelling since Sunday" dates the start of the shelling; "since the
+        # revolt broke out in March 2011" and "until Thursday" date no event.
+        bound = bool(_BOUND.search(before)) or mod in ("until", "by", "before", "next")
+        bound = bound or (kind == "month" and token.lower().startswith(("since", "until", "by")))
+        background = bound or bool(_BACKGROUND.search(before)) or mod in ("from", "after", "since")
         if _COPULA.search(before) and kind in ("mdy", "dmy", "weekday", "iso"):
             continue  # "the turning point was July 15": a date named, not an event's time
-        out.append(TimeExpression(m.start(), m.end(), token, kind, parts, background))
+        out.append(TimeExpression(m.start(), m.end(), token, kind, parts, background, bound))
     return out
 
 

@@ -45,6 +45,9 @@ _TAIL_END = re.compile(r"\badding\b|\band added\b|\bwho said\b|[“\"]", re.IGNO
 _DESCRIPTION = re.compile(r",\s*one of (?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
 _GENERIC_TRIGGER = re.compile(r"^(?:battle|battles|fight|fights|struggle)\s+(?:for|over)\b", re.IGNORECASE)
 _CLAUSE_CUT = re.compile(r"[;:“”\"]")
+# A dash or semicolon separates a list or aside from the clause it interrupts:
+# a trigger beyond one does not make a place an event's place.
+_CHUNK_BREAK = re.compile(r"\s[–—]\s|;|\s-\s")
 
 
 @dataclass
@@ -237,11 +240,12 @@ def _tag_sentence(
     triggers = find_triggers(stext, lex) if spans or times else []
     live = [t for t in triggers if t.live]
     for expr in times:
-        nearest = min(live, key=lambda t: _gap(t.start, t.end, expr.start, expr.end), default=None)
+        if expr.bound:
+            continue  # "since March 2011": a limit, not the event's day
+        nearest = min(live, key=lambda t: _distance(t, expr.start, expr.end), default=None)
         if nearest is not None and (
             nearest.time is None
-            or _gap(nearest.start, nearest.end, expr.start, expr.end)
-            < _gap(nearest.start, nearest.end, nearest.time.start, nearest.time.end)
+            or _distance(nearest, expr.start, expr.end) < _distance(nearest, nearest.time.start, nearest.time.end)
         ):
             nearest.time = expr
     if sent.paragraph != state.paragraph:
@@ -270,7 +274,7 @@ def _tag_sentence(
             verified=False if unverified else None,
             how=span.how,
         )
-        usable = live
+        usable = [t for t in live if _same_chunk(stext, t, span.start - sent.start)]
         if span.place is not None and span.place.kind == "country":
             usable = [t for t in live if t.trigger.family in lex.country_families]
         if reason == "generic":
@@ -291,8 +295,15 @@ def _tag_sentence(
     return mentions
 
 
-def _gap(a0: int, a1: int, b0: int, b1: int) -> int:
-    return max(0, b0 - a1, a0 - b1)
+def _same_chunk(stext: str, trig: FoundTrigger, pos: int) -> bool:
+    lo, hi = sorted((trig.start, pos))
+    return not _CHUNK_BREAK.search(stext, lo, hi)
+
+
+def _distance(trig: FoundTrigger, start: int, end: int) -> int:
+    """Characters between a trigger and a span, plus a handicap for weak triggers."""
+    gap = max(0, start - trig.end, trig.start - end)
+    return gap + (WEAK_PENALTY if trig.trigger.weak else 0)
 
 
 def _as_event(
@@ -306,7 +317,7 @@ def _as_event(
     lex: Lexicon,
 ) -> Mention:
     s0, s1 = span.start - sent.start, span.end - sent.start
-    trig = min(usable, key=lambda t: _gap(t.start, t.end, s0, s1) + (WEAK_PENALTY if t.trigger.weak else 0))
+    trig = min(usable, key=lambda t: _distance(t, s0, s1))
     event_type, sub = trig.event_type, trig.sub_event_type
     when = _date_for(trig, sent, state, article, hedged, lex)
     remembered = _recall(trig, sent, state, lex)
@@ -348,7 +359,7 @@ def _date_for(
 
 def _remember(live: list[FoundTrigger], article: Article, state: StoryState) -> None:
     for trig in live:
-        if trig.time is not None and not trig.time.background:
+        if trig.time is not None and not trig.time.background and not trig.trigger.weak:
             when = trig.time.resolve(article.published, state.reference)
             if when.date is not None:
                 state.memory.pop(trig.trigger.family, None)

@@ -98,7 +98,9 @@ def find_candidates(text: str, gaz: Gazetteer, toks: list[tuple[int, int]] | Non
             out.append(Span(s, e, word, gaz.abbreviations[word], "alias"))
             continue
         first = word.lower()
-        is_article = first in ARTICLES
+        # An article starts a name only as "al-"/"el-" or joined by a hyphen
+        # ("as-Suwayda"): "at London", "as Russia" are English.
+        is_article = first in ARTICLES and (first in ("al", "el") or text[e : e + 1] == "-")
         if not (_capitalised(word) or is_article or _lower_start_ok(first, gaz)):
             continue
         for j in range(i, min(n, i + MAX_TOKENS)):
@@ -178,6 +180,8 @@ def part_of_longer_name(text: str, span: Span, mention_starts: set[int]) -> bool
     the place name part of a longer proper name.
     """
     before, sep = _word_before(text, span.start)
+    if before.endswith(("’s", "'s", "s’", "s'")):
+        before = ""  # a possessive modifies the name ("the Baath Party's National Security Bureau")
     if before and sep == " " and _capitalised(before) and before.lower().rstrip(".") not in _FREE_BEFORE:
         if not _sentence_initial(text, span.start - len(sep) - len(before)):
             return True
@@ -285,6 +289,8 @@ def find_unresolved(text: str, taken: list[Span]) -> list[Span]:
         following = text[e : e + 20]
         if _ADJECTIVE.search(words[-1]) and re.match(r"^\s+[a-z]", following) and not cued_after:
             continue  # "in Alawite areas": an adjective, not a name
+        if re.search(r"\bthe\s+$", text[max(0, s - 5) : s]) and re.match(r"^\s+[a-z]", following) and not cued_after:
+            continue  # "in the Assad inner circle": a name used as a modifier
         surface = m.group(0)
         end = s + len(surface.rstrip("’'-"))
         if surface.endswith(("’s", "'s")):
