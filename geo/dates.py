@@ -56,7 +56,8 @@ _COMPILED = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in _PATTERNS]
 # One pass finds where an expression starts; the first pattern matching there
 # (the same one the alternation chose) then gives its kind and parts.
 _REGEX = re.compile(
-    "|".join("(?:" + re.sub(r"\(\?P<\w+>", "(?:", p) + ")" for _, p in _PATTERNS), re.IGNORECASE
+    r"(?<!\w)(?=\w)(?:" + "|".join("(?:" + re.sub(r"\(\?P<\w+>", "(?:", p) + ")" for _, p in _PATTERNS) + ")",
+    re.IGNORECASE,
 )
 # Words that open a clause whose date is background to the main event.
 _BACKGROUND = re.compile(

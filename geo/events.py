@@ -174,10 +174,9 @@ def _according_segment_open(rest: str) -> bool:
 
 def attribution_of(sentence: str, lex: Lexicon) -> str | None:
     """Who reports what a sentence says, from the lexicon's list of sources."""
-    for regex, label in lex.attribution:
-        if regex.search(sentence):
-            return label
-    return None
+    found = [int(m.lastgroup[1:]) for m in lex.attribution.finditer(sentence)]
+    # The lexicon lists specific sources before generic ones ("activists").
+    return lex.attribution_labels[min(found)] if found else None
 
 
 def tag_article(

@@ -49,6 +49,7 @@ class Gazetteer:
     surfaces: dict[str, frozenset[str]] = field(default_factory=dict)  # folded alias -> ids
     abbreviations: dict[str, Place] = field(default_factory=dict)  # "UK" -> Place
     any_case: frozenset[str] = frozenset()  # keys that may match in lower case
+    any_case_first: frozenset[str] = frozenset()  # their first words, folded
     prefixes: frozenset[str] = frozenset()
     fuzzy: dict[str, tuple[tuple[str, Place], ...]] = field(default_factory=dict)
     ambiguous: frozenset[str] = frozenset()  # ids matched only after a locative cue
@@ -77,6 +78,7 @@ class Gazetteer:
         by_key: dict[str, list[Place]] = defaultdict(list)
         surfaces: dict[str, set[str]] = defaultdict(set)
         any_case: set[str] = set()
+        any_case_first: set[str] = set()
         fuzzy: dict[str, list[tuple[str, Place]]] = defaultdict(list)
         ambiguous = set()
         for place in self.places.values():
@@ -96,11 +98,13 @@ class Gazetteer:
                 words = [w for w in re.split(r"[\s-]+", name) if w.lower() not in ("al", "el")]
                 if place.kind == "landmark" and len(words) >= 2:
                     any_case.add(key)
+                    any_case_first.add(fold(words[0]))
                 if place.kind in FUZZY_KINDS and len(key) >= 5:
                     fuzzy[skeleton(key)].append((key, place))
         self.by_key = {k: tuple(v) for k, v in by_key.items()}
         self.surfaces = {k: frozenset(v) for k, v in surfaces.items()}
         self.any_case = frozenset(any_case)
+        self.any_case_first = frozenset(any_case_first)
         self.prefixes = frozenset(k[:i] for k in self.by_key for i in range(1, len(k) + 1))
         self.fuzzy = {k: tuple(v) for k, v in fuzzy.items()}
         self.ambiguous = frozenset(ambiguous)

@@ -74,9 +74,10 @@ def tokens(text: str) -> list[tuple[int, int]]:
     for m in _TOKEN.finditer(text):
         start, end = m.span()
         word = m.group(0)
-        cut = _POSSESSIVE.search(word, len(word) - 2 if len(word) > 2 else 0)
-        if cut and cut.end() == len(word) and cut.start() > 0:
-            end = start + cut.start()
+        if "'" in word or "’" in word:
+            cut = _POSSESSIVE.search(word, len(word) - 2 if len(word) > 2 else 0)
+            if cut and cut.end() == len(word) and cut.start() > 0:
+                end = start + cut.start()
         out.append((start, end))
     return out
 
@@ -97,12 +98,16 @@ def find_candidates(text: str, gaz: Gazetteer, toks: list[tuple[int, int]] | Non
         if word in gaz.abbreviations:
             out.append(Span(s, e, word, gaz.abbreviations[word], "alias"))
             continue
-        first = word.lower()
-        # An article starts a name only as "al-"/"el-" or joined by a hyphen
-        # ("as-Suwayda"): "at London", "as Russia" are English.
-        is_article = first in ARTICLES and (first in ("al", "el") or text[e : e + 1] == "-")
-        if not (_capitalised(word) or is_article or _lower_start_ok(first, gaz)):
-            continue
+        is_article = False
+        if not word[0].isupper():
+            first = word.lower()
+            # An article starts a name only as "al-"/"el-" or joined by a hyphen
+            # ("as-Suwayda"): "at London", "as Russia" are English.
+            is_article = first in ARTICLES and (first in ("al", "el") or text[e : e + 1] == "-")
+            if not (is_article or first in gaz.any_case_first):
+                continue
+        else:
+            is_article = word in ("Al", "El") or (word.lower() in ARTICLES and text[e : e + 1] == "-")
         for j in range(i, min(n, i + MAX_TOKENS)):
             if j > i and not _JOIN.match(text[toks[j - 1][1] : toks[j][0]]):
                 break
@@ -117,16 +122,6 @@ def find_candidates(text: str, gaz: Gazetteer, toks: list[tuple[int, int]] | Non
                 if _case_ok(text, toks, i, j, key, gaz):
                     out.append(Span(s, end, surface, _choose(places, surface), "key"))
     return out
-
-
-@lru_cache(maxsize=4096)
-def _lower_start_ok_cached(first: str, keys: frozenset[str]) -> bool:
-    k = place_key(first)
-    return any(key.startswith(k) for key in keys)
-
-
-def _lower_start_ok(first: str, gaz: Gazetteer) -> bool:
-    return bool(gaz.any_case) and _lower_start_ok_cached(first, gaz.any_case)
 
 
 def _case_ok(text: str, toks, i: int, j: int, key: str, gaz: Gazetteer) -> bool:
@@ -250,13 +245,13 @@ def fuzzy_lookup(surface: str, gaz: Gazetteer) -> Place | None:
 
 def find_fuzzy(text: str, gaz: Gazetteer, taken: list[Span], toks: list[tuple[int, int]]) -> list[Span]:
     """Capitalised words the exact look-up missed that are near a local place's key."""
-    covered = [(s.start, s.end) for s in taken]
+    covered = {i for span in taken for i in range(span.start, span.end)}
     out = []
     for s, e in toks:
-        word = text[s:e]
-        if not _capitalised(word) or len(word) < 5 or word.lower() in _NOT_PLACES:
+        if e - s < 5 or s in covered or not text[s].isupper():
             continue
-        if any(a <= s < b for a, b in covered):
+        word = text[s:e]
+        if word.lower() in _NOT_PLACES:
             continue
         if word.lower() in _MONTHS_DAYS or word.isupper():
             continue
@@ -272,11 +267,11 @@ def find_unresolved(text: str, taken: list[Span]) -> list[Span]:
     "the district of Qusour", "shelled Jdeidet Yabous": reported with no place
     so that a reader sees them (and can add them to a user gazetteer).
     """
-    covered = [(s.start, s.end) for s in taken]
+    covered = {i for span in taken for i in range(span.start, span.end)}
     out: list[Span] = []
     for m in _NAME.finditer(text):
         s, e = m.span()
-        if any(not (e <= a or s >= b) for a, b in covered):
+        if s in covered or e - 1 in covered:
             continue
         words = m.group(0).split()
         first = re.sub(r"^(?:al|el)-", "", words[0], flags=re.I).lower().rstrip("’'s")
