@@ -84,13 +84,27 @@ class TimeExpression:
         return resolve(self, published, reference)
 
 
+# Every time expression holds one of these words (or a digit); a sentence
+# without any is skipped before the (slower) full pattern runs.
+_GATE_WORDS = frozenset(
+    list(WEEKDAYS) + list(MONTHS) + list(_MONTH_ABBR)
+    + """yesterday today tonight night overnight ago week weeks weekend month months year years
+    fortnight recently lately recent late later earlier day days morning afternoon evening dawn dusk
+    hours""".split()
+)
+_GATE_TOKENS = re.compile(r"[a-z]+")
+_DIGIT = re.compile(r"\d")
+
+
 def find_time_expressions(text: str) -> list[TimeExpression]:
     """Time expressions in a sentence, left to right.
 
     >>> [t.kind for t in find_time_expressions("Clashes on Wednesday, two weeks ago")]
     ['weekday', 'ago']
     """
-    out = []
+    out: list[TimeExpression] = []
+    if _GATE_WORDS.isdisjoint(_GATE_TOKENS.findall(text.lower())) and not _DIGIT.search(text):
+        return out
     for found in _REGEX.finditer(text):
         kind, m = next((k, m) for k, rx in _COMPILED if (m := rx.match(text, found.start())))
         parts = {k: v for k, v in m.groupdict().items() if v}

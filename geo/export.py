@@ -120,9 +120,13 @@ class GeoJSONWriter:
         return self
 
     def write(self, feat: dict) -> None:
+        self.write_json(json.dumps(feat, ensure_ascii=False))
+
+    def write_json(self, text: str) -> None:
+        """Write a feature already encoded as JSON."""
         if self.count:
             self.fh.write(",\n")
-        self.fh.write(json.dumps(feat, ensure_ascii=False))
+        self.fh.write(text)
         self.count += 1
 
     def __exit__(self, *exc) -> None:

@@ -73,26 +73,42 @@ class Failure:
     message: str
 
 
+def unique_paths(paths: Iterable[str | Path]) -> Iterator[Path | Failure]:
+    """Article files from files and folders, in order.
+
+    A missing path, or a second file with an already seen document id (file
+    stem), is a :class:`Failure`, so no mention id is ever shared by two articles.
+    """
+    seen: dict[str, str] = {}
+    for raw in paths:
+        try:
+            files = list(article_paths([raw]))
+        except ClashmapError as exc:
+            yield Failure(str(raw), str(exc))
+            continue
+        for path in files:
+            if path.stem in seen:
+                yield Failure(str(path), f"{path}: document id {path.stem!r} is also {seen[path.stem]}; rename one")
+                continue
+            seen[path.stem] = str(path)
+            yield path
+
+
+def read_article(
+    path: Path | Failure, published: date | str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Article | Failure:
+    """Load one article, turning a reading problem into a :class:`Failure`."""
+    if isinstance(path, Failure):
+        return path
+    try:
+        return load_article(path, published=published, max_bytes=max_bytes)
+    except ClashmapError as exc:
+        return Failure(str(path), str(exc))
+
+
 def read_articles(
     paths: Iterable[str | Path], published: date | str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[Article | Failure]:
-    """Articles from files and folders, in order; unreadable files become Failures.
-
-    Duplicate document ids (two files with one stem) are failures too, so no
-    mention id is ever shared by two articles.
-    """
-    seen: dict[str, str] = {}
-    try:
-        files = list(article_paths(paths))
-    except ClashmapError as exc:
-        yield Failure(str(exc).split(":")[0], str(exc))
-        return
-    for path in files:
-        if path.stem in seen:
-            yield Failure(str(path), f"{path}: document id {path.stem!r} is also {seen[path.stem]}; rename one")
-            continue
-        seen[path.stem] = str(path)
-        try:
-            yield load_article(path, published=published, max_bytes=max_bytes)
-        except ClashmapError as exc:
-            yield Failure(str(path), str(exc))
+    """Articles from files and folders, in order; unreadable files become Failures."""
+    for path in unique_paths(paths):
+        yield read_article(path, published, max_bytes)
