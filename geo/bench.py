@@ -57,9 +57,7 @@ def generate_corpus(folder: Path, n: int, seed: int = 2012) -> int:
     """Write `n` synthetic articles (and sidecars) into `folder`; return the word count."""
     rng = random.Random(seed)
     gaz = load_gazetteer()
-    names = sorted(
-        p.name for p in gaz.places.values() if p.kind in ("neighbourhood", "camp", "town") and p.parent
-    )
+    names = sorted(p.name for p in gaz.places.values() if p.kind in ("neighbourhood", "camp", "town") and p.parent)
     words = 0
     base = date(2012, 7, 1)
     for i in range(n):
@@ -72,8 +70,12 @@ def generate_corpus(folder: Path, n: int, seed: int = 2012) -> int:
         words += len(text.split())
         stem = f"bench_{i:06d}"
         (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
-        meta = {"title": f"Synthetic report {i}", "outlet": f"Bench wire {i % 7}", "url": None,
-                "published": (base + timedelta(days=i % 60)).isoformat()}
+        meta = {
+            "title": f"Synthetic report {i}",
+            "outlet": f"Bench wire {i % 7}",
+            "url": None,
+            "published": (base + timedelta(days=i % 60)).isoformat(),
+        }
         (folder / f"{stem}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
     return words
 
@@ -120,7 +122,10 @@ def run_bench(n: int = 10_000, jobs: int = 2, keep: str | None = None) -> int:
         print(f"{'articles':>9} {'words':>11} {'features':>9} {'seconds':>8} {'words/s':>10} {'articles/s':>10}")
         for label, paths in (("quarter", [str(quarter)]), ("all", [str(folder)])):
             articles, words, features, secs = _run(paths, jobs, Path(tmp) / f"{label}.geojson")
-            print(f"{articles:>9,} {words:>11,} {features:>9,} {secs:>8.1f} {words / secs:>10,.0f} {articles / secs:>10,.0f}")
+            print(
+                f"{articles:>9,} {words:>11,} {features:>9,} {secs:>8.1f} "
+                f"{words / secs:>10,.0f} {articles / secs:>10,.0f}"
+            )
         own, children = _peak_mb()
         print(f"peak memory: {own:.0f} MB (main process), {children:.0f} MB (largest worker)")
     return 0

@@ -246,8 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("paths", nargs="+", help=".txt articles or folders of them (with .meta.json sidecars)")
     ex.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
     ex.add_argument("--format", choices=("geojson", "csv"), default="geojson")
-    ex.add_argument("--level", choices=("mentions", "events"), default="mentions",
-                    help="one feature per mention, or events merged across documents")
+    ex.add_argument(
+        "--level",
+        choices=("mentions", "events"),
+        default="mentions",
+        help="one feature per mention, or events merged across documents",
+    )
     ex.add_argument("--published", help="publication date YYYY-MM-DD for files without a sidecar date")
     ex.add_argument("--gazetteer", action="append", help="gazetteer CSV or folder (repeatable; default: curated)")
     ex.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="largest article accepted")

@@ -17,19 +17,55 @@ from .models import ResolvedDate
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
-    "january", "february", "march", "april", "may", "june", "july",
-    "august", "september", "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
 _MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
 NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30,
-    "several": 3, "a few": 3, "few": 3, "couple of": 2, "a couple of": 2,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "several": 3,
+    "a few": 3,
+    "few": 3,
+    "couple of": 2,
+    "a couple of": 2,
 }
-_NUM = r"(?:\d{1,3}|a couple of|couple of|a few|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|thirty|several|few)"
+_NUM = (
+    r"(?:\d{1,3}|a couple of|couple of|a few|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
+    r"|twelve|thirteen|fourteen|fifteen|twenty|thirty|several|few)"
+)
 _DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
 _PART = r"(?:\s+(?:morning|afternoon|evening|night|overnight))?"
 
 # (kind, pattern); order matters: earlier patterns win on overlaps.
@@ -37,17 +73,34 @@ _PATTERNS: list[tuple[str, str]] = [
     ("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b"),
     ("dmy", r"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>" + _MONTH + r")(?:,?\s+(?P<y>(?:19|20)\d\d))?\b"),
     ("mdy", r"\b(?P<mon>" + _MONTH + r")\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>(?:19|20)\d\d))?"),
-    ("month", r"\b(?:(?:in|since|during|until|by|early|late|mid|last|this|of)[\s-]+)(?P<mon>" + _MONTH + r")(?:\s+(?P<y>(?:19|20)\d\d))?\b"),
+    (
+        "month",
+        r"\b(?:(?:in|since|during|until|by|early|late|mid|last|this|of)[\s-]+)(?P<mon>"
+        + _MONTH
+        + r")(?:\s+(?P<y>(?:19|20)\d\d))?\b",
+    ),
     ("month", r"\b(?P<mon>" + _MONTH + r")\s+(?P<y>(?:19|20)\d\d)\b"),
     ("daybefore", r"\bthe day before yesterday\b"),
     ("yesterday", r"\byesterday(?:['’]s)?\b" + _PART),
     ("lastnight", r"\b(?:late |early )?last night\b|\bovernight\b"),
     ("today", r"\b(?:today(?:['’]s)?|this (?:morning|afternoon|evening)|tonight|earlier today|later today)\b"),
-    ("weekday", r"\b(?P<mod>last|this|on|late on|early on|late|early|since|until|by|from|before|after|next)?\s*(?P<wd>" + _DAY + r")(?:['’]s)?" + _PART + r"\b"),
+    (
+        "weekday",
+        r"\b(?P<mod>last|this|on|late on|early on|late|early|since|until|by|from|before|after|next)?\s*(?P<wd>"
+        + _DAY
+        + r")(?:['’]s)?"
+        + _PART
+        + r"\b",
+    ),
     ("ago", r"\b(?P<n>" + _NUM + r")\s+(?P<unit>days?|weeks?|months?|years?|fortnight)\s+ago\b"),
     ("lastunit", r"\b(?P<mod>last|this|earlier this|late last|early last|past)\s+(?P<unit>week|month|year|weekend)\b"),
     ("recent", r"\b(?:recently|lately|in recent (?:days|weeks|months)|of late)\b"),
-    ("sameday", r"\b(?:later (?:in|on) the day|later that day|that day|the same day|earlier in the day|within hours|hours later|that night|that morning|that evening|in the (?:early )?(?:morning|afternoon|evening)|(?:at|before|after) dawn|at dusk|at night)\b"),
+    (
+        "sameday",
+        r"\b(?:later (?:in|on) the day|later that day|that day|the same day|earlier in the day|within hours"
+        r"|hours later|that night|that morning|that evening|in the (?:early )?(?:morning|afternoon|evening)"
+        r"|(?:at|before|after) dawn|at dusk|at night)\b",
+    ),
     ("nextday", r"\b(?:the (?:next|following) (?:day|morning)|a day later|the day after)\b"),
     ("prevday", r"\b(?:the (?:previous|preceding) (?:day|night)|the day before|a day earlier)\b"),
     ("later", r"\b(?P<n>" + _NUM + r")\s+(?P<unit>days?|weeks?)\s+(?:later|earlier)\b"),
@@ -87,7 +140,9 @@ class TimeExpression:
 # Every time expression holds one of these words (or a digit); a sentence
 # without any is skipped before the (slower) full pattern runs.
 _GATE_WORDS = frozenset(
-    list(WEEKDAYS) + list(MONTHS) + list(_MONTH_ABBR)
+    list(WEEKDAYS)
+    + list(MONTHS)
+    + list(_MONTH_ABBR)
     + """yesterday today tonight night overnight ago week weeks weekend month months year years
     fortnight recently lately recent late later earlier day days morning afternoon evening dawn dusk
     hours""".split()
@@ -127,7 +182,7 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
 
 
 def _is_modal_may(text: str, m: re.Match, parts: dict) -> bool:
-    mon = (parts.get("mon") or "")
+    mon = parts.get("mon") or ""
     if mon.lower().rstrip(".") not in ("may", "march", "mar", "jan", "sept", "dec", "aug"):
         return False
     # Month names that are also words must be capitalised to count.

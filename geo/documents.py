@@ -48,8 +48,7 @@ def decode_bytes(data: bytes, name: str = "text") -> tuple[str, list[str]]:
         raise DocumentError(f"{name}: the file is empty; nothing to extract")
     if b"\x00" in data[:65536]:
         raise DocumentError(
-            f"{name}: binary data (NUL bytes), not a text article; "
-            "save the article as plain text (.txt) first"
+            f"{name}: binary data (NUL bytes), not a text article; save the article as plain text (.txt) first"
         )
     try:
         text = data.decode("utf-8-sig")
@@ -62,8 +61,7 @@ def decode_bytes(data: bytes, name: str = "text") -> tuple[str, list[str]]:
     sample = text[:65536]
     if sample and len(_CONTROL.findall(sample)) > 0.05 * len(sample):
         raise DocumentError(
-            f"{name}: mostly control characters, not a text article; "
-            "save the article as plain text (.txt) first"
+            f"{name}: mostly control characters, not a text article; save the article as plain text (.txt) first"
         )
     return text, warnings
 

@@ -71,8 +71,18 @@ class Prediction:
     @classmethod
     def from_mention(cls, m: Mention) -> Prediction:
         p = m.place
-        return cls(m.doc_id, m.start, m.end, m.surface, p.name if p else None,
-                   p.lat if p else None, p.lon if p else None, m.is_event, m.event_type, m.date.date)
+        return cls(
+            m.doc_id,
+            m.start,
+            m.end,
+            m.surface,
+            p.name if p else None,
+            p.lat if p else None,
+            p.lon if p else None,
+            m.is_event,
+            m.event_type,
+            m.date.date,
+        )
 
     @classmethod
     def from_feature(cls, feature: dict) -> Prediction:
@@ -80,9 +90,18 @@ class Prediction:
         geom = feature.get("geometry") or {}
         lon, lat = (geom.get("coordinates") or [None, None])[:2]
         when = props.get("date")
-        return cls(props["doc_id"], int(props["start"]), int(props["end"]), props.get("surface", ""),
-                   props.get("place"), lat, lon, bool(props.get("is_event")), props.get("event_type"),
-                   date.fromisoformat(when) if when else None)
+        return cls(
+            props["doc_id"],
+            int(props["start"]),
+            int(props["end"]),
+            props.get("surface", ""),
+            props.get("place"),
+            lat,
+            lon,
+            bool(props.get("is_event")),
+            props.get("event_type"),
+            date.fromisoformat(when) if when else None,
+        )
 
 
 def load_gold(path: str | Path) -> tuple[dict, list[Gold]]:
@@ -99,10 +118,23 @@ def load_gold(path: str | Path) -> tuple[dict, list[Gold]]:
         if missing:
             raise GoldError(f"{path}: mention {i} lacks {', '.join(missing)}")
         try:
-            out.append(Gold(m["doc"], int(m["start"]), int(m["end"]), m["surface"], m["place"],
-                            float(m["lat"]), float(m["lon"]), float(m["tol_km"]), bool(m["is_event"]),
-                            m.get("event_type"), m.get("sub_event_type"),
-                            date.fromisoformat(m["date"]) if m.get("date") else None, m.get("date_basis")))
+            out.append(
+                Gold(
+                    m["doc"],
+                    int(m["start"]),
+                    int(m["end"]),
+                    m["surface"],
+                    m["place"],
+                    float(m["lat"]),
+                    float(m["lon"]),
+                    float(m["tol_km"]),
+                    bool(m["is_event"]),
+                    m.get("event_type"),
+                    m.get("sub_event_type"),
+                    date.fromisoformat(m["date"]) if m.get("date") else None,
+                    m.get("date_basis"),
+                )
+            )
         except (TypeError, ValueError) as exc:
             raise GoldError(f"{path}: mention {i} is malformed ({exc})") from None
     return documents, out
@@ -145,7 +177,7 @@ def pair(gold: list[Gold], preds: list[Prediction]) -> list[tuple[Gold, Predicti
         by_doc[p.doc].append(p)
     candidates = []
     for gi, g in enumerate(gold):
-        for pi, p in enumerate(by_doc.get(g.doc, ())):
+        for p in by_doc.get(g.doc, ()):
             overlap = min(g.end, p.end) - max(g.start, p.start)
             if overlap > 0:
                 candidates.append((-overlap, gi, id(p), g, p))
@@ -179,9 +211,7 @@ def score(gold: list[Gold], preds: Iterable[Prediction]) -> Report:
         if id(p) not in matched_p:
             err.append(f"spurious    {where(p)} -> {p.place}" + (" [event]" if p.is_event else ""))
 
-    right_place = [
-        p.lat is not None and haversine_km(p.lat, p.lon, g.lat, g.lon) <= g.tol_km for g, p in pairs
-    ]
+    right_place = [p.lat is not None and haversine_km(p.lat, p.lon, g.lat, g.lon) <= g.tol_km for g, p in pairs]
     area_pairs = [(g, p, ok) for (g, p), ok in zip(pairs, right_place) if g.in_area]
     for (g, p), ok in zip(pairs, right_place):
         if not ok:

@@ -118,9 +118,7 @@ def _is_live(sentence: str, start: int, end: int, lex: Lexicon) -> bool:
     return True
 
 
-def reference_reason(
-    text: str, sentence: Sentence, span: Span, lex: Lexicon, foreign: bool
-) -> str | None:
+def reference_reason(text: str, sentence: Sentence, span: Span, lex: Lexicon, foreign: bool) -> str | None:
     """Why a mention only refers to a place (None: it may be an event's place)."""
     if sentence.heading:
         return "heading"
@@ -131,8 +129,8 @@ def reference_reason(
     if re.match(r"^['’]s?\b", after) and not lex.locational_after.match(after):
         return "possessive"  # "Russia's foreign ministry", "London's IISS"
     tail = before[-160:]
-    if lex.speaker.search(tail):
-        return "speaker"  # "an activist in Yarmouk", "residents of Midan"
+    if lex.speaker.search(tail) and lex.speaker_verbs.search(sentence.text):
+        return "speaker"  # "said an activist in Yarmouk", "residents of Midan told AFP"
     if lex.combatant_from.search(tail) and not lex.movement.search(tail[-60:]):
         return "origin"  # "soldiers from Midan"
     if _in_attribution(before):
@@ -273,9 +271,7 @@ def _tag_sentence(
             verified=False if unverified else None,
             how=span.how,
         )
-        usable = [t for t in live if _same_chunk(stext, t, span.start - sent.start)]
-        if span.place is not None and span.place.kind == "country":
-            usable = [t for t in live if t.trigger.family in lex.country_families]
+        usable = _usable(live, span, sent, lex)
         if reason == "generic":
             generic.append(len(mentions))
         if reason or not usable:
@@ -288,10 +284,22 @@ def _tag_sentence(
     if generic and strong and not any(m.is_event for m in mentions):
         for index in generic:
             span = spans[index]
-            mentions[index] = _as_event(mentions[index], span, sent, strong, state, article, hedged, lex)
+            usable = _usable(strong, span, sent, lex)
+            if usable:
+                mentions[index] = _as_event(mentions[index], span, sent, usable, state, article, hedged, lex)
     _remember(live, article, state)
     _advance_reference(times, article, state)
     return mentions
+
+
+def _usable(triggers: list[FoundTrigger], span: Span, sent: Sentence, lex: Lexicon) -> list[FoundTrigger]:
+    """Triggers that can make this mention an event: same clause chunk; for a
+    country, only crossings (flight, defection, deployment)."""
+    pos = span.start - sent.start
+    out = [t for t in triggers if _same_chunk(sent.text, t, pos)]
+    if span.place is not None and span.place.kind == "country":
+        out = [t for t in out if t.trigger.family in lex.country_families]
+    return out
 
 
 def _same_chunk(stext: str, trig: FoundTrigger, pos: int) -> bool:

@@ -42,6 +42,7 @@ class Lexicon:
     hypothetical: re.Pattern
     negation: re.Pattern
     speaker: re.Pattern
+    speaker_verbs: re.Pattern
     combatant_from: re.Pattern
     movement: re.Pattern
     generic: re.Pattern
@@ -102,10 +103,13 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
             hypothetical=_words(data["hypothetical"]),
             negation=_words(data["negation"]),
             speaker=speaker,
+            speaker_verbs=_words(data["speaker_verbs"]),
             combatant_from=combatant_from,
             movement=_words(data["movement_verbs"]),
             generic=re.compile(
-                r"\b(?:" + data["generic_nouns"] + r")\s+(?:in|for|of|on|over|about|against|towards?|across|inside|with)"
+                r"\b(?:"
+                + data["generic_nouns"]
+                + r")\s+(?:in|for|of|on|over|about|against|towards?|across|inside|with)"
                 r"\s+(?:the\s+)?(?:liberation\s+of\s+)?$",
                 re.IGNORECASE,
             ),

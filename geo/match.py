@@ -55,15 +55,17 @@ _NOT_PLACES = frozenset(
     observatory army council committee ministry party government regime opposition
     parliament assembly nations union league court bank agency council""".split()
 )
+_TITLES = frozenset(
+    """mr mrs ms dr gen general president minister prime colonel col lt major brig sheikh imam
+    king prince queen lord sir secretary ambassador envoy commander captain sergeant""".split()
+)
 _CUE_BEFORE = re.compile(
     r"\b(?:(?:district|neighbou?rhood|suburb|town|village|city|area|quarter|camp|region|"
     r"province|governorate|municipality|locality|hamlet)s? of|in|near|outside|into|around|"
     r"towards?|across|entered|stormed|shelled|bombarded)\s+(?:the\s+)?$"
 )
 _CUE_AFTER = re.compile(r"^\s+(?:district|neighbou?rhood|suburb|camp|quarter|area)\b", re.I)
-_NAME = re.compile(
-    r"(?:(?:[Aa]l|[Ee]l)-)?[A-Z][\w'’-]*(?:\s+(?:(?:al|el|Al|El)-)?[A-Z][\w'’-]*){0,2}"
-)
+_NAME = re.compile(r"(?:(?:[Aa]l|[Ee]l)-)?[A-Z][\w'’-]*(?:\s+(?:(?:al|el|Al|El)-)?[A-Z][\w'’-]*){0,2}")
 _ADJECTIVE = re.compile(r"(?:ian|ite|ese|ish|an|i)$")
 _KIND_RANK = {kind: rank for rank, kind in enumerate(PLACE_KINDS)}
 
@@ -180,8 +182,8 @@ def part_of_longer_name(text: str, span: Span, mention_starts: set[int]) -> bool
     if before and sep == " " and _capitalised(before) and before.lower().rstrip(".") not in _FREE_BEFORE:
         if not _sentence_initial(text, span.start - len(sep) - len(before)):
             return True
-        # Sentence-initial capital: only a title or a given name joins it.
-        if before.lower().rstrip(".") in _NOT_PLACES:
+        # Sentence-initial capital: only a title joins it ("General Tlas").
+        if before.lower().rstrip(".") in _TITLES:
             return True
     after, sep = _word_after(text, span.end)
     if after and sep == " " and _capitalised(after) and after.lower() not in _FREE_AFTER:
@@ -190,8 +192,8 @@ def part_of_longer_name(text: str, span: Span, mention_starts: set[int]) -> bool
 
 
 def _sentence_initial(text: str, pos: int) -> bool:
-    head = text[max(0, pos - 3) : pos].rstrip(" \t\"“‘(")
-    return not head or head[-1] in ".!?\n:;”\""
+    head = text[max(0, pos - 3) : pos].rstrip(' \t"“‘(')
+    return not head or head[-1] in '.!?\n:;”"'
 
 
 def check_candidates(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]:

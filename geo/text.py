@@ -15,9 +15,7 @@ from functools import lru_cache
 
 # Arabic article forms written before a name ("al-Midan", "el-Qaboun",
 # "ash-Sham", "Ad-Dimas"), dropped when they precede another word.
-ARTICLES = frozenset(
-    "al el ul il ad ed an en ar er as es ash esh at et az ez adh ath dh".split()
-)
+ARTICLES = frozenset("al el ul il ad ed an en ar er as es ash esh at et az ez adh ath dh".split())
 
 _APOSTROPHES = "'’‘`ʿʾʼ´"
 _SPLIT = re.compile(r"[^a-z0-9]+")
@@ -106,6 +104,7 @@ def similarity(a: str, b: str) -> float:
 
 # --- sentences -------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Sentence:
     """A sentence with its offsets into the article text."""
@@ -144,7 +143,7 @@ def sentences(text: str) -> list[Sentence]:
 def _split_line(line: str, base: int, paragraph: int, out: list[Sentence]) -> None:
     stripped = line.rstrip()
     words = len(stripped.split())
-    heading = bool(stripped) and stripped[-1] not in ".!?\"”’:;)" and words <= 16
+    heading = bool(stripped) and stripped[-1] not in '.!?"”’:;)' and words <= 16
     start = 0
     for match in _BOUNDARY.finditer(line):
         head = line[start : match.start() + 1]

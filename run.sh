@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# clashmap's set-up and jobs, for a fresh machine:
+#   ./run.sh app              set up, then serve the map (http://localhost:8501)
+#   ./run.sh test [ARGS]      set up, then run every check: ruff, and pytest with the browser tests
+#   ./run.sh extract ARGS     set up, then python -m geo extract ARGS
+set -euo pipefail
+cd "$(dirname "$0")"
+
+setup() {
+    if [ ! -x .venv/bin/python ]; then
+        python3 -m venv .venv
+    fi
+    # Reinstall only when requirements.txt changed since the last set-up.
+    local stamp=.venv/.requirements.sha256
+    local want
+    want=$(sha256sum requirements.txt | cut -d' ' -f1)
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+        .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+        echo "$want" > "$stamp"
+    fi
+}
+
+browser() {
+    # The end-to-end tests drive Debian's chromium (Playwright cannot download its own here).
+    if [ ! -x /usr/bin/chromium ]; then
+        local sudo=""
+        [ "$(id -u)" -ne 0 ] && sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+    fi
+}
+
+job=${1:-}
+[ $# -gt 0 ] && shift
+case "$job" in
+    app)
+        setup
+        exec .venv/bin/python -m streamlit run app.py "$@"
+        ;;
+    test)
+        setup
+        browser
+        .venv/bin/ruff check .
+        exec .venv/bin/python -m pytest "$@"
+        ;;
+    extract)
+        setup
+        exec .venv/bin/python -m geo extract "$@"
+        ;;
+    *)
+        echo "usage: ./run.sh app | test [pytest args] | extract PATH... -o OUT.geojson" >&2
+        exit 2
+        ;;
+esac

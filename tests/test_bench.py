@@ -1,0 +1,16 @@
+from geo.bench import generate_corpus, run_bench
+
+
+def test_generated_corpus_is_deterministic(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    assert generate_corpus(a, 5) == generate_corpus(b, 5)
+    assert (a / "bench_000003.txt").read_text() == (b / "bench_000003.txt").read_text()
+    assert (a / "bench_000003.meta.json").exists()
+
+
+def test_bench_runs_and_reports(capsys):
+    assert run_bench(40, 1) == 0
+    out = capsys.readouterr().out
+    assert "words/s" in out and "peak memory" in out

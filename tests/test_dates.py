@@ -1,0 +1,87 @@
+from datetime import date
+
+import pytest
+
+from geo.dates import find_time_expressions, resolve
+from geo.models import ResolvedDate
+
+PUB = date(2012, 7, 22)  # a Sunday
+
+# Expression in a sentence -> (date, precision), published Sunday 22 July 2012.
+TABLE = [
+    ("clashes on Wednesday", date(2012, 7, 18), "day"),
+    ("clashes on Sunday", date(2012, 7, 22), "day"),
+    ("clashes last Sunday", date(2012, 7, 15), "day"),
+    ("late on Friday", date(2012, 7, 20), "day"),
+    ("on Saturday night", date(2012, 7, 21), "day"),
+    ("Thursday's vote", date(2012, 7, 19), "day"),
+    ("yesterday", date(2012, 7, 21), "day"),
+    ("the day before yesterday", date(2012, 7, 20), "day"),
+    ("last night", date(2012, 7, 21), "day"),
+    ("overnight", date(2012, 7, 21), "day"),
+    ("today", date(2012, 7, 22), "day"),
+    ("this morning", date(2012, 7, 22), "day"),
+    ("July 15", date(2012, 7, 15), "day"),
+    ("15 July", date(2012, 7, 15), "day"),
+    ("on July 20, 2012", date(2012, 7, 20), "day"),
+    ("2012-07-14", date(2012, 7, 14), "day"),
+    ("two weeks ago", date(2012, 7, 8), "day"),
+    ("11 days ago", date(2012, 7, 11), "day"),
+    ("three days ago", date(2012, 7, 19), "day"),
+    ("a week ago", date(2012, 7, 15), "day"),
+    ("last week", date(2012, 7, 12), "week"),
+    ("earlier this week", date(2012, 7, 18), "week"),
+    ("last month", date(2012, 6, 15), "month"),
+    ("in May", date(2012, 5, 16), "month"),
+    ("December 30", date(2011, 12, 30), "day"),  # after publication: last year
+]
+
+
+@pytest.mark.parametrize("phrase,expected,precision", TABLE, ids=[t[0] for t in TABLE])
+def test_date_table(phrase, expected, precision):
+    found = find_time_expressions(f"It happened {phrase}.")
+    assert len(found) == 1, found
+    got = resolve(found[0], PUB)
+    assert (got.date, got.precision) == (expected, precision)
+    assert got.basis
+
+
+def test_relative_to_the_story_day():
+    ref = ResolvedDate(date(2012, 7, 16), "day", "yesterday")
+    for phrase, expected in [
+        ("later in the day", date(2012, 7, 16)),
+        ("within hours", date(2012, 7, 16)),
+        ("the next day", date(2012, 7, 17)),
+        ("two days later", date(2012, 7, 18)),
+    ]:
+        (expr,) = find_time_expressions(phrase)
+        assert resolve(expr, PUB, ref).date == expected, phrase
+
+
+def test_without_publication_date_relative_dates_stay_unresolved():
+    (expr,) = find_time_expressions("on Wednesday")
+    assert resolve(expr, None).date is None
+    (expr,) = find_time_expressions("15 July 2012")
+    assert resolve(expr, None).date == date(2012, 7, 15)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["the turning point was July 15", "The Sunday Times reported", "He may go", "the March of the rebels"],
+)
+def test_not_event_dates(sentence):
+    assert find_time_expressions(sentence) == []
+
+
+def test_bounds_and_background():
+    (since,) = find_time_expressions("the worst since the revolt broke out in March 2011")
+    assert since.bound
+    (following,) = find_time_expressions("Following clashes on Sunday, troops advanced")
+    assert following.background and not following.bound
+    (until,) = find_time_expressions("the vote was delayed until Thursday")
+    assert until.bound
+
+
+def test_recently_is_unknown():
+    (expr,) = find_time_expressions("as was recently said")
+    assert resolve(expr, PUB).date is None

@@ -1,0 +1,95 @@
+from datetime import date
+
+import pytest
+
+from geo.documents import make_article
+from geo.pipeline import extract_article
+
+
+def tag(res, text, published="2012-07-18"):
+    article = make_article(text, "t", published=published)
+    return {m.surface: m for m in extract_article(article, res).mentions}
+
+
+# Sentence -> surface -> (is_event, event_type)
+RULES = [
+    ("Fierce clashes erupted in Midan on Wednesday.", "Midan", True, "Battles"),
+    ("Troops shelled Tadamon with mortars.", "Tadamon", True, "Explosions/Remote violence"),
+    ("Helicopter gunships fired on Qaboun.", "Qaboun", True, "Explosions/Remote violence"),
+    ("A car bomb exploded in Jaramana.", "Jaramana", True, "Explosions/Remote violence"),
+    ("The army said it had retaken Midan.", "Midan", True, "Battles"),
+    ("Security forces arrested dozens of men in Barzeh.", "Barzeh", True, "Strategic developments"),
+    ("Hundreds of families fled Darayya.", "Darayya", True, "Strategic developments"),
+    ("Water and electricity in Yarmouk were cut off.", "Yarmouk", True, "Strategic developments"),
+    ("Protesters marched through Douma after Friday prayers.", "Douma", True, "Protests"),
+    (
+        "Activists said 40 bodies were found in Qaboun, many of them executed.",
+        "Qaboun",
+        True,
+        "Violence against civilians",
+    ),
+    ("The ambassador to Iraq defected.", "Iraq", True, "Strategic developments"),
+    # references
+    ("An activist in Yarmouk said clashes continued.", "Yarmouk", False, None),
+    ("A Tadamon-based activist said the army shelled the area.", "Tadamon", False, None),
+    ("It interviewed soldiers from Midan, who said they would fight.", "Midan", False, None),
+    ("They feared the militia would be sent into Douma.", "Douma", False, None),
+    ("No clashes were reported in Mezzeh.", "Mezzeh", False, None),
+    ("Moscow condemned the bombing.", "Moscow", False, None),
+    ("Russia’s foreign ministry condemned the attack.", "Russia", False, None),
+    ("The situation in Syria is getting worse, with fighting everywhere.", "Syria", False, None),
+    ("Residents of Midan said the fighting was heavy.", "Midan", False, None),
+    ("“The army shelled us all night,” said an activist in Barzeh.", "Barzeh", False, None),
+    ("“Clashes spread,” said Ahmed, spokesman for the military council in Damascus.", "Damascus", False, None),
+]
+
+
+@pytest.mark.parametrize("text,surface,is_event,event_type", RULES, ids=[r[0][:40] for r in RULES])
+def test_event_rules(res, text, surface, is_event, event_type):
+    m = tag(res, text)[surface]
+    assert (m.is_event, m.event_type) == (is_event, event_type), m.trigger
+
+
+def test_army_and_rebels_taking_control(res):
+    assert (
+        tag(res, "Rebels seized control of Qaboun.")["Qaboun"].sub_event_type == "Non-state actor overtakes territory"
+    )
+    assert tag(res, "The army took control of Qaboun.")["Qaboun"].sub_event_type == "Government regains territory"
+
+
+def test_dates_carry_forward_and_anaphora(res):
+    text = (
+        "A bomb exploded in Rawda on Wednesday. Clashes broke out in Midan yesterday.\n\n"
+        "Shelling hit Tadamon. The bombing in Rawda killed three officials."
+    )
+    out = extract_article(make_article(text, "t", published="2012-07-20"), res).mentions
+    dates = [(m.surface, m.date.date) for m in out]
+    assert dates == [
+        ("Rawda", date(2012, 7, 18)),
+        ("Midan", date(2012, 7, 19)),
+        ("Tadamon", date(2012, 7, 19)),  # no time expression: the story's current day
+        ("Rawda", date(2012, 7, 18)),  # "the bombing" refers back to Wednesday's
+    ]
+
+
+def test_no_publication_date_leaves_dates_unresolved(res):
+    m = tag(res, "Clashes erupted in Midan yesterday.", published=None)["Midan"]
+    assert m.is_event and m.date.date is None
+
+
+def test_attribution_and_verification(res):
+    text = (
+        "Activists said troops stormed Qaboun. The report could not be independently verified.\n\n"
+        "The Syrian Observatory for Human Rights said clashes erupted in Barzeh."
+    )
+    out = tag(res, text)
+    assert out["Qaboun"].attribution == "activists" and out["Qaboun"].verified is False
+    assert out["Barzeh"].attribution == "Syrian Observatory for Human Rights"
+
+
+def test_evidence_offsets(res):
+    text = "Intro line.\n\nClashes erupted in the Damascus district of Assali."
+    for m in extract_article(make_article(text, "t", published="2012-07-18"), res).mentions:
+        assert text[m.start : m.end] == m.surface
+        assert text[m.sentence_start : m.sentence_start + len(m.sentence)] == m.sentence
+        assert m.mention_id == f"t:{m.start}-{m.end}"

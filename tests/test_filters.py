@@ -1,0 +1,118 @@
+"""geo.filters over the seeds stored in a real temporary SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+
+from geo import filters as F
+from geo import store
+
+
+@pytest.fixture(scope="module")
+def df(tmp_path_factory, res):
+    conn = store.connect(tmp_path_factory.mktemp("f") / "db.sqlite")
+    store.seed(conn, res)
+    store.ingest_text(conn, "Unverified reports said shelling hit Mezzeh on Monday.", res,
+                      published="2012-07-20", outlet="Test Wire", title="t")
+    out = F.with_days(store.mentions_frame(conn))
+    conn.close()
+    return out
+
+
+def test_days_are_calendar_dates(df):
+    assert F.date_span(df) == (date(2012, 7, 8), date(2012, 7, 22))
+    assert all(d is None or type(d) is date for d in df["day"])
+
+
+def test_defaults_show_events_only(df):
+    shown = F.apply_filters(df, {})
+    assert shown["is_event"].all() and 0 < len(shown) < len(df)
+    assert len(F.apply_filters(df, {"events_only": False})) == len(df)
+
+
+def test_date_range(df):
+    shown = F.apply_filters(df, {"start": date(2012, 7, 16), "end": date(2012, 7, 16), "include_undated": False})
+    assert set(shown["date"]) == {"2012-07-16"}
+    with_undated = F.apply_filters(df, {"start": date(2012, 7, 16), "end": date(2012, 7, 16)})
+    assert len(with_undated) > len(shown) and with_undated["date"].isna().any()
+
+
+def test_type_subtype_outlet_article_attribution(df):
+    battles = F.apply_filters(df, {"event_types": ["Battles"]})
+    assert set(battles["event_type"]) == {"Battles"}
+    sub = F.apply_filters(df, {"sub_event_types": ["Armed clash"]})
+    assert set(sub["sub_event_type"]) == {"Armed clash"}
+    ft = F.apply_filters(df, {"outlets": ["Financial Times"]})
+    assert set(ft["outlet"]) == {"Financial Times"}
+    doc = F.apply_filters(df, {"doc_ids": ["001_20f08cea1cd5ca6c"]})
+    assert set(doc["doc_id"]) == {"001_20f08cea1cd5ca6c"}
+    sohr = F.apply_filters(df, {"attributions": ["Syrian Observatory for Human Rights"]})
+    assert set(sohr["attribution"]) == {"Syrian Observatory for Human Rights"}
+    none_named = F.apply_filters(df, {"attributions": [F.NO_ATTRIBUTION]})
+    assert none_named["attribution"].isna().all() and len(none_named)
+
+
+def test_unverified_hidden(df):
+    all_ = F.apply_filters(df, {})
+    assert (all_["verified"] == False).any()  # noqa: E712
+    hidden = F.apply_filters(df, {"show_unverified": False})
+    assert not (hidden["verified"] == False).any()  # noqa: E712
+    assert len(hidden) < len(all_)
+
+
+def test_options_follow_the_data(df):
+    opts = F.options(df)
+    assert opts["event_types"][0] == "Battles"
+    assert "Test Wire" in opts["outlets"] and F.NO_ATTRIBUTION in opts["attributions"]
+    assert set(F.options(df, ["Battles"])["sub_event_types"]) <= {
+        "Armed clash", "Government regains territory", "Non-state actor overtakes territory"}
+
+
+def test_group_events_merges_place_type_day(df):
+    shown = F.apply_filters(df, {})
+    events = F.group_events(shown)
+    assert sum(e["n_mentions"] for e in events) == shown["place_id"].notna().sum()
+    keys = [(e["place_id"], e["event_type"], e["date"]) for e in events]
+    assert len(keys) == len(set(keys))
+    tadamon = next(e for e in events if e["place"] == "Tadamon" and e["event_type"] == "Battles")
+    assert tadamon["n_mentions"] > 1 and tadamon["mentions"][0]["sentence"]
+
+
+def test_views(df):
+    shown = F.apply_filters(df, {})
+    counts = F.per_day(shown)
+    assert counts.values.sum() == shown["date"].notna().sum()
+    assert list(counts.index) == sorted(counts.index)
+    places = F.per_place(shown)
+    assert places.iloc[0]["reports"] >= places.iloc[-1]["reports"]
+    assert list(F.table(shown).columns[:6]) == ["place", "date", "type", "sub-type", "sentence", "source"]
+
+
+def test_geojson_export_is_rfc7946_and_matches_filter(df):
+    shown = F.apply_filters(df, {"event_types": ["Battles"]})
+    gj = json.loads(F.to_geojson(shown))
+    assert gj["type"] == "FeatureCollection" and "crs" not in gj
+    assert len(gj["features"]) == len(shown)
+    for feat in gj["features"]:
+        lon, lat = feat["geometry"]["coordinates"]
+        assert 35 < lon < 38 and 32 < lat < 35  # [lon, lat] around Damascus, not swapped
+        assert feat["properties"]["event_type"] == "Battles"
+
+
+def test_csv_export(df):
+    shown = F.apply_filters(df, {"outlets": ["Financial Times"]})
+    rows = list(csv.DictReader(io.StringIO(F.to_csv(shown))))
+    assert len(rows) == len(shown) and {r["source"] for r in rows} == {"Financial Times"}
+    assert all(r["latitude"] for r in rows)
+
+
+def test_unplaced_mentions_export_null_geometry(df):
+    fake = df.head(1).copy()
+    fake["place_id"], fake["lat"], fake["lon"] = None, None, None
+    feat = F.to_features(fake)[0]
+    assert feat["geometry"] is None and feat["properties"]["resolved"] is False
