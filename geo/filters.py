@@ -80,7 +80,9 @@ def options(df: pd.DataFrame, event_types: list[str] | None = None) -> dict[str,
         "sub_event_types": _values(subs_df["sub_event_type"]),
         "outlets": _values(df["outlet"]),
         "doc_ids": list(docs["doc_id"]),
-        "doc_labels": {d: f"{t or d} ({o or 'no outlet'})" for d, t, o in zip(docs["doc_id"], docs["title"], docs["outlet"])},
+        "doc_labels": {
+            d: f"{t or d} ({o or 'no outlet'})" for d, t, o in zip(docs["doc_id"], docs["title"], docs["outlet"])
+        },
         "attributions": attributions,
     }
 
@@ -142,27 +144,29 @@ def group_events(df: pd.DataFrame) -> list[dict]:
         members = [records[i] for i in groups[key]]
         first = members[0]
         subs = [m["sub_event_type"] for m in members if m["sub_event_type"]]
-        rows.append({
-            "event_key": "|".join(key),
-            "place_id": first["place_id"],
-            "place": first["place"],
-            "place_kind": first["place_kind"],
-            "lat": first["lat"],
-            "lon": first["lon"],
-            "uncertainty_km": first["uncertainty_km"],
-            "event_type": first["event_type"],
-            "sub_event_type": max(set(subs), key=subs.count) if subs else None,
-            "date": first["date"],
-            "day": first["day"],
-            "date_precision": first["date_precision"],
-            "date_basis": first["date_basis"],
-            "n_mentions": len(members),
-            "outlets": sorted({m["outlet"] or m["doc_id"] for m in members}),
-            "attributions": sorted({m["attribution"] for m in members if m["attribution"]}),
-            "unverified": any(m["verified"] is False for m in members),
-            "is_event": bool(first["is_event"]),
-            "mentions": [_evidence(m) for m in members[:10]],
-        })
+        rows.append(
+            {
+                "event_key": "|".join(key),
+                "place_id": first["place_id"],
+                "place": first["place"],
+                "place_kind": first["place_kind"],
+                "lat": first["lat"],
+                "lon": first["lon"],
+                "uncertainty_km": first["uncertainty_km"],
+                "event_type": first["event_type"],
+                "sub_event_type": max(set(subs), key=subs.count) if subs else None,
+                "date": first["date"],
+                "day": first["day"],
+                "date_precision": first["date_precision"],
+                "date_basis": first["date_basis"],
+                "n_mentions": len(members),
+                "outlets": sorted({m["outlet"] or m["doc_id"] for m in members}),
+                "attributions": sorted({m["attribution"] for m in members if m["attribution"]}),
+                "unverified": any(m["verified"] is False for m in members),
+                "is_event": bool(first["is_event"]),
+                "mentions": [_evidence(m) for m in members[:10]],
+            }
+        )
     return rows
 
 
@@ -185,16 +189,18 @@ def _evidence(m: dict) -> dict:
 
 def table(df: pd.DataFrame) -> pd.DataFrame:
     """The filtered mentions as the page's table: place, date, type, sentence, source."""
-    return pd.DataFrame({
-        "place": [p or f"{s} (unplaced)" for p, s in zip(df["place"], df["surface"])],
-        "date": df["date"],
-        "type": df["event_type"],
-        "sub-type": df["sub_event_type"],
-        "sentence": df["sentence"],
-        "source": [_source(o, a) for o, a in zip(df["outlet"], df["attribution"])],
-        "title": df["title"],
-        "verified": ["unverified" if v is False else "" for v in df["verified"]],
-    })
+    return pd.DataFrame(
+        {
+            "place": [p or f"{s} (unplaced)" for p, s in zip(df["place"], df["surface"])],
+            "date": df["date"],
+            "type": df["event_type"],
+            "sub-type": df["sub_event_type"],
+            "sentence": df["sentence"],
+            "source": [_source(o, a) for o, a in zip(df["outlet"], df["attribution"])],
+            "title": df["title"],
+            "verified": ["unverified" if v is False else "" for v in df["verified"]],
+        }
+    )
 
 
 def _source(outlet: str | None, attribution: str | None) -> str:
@@ -222,13 +228,15 @@ def per_place(df: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["place", "kind", "reports", "first", "last"])
     types = placed["event_type"].fillna(NO_TYPE)
     counts = pd.crosstab(placed["place"], types)
-    out = pd.DataFrame({
-        "place": counts.index,
-        "kind": placed.groupby("place")["place_kind"].first().reindex(counts.index).values,
-        "reports": counts.sum(axis=1).values,
-        "first": placed.groupby("place")["date"].min().reindex(counts.index).values,
-        "last": placed.groupby("place")["date"].max().reindex(counts.index).values,
-    })
+    out = pd.DataFrame(
+        {
+            "place": counts.index,
+            "kind": placed.groupby("place")["place_kind"].first().reindex(counts.index).values,
+            "reports": counts.sum(axis=1).values,
+            "first": placed.groupby("place")["date"].min().reindex(counts.index).values,
+            "last": placed.groupby("place")["date"].max().reindex(counts.index).values,
+        }
+    )
     for col in counts.columns:
         out[col] = counts[col].values
     return out.sort_values(["reports", "place"], ascending=[False, True]).reset_index(drop=True)

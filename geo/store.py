@@ -42,10 +42,35 @@ SEEDS_DIR = ROOT / "seeds"
 
 #: Columns of the ``mentions`` table, in order (the export's property names where they exist).
 MENTION_COLUMNS = (
-    "mention_id", "doc_id", "start", "end", "surface", "place_id", "place", "place_kind", "lat",
-    "lon", "geo_precision", "uncertainty_km", "admin1", "country", "place_source", "is_event", "event_type",
-    "sub_event_type", "trigger", "date", "date_precision", "date_basis", "date_start", "date_end", "sentence",
-    "sentence_start", "attribution", "verified", "match",
+    "mention_id",
+    "doc_id",
+    "start",
+    "end",
+    "surface",
+    "place_id",
+    "place",
+    "place_kind",
+    "lat",
+    "lon",
+    "geo_precision",
+    "uncertainty_km",
+    "admin1",
+    "country",
+    "place_source",
+    "is_event",
+    "event_type",
+    "sub_event_type",
+    "trigger",
+    "date",
+    "date_precision",
+    "date_basis",
+    "date_start",
+    "date_end",
+    "sentence",
+    "sentence_start",
+    "attribution",
+    "verified",
+    "match",
 )
 ARTICLE_COLUMNS = ("doc_id", "sha256", "title", "outlet", "url", "published", "origin", "warnings", "text")
 
@@ -108,9 +133,7 @@ def connect(path: str | Path | None = None) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.executescript(_SCHEMA)
     except (OSError, sqlite3.Error) as exc:
-        raise StoreError(
-            f"{path}: cannot open the store ({exc}); set CLASHMAP_DB to a writable file path"
-        ) from None
+        raise StoreError(f"{path}: cannot open the store ({exc}); set CLASHMAP_DB to a writable file path") from None
     return conn
 
 
@@ -163,8 +186,17 @@ def _insert_article(conn: sqlite3.Connection, result: ArticleResult, sha: str, o
     conn.execute(
         "INSERT INTO articles (doc_id, sha256, title, outlet, url, published, origin, warnings, text) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (a.doc_id, sha, a.title, a.outlet, a.url, a.published.isoformat() if a.published else None,
-         origin, json.dumps(list(result.warnings)), a.text),
+        (
+            a.doc_id,
+            sha,
+            a.title,
+            a.outlet,
+            a.url,
+            a.published.isoformat() if a.published else None,
+            origin,
+            json.dumps(list(result.warnings)),
+            a.text,
+        ),
     )
 
 
@@ -281,9 +313,7 @@ def reextract(conn: sqlite3.Connection, res: Resources) -> int:
 
     All mentions are replaced in one transaction; returns the new mention count.
     """
-    rows = conn.execute(
-        "SELECT doc_id, text, title, outlet, url, published FROM articles ORDER BY seq"
-    ).fetchall()
+    rows = conn.execute("SELECT doc_id, text, title, outlet, url, published FROM articles ORDER BY seq").fetchall()
     results = []
     for doc_id, text, title, outlet, url, published in rows:
         article = make_article(text, doc_id, published=published, title=title, outlet=outlet, url=url)
@@ -317,10 +347,12 @@ def mentions_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     unverified) or ``None``; ``date`` and ``published`` are ISO strings or None.
     """
     cols = ", ".join(f'm."{c}"' for c in MENTION_COLUMNS)
-    df = _frame(conn.execute(
-        f"SELECT {cols}, a.title, a.outlet, a.url, a.published, a.origin "
-        "FROM mentions m JOIN articles a USING (doc_id) ORDER BY a.seq, m.start"
-    ))
+    df = _frame(
+        conn.execute(
+            f"SELECT {cols}, a.title, a.outlet, a.url, a.published, a.origin "
+            "FROM mentions m JOIN articles a USING (doc_id) ORDER BY a.seq, m.start"
+        )
+    )
     for col in df.columns:
         if df[col].dtype != "float64" and df[col].dtype != "int64":
             df[col] = df[col].astype(object).where(df[col].notna(), None)
@@ -332,12 +364,14 @@ def mentions_frame(conn: sqlite3.Connection) -> pd.DataFrame:
 
 def articles_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     """Stored articles (without their text), oldest first, with mention counts."""
-    return _frame(conn.execute(
-        "SELECT a.doc_id, a.title, a.outlet, a.published, a.origin, a.url, length(a.text) AS chars, "
-        "(SELECT count(*) FROM mentions m WHERE m.doc_id = a.doc_id) AS mentions, "
-        "(SELECT count(*) FROM mentions m WHERE m.doc_id = a.doc_id AND m.is_event) AS events "
-        "FROM articles a ORDER BY a.seq"
-    ))
+    return _frame(
+        conn.execute(
+            "SELECT a.doc_id, a.title, a.outlet, a.published, a.origin, a.url, length(a.text) AS chars, "
+            "(SELECT count(*) FROM mentions m WHERE m.doc_id = a.doc_id) AS mentions, "
+            "(SELECT count(*) FROM mentions m WHERE m.doc_id = a.doc_id AND m.is_event) AS events "
+            "FROM articles a ORDER BY a.seq"
+        )
+    )
 
 
 def get_article(conn: sqlite3.Connection, doc_id: str) -> dict | None:
@@ -353,11 +387,13 @@ def get_article(conn: sqlite3.Connection, doc_id: str) -> dict | None:
 
 def unresolved_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     """Names the extractor saw but could not place, most frequent first."""
-    return _frame(conn.execute(
-        "SELECT surface, count(*) AS mentions, count(DISTINCT doc_id) AS articles, "
-        "group_concat(DISTINCT doc_id) AS doc_ids, min(sentence) AS example "
-        "FROM mentions WHERE place_id IS NULL GROUP BY surface ORDER BY mentions DESC, surface"
-    ))
+    return _frame(
+        conn.execute(
+            "SELECT surface, count(*) AS mentions, count(DISTINCT doc_id) AS articles, "
+            "group_concat(DISTINCT doc_id) AS doc_ids, min(sentence) AS example "
+            "FROM mentions WHERE place_id IS NULL GROUP BY surface ORDER BY mentions DESC, surface"
+        )
+    )
 
 
 # --- the user gazetteer ---------------------------------------------------------------------

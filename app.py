@@ -1,0 +1,325 @@
+"""clashmap's page: `streamlit run app.py`.
+
+Widgets and layout only; the work happens in geo/ (store, filters, mapview).
+The store is `$CLASHMAP_DB` (default data/clashmap.sqlite); the seeds are
+loaded into it on the first start.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import filters as F
+from geo import mapview, store
+from geo.errors import ClashmapError
+from geo.gazetteer import DEFAULT_GAZETTEER_DIR
+from geo.models import PLACE_KINDS
+from geo.pipeline import load_resources
+
+st.set_page_config(page_title="clashmap: Damascus events from the news", page_icon="🗺️", layout="wide")
+
+
+def md(text: object) -> str:
+    """Escape user text for Streamlit markdown (titles, names, messages)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~$])", r"\\\1", str(text))
+
+
+# --- data (cached) --------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def resources(user_csv: str, mtime: float):
+    """Extraction resources: the curated gazetteer plus the user's (reloaded when it changes)."""
+    return load_resources(gazetteer=[DEFAULT_GAZETTEER_DIR, user_csv])
+
+
+def current_resources():
+    path = store.user_gazetteer_path()
+    mtime = path.stat().st_mtime if path.exists() else 0.0
+    try:
+        return resources(str(path), mtime), None
+    except ClashmapError as exc:
+        return load_resources(), f"The user gazetteer {path} was not loaded: {exc}"
+
+
+@st.cache_data(show_spinner=False)
+def mentions(db: str, rev: int):
+    conn = store.connect(db)
+    try:
+        return F.with_days(store.mentions_frame(conn))
+    finally:
+        conn.close()
+
+
+@st.cache_data(show_spinner=False)
+def view(db: str, rev: int, fkey: str):
+    """The filtered mentions and their events for one filter state."""
+    f = json.loads(fkey)
+    for k in ("start", "end"):
+        f[k] = date.fromisoformat(f[k]) if f[k] else None
+    shown = F.apply_filters(mentions(db, rev), f)
+    return shown, F.group_events(shown)
+
+
+@st.cache_data(show_spinner=False)
+def exports(db: str, rev: int, fkey: str) -> tuple[str, str]:
+    shown, _ = view(db, rev, fkey)
+    return F.to_geojson(shown), F.to_csv(shown)
+
+
+@st.cache_data(show_spinner=False)
+def labels(user_csv: str, mtime: float):
+    return mapview.orientation_labels(current_resources()[0].gazetteer)
+
+
+def flash(kind: str, text: str) -> None:
+    """Keep a message across the rerun that shows new data."""
+    st.session_state.setdefault("flash", []).append((kind, text))
+
+
+def show_flash() -> None:
+    for kind, text in st.session_state.pop("flash", []):
+        getattr(st, kind)(text)
+
+
+# --- sidebar: filters -----------------------------------------------------------------------
+
+
+def sidebar_filters(df) -> dict:
+    sb = st.sidebar
+    sb.header("Filters")
+    f = dict(F.DEFAULT_FILTERS)
+    span = F.date_span(df)
+    if span and span[0] < span[1]:
+        start, end = sb.slider("Dates (calendar days)", min_value=span[0], max_value=span[1],
+                               value=span, format="YYYY-MM-DD", key="dates")
+        f["start"], f["end"] = start, end
+    elif span:
+        sb.caption(f"All dated reports are of {span[0].isoformat()}.")
+    f["include_undated"] = sb.checkbox("Include reports without a date", value=True, key="undated")
+    f["events_only"] = sb.radio("Show", ["Events only", "All place mentions"], key="show") == "Events only"
+    opts = F.options(df)
+    f["event_types"] = sb.multiselect("Event type", opts["event_types"], key="types",
+                                      placeholder="All types")
+    subs = F.options(df, f["event_types"])["sub_event_types"]
+    f["sub_event_types"] = sb.multiselect("Sub-event type", subs, key="subtypes", placeholder="All sub-types")
+    f["outlets"] = sb.multiselect("Outlet", opts["outlets"], key="outlets", placeholder="All outlets")
+    f["doc_ids"] = sb.multiselect("Article", opts["doc_ids"], key="articles", placeholder="All articles",
+                                  format_func=lambda d: opts["doc_labels"].get(d, d))
+    f["attributions"] = sb.multiselect("Reported by (attribution)", opts["attributions"], key="attributions",
+                                       placeholder="Any source")
+    f["show_unverified"] = sb.checkbox("Show reports the text calls unverified", value=True, key="unverified")
+    return f
+
+
+def filter_key(f: dict) -> str:
+    return json.dumps({k: (v.isoformat() if isinstance(v, date) else v) for k, v in f.items()}, sort_keys=True)
+
+
+# --- main views -----------------------------------------------------------------------------
+
+
+def render_map(events: list[dict], user_csv: str, mtime: float) -> None:
+    gaz = current_resources()[0].gazetteer
+    base = mapview.base_map(labels(user_csv, mtime), mapview.center_of(gaz))
+    layer = mapview.event_layer(events)
+    if mapview.is_aggregated(events):
+        st.info(f"{len(events):,} events: shown as one marker per place (sized by count). "
+                "Narrow the filters to see each event and play the days.")
+    st_folium(base, feature_group_to_add=layer, returned_objects=[], height=620,
+              use_container_width=True, key="map")
+    st.caption("Hover a marker for place, type and date; click it for the evidence. "
+               "▶ Play days (bottom left) steps through the days shown. "
+               "Dashed circles: how precisely the place is known (a neighbourhood ~1 km, the city 8 km).")
+
+
+def render_table_chart(shown) -> None:
+    st.subheader("Events per day, by type")
+    counts = F.per_day(shown)
+    if counts.empty:
+        st.info("No dated reports match the filters.")
+    else:
+        st.bar_chart(counts, color=[mapview.color_of(c) for c in counts.columns], x_label="day",
+                     y_label="reports")
+    st.subheader("Reports")
+    st.dataframe(F.table(shown), hide_index=True, width="stretch")
+
+
+def render_places(shown) -> None:
+    st.subheader("Which places saw what")
+    st.dataframe(F.per_place(shown), hide_index=True, width="stretch")
+
+
+def render_article(conn) -> None:
+    arts = store.articles_frame(conn)
+    if arts.empty:
+        st.info("No articles in the store yet.")
+        return
+    labels_ = {d: f"{t or d} — {o or 'no outlet'} ({p or 'no date'})"
+               for d, t, o, p in zip(arts["doc_id"], arts["title"], arts["outlet"], arts["published"])}
+    doc_id = st.selectbox("Article", list(labels_), format_func=labels_.get, key="article_view")
+    art = store.get_article(conn, doc_id)
+    ms = [m for m in mentions(str(store.db_path()), store.revision(conn)).to_dict("records")
+          if m["doc_id"] == doc_id]
+    st.caption(f"{len(ms)} place mentions, {sum(m['is_event'] for m in ms)} read as events. "
+               "Underlined: places (coloured by event type, grey: no event; red dotted: not placed).")
+    for w in art["warnings"]:
+        if "unresolved place name" not in w:
+            st.warning(w)
+    st.html(mapview.article_html(art["text"], ms))
+
+
+def render_upload(conn, res) -> None:
+    st.subheader("Add your own articles")
+    st.caption("Paste a text or upload .txt files. The article is processed and saved in the store; "
+               "HTML is removed and shown as blanks. The same text twice is recognised and not added again.")
+    with st.form("upload", clear_on_submit=False):
+        text = st.text_area("Article text", height=180, key="paste")
+        files = st.file_uploader("…or .txt files", type=["txt"], accept_multiple_files=True, key="files")
+        c1, c2, c3 = st.columns(3)
+        title = c1.text_input("Title", key="up_title")
+        outlet = c2.text_input("Outlet", key="up_outlet")
+        published = c3.date_input("Publication date", value=None, key="up_date", format="YYYY-MM-DD")
+        url = st.text_input("URL (optional)", key="up_url")
+        submitted = st.form_submit_button("Process and add")
+    if not submitted:
+        return
+    meta = {"title": title or None, "outlet": outlet or None, "url": url or None, "published": published}
+    inputs = [("pasted text", None, text)] if text.strip() else []
+    inputs += [(f.name, f.getvalue(), None) for f in files or []]
+    if not inputs:
+        st.error("Nothing to add: paste a text or choose a .txt file.")
+        return
+    added = 0
+    for name, data, pasted in inputs:
+        try:
+            if data is not None:
+                result = store.ingest_bytes(conn, data, name, res, **meta)
+            else:
+                result = store.ingest_text(conn, pasted, res, **meta)
+        except ClashmapError as exc:
+            st.error(f"{md(name)}: {md(exc)}")
+            continue
+        added += 1
+        events = sum(m.is_event for m in result.mentions)
+        flash("success", f"Added {md(name)} as {md(result.article.title or result.article.doc_id)}: "
+                         f"{len(result.mentions)} place mentions, {events} events.")
+        for w in result.warnings:
+            if "unresolved place name" not in w:
+                flash("warning", md(w))
+    if added:
+        st.rerun()
+
+
+def render_unresolved(conn, res) -> None:
+    st.subheader("Names the extractor could not place")
+    unresolved = store.unresolved_frame(conn)
+    if unresolved.empty:
+        st.success("Every place name found in the stored articles is in the gazetteer.")
+    else:
+        st.dataframe(unresolved, hide_index=True, width="stretch")
+    user_csv = store.user_gazetteer_path()
+    st.subheader("Add a place to your gazetteer")
+    st.caption(f"Saved to {user_csv} (same columns as the curated gazetteer); "
+               "every coordinate needs its source. Stored articles are then processed again.")
+    with st.form("add_place"):
+        c1, c2 = st.columns(2)
+        default = unresolved["surface"].iloc[0] if not unresolved.empty else ""
+        name = c1.text_input("Name", value=default, key="gz_name")
+        aliases = c2.text_input("Aliases (separated by |)", key="gz_aliases")
+        c3, c4, c5 = st.columns(3)
+        kind = c3.selectbox("Kind", PLACE_KINDS, index=PLACE_KINDS.index("neighbourhood"), key="gz_kind")
+        lat = c4.number_input("Latitude (WGS84)", value=None, format="%.5f", key="gz_lat")
+        lon = c5.number_input("Longitude (WGS84)", value=None, format="%.5f", key="gz_lon")
+        c6, c7 = st.columns(2)
+        parent = c6.text_input("Parent id", value="damascus", key="gz_parent")
+        source = c7.text_input("Source of the coordinate (URL or reference)", key="gz_source")
+        note = st.text_input("Note", key="gz_note")
+        submitted = st.form_submit_button("Add place and re-run extraction")
+    rerun = st.button("Re-run extraction over stored articles", key="reextract")
+    if submitted:
+        row = {"id": store.slug(name), "name": name, "aliases": aliases, "kind": kind, "parent": parent,
+               "lat": "" if lat is None else lat, "lon": "" if lon is None else lon, "source": source,
+               "note": note}
+        try:
+            place = store.add_user_place(user_csv, row, res.gazetteer)
+        except ClashmapError as exc:
+            st.error(md(exc))
+            return
+        flash("success", f"Added {md(place.name)} ({place.lat}, {place.lon}) to {md(user_csv)}.")
+        rerun = True
+    if rerun:
+        resources.clear()
+        new_res, problem = current_resources()
+        if problem:
+            st.error(md(problem))
+            return
+        n = store.reextract(conn, new_res)
+        flash("success", f"Extraction re-run over the stored articles: {n} place mentions.")
+        st.rerun()
+
+
+def render_downloads(shown, db: str, rev: int, fkey: str) -> None:
+    sb = st.sidebar
+    sb.header("Download what is shown")
+    geojson, csv_text = exports(db, rev, fkey)
+    sb.download_button("GeoJSON (RFC 7946)", geojson, file_name="clashmap.geojson",
+                       mime="application/geo+json", key="dl_geojson")
+    sb.download_button("CSV (ACLED-like)", csv_text, file_name="clashmap.csv", mime="text/csv", key="dl_csv")
+    sb.caption(f"{len(shown):,} reports.")
+
+
+def main() -> None:
+    st.title("clashmap: Damascus, July 2012, as the news reported it")
+    st.caption("Each dot is a reported event, coloured by type, at the place the article names. "
+               "Filter on the left; click a dot for the sentence it comes from.")
+    show_flash()
+    db = str(store.db_path())
+    try:
+        conn = store.connect(db)
+    except ClashmapError as exc:
+        st.error(md(exc))
+        st.stop()
+    res, problem = current_resources()
+    if problem:
+        st.warning(md(problem))
+    try:
+        if store.seed(conn, res):
+            st.toast("Loaded the seed articles into the store.")
+    except ClashmapError as exc:
+        st.error(f"The seed articles could not be loaded: {md(exc)}")
+    rev = store.revision(conn)
+    df = mentions(db, rev)
+    f = sidebar_filters(df)
+    fkey = filter_key(f)
+    shown, events = view(db, rev, fkey)
+    render_downloads(shown, db, rev, fkey)
+
+    places = len({e["place_id"] for e in events})
+    what = "events" if f["events_only"] else "place mentions"
+    st.markdown(f"**{len(events):,}** {what} at **{places}** places, from **{shown['doc_id'].nunique()}** "
+                f"articles ({len(shown):,} reports).")
+    user_csv = store.user_gazetteer_path()
+    mtime = user_csv.stat().st_mtime if user_csv.exists() else 0.0
+    tabs = st.tabs(["Map", "Table and chart", "Places", "Article", "Add articles", "Unplaced names"])
+    with tabs[0]:
+        render_map(events, str(user_csv), mtime)
+    with tabs[1]:
+        render_table_chart(shown)
+    with tabs[2]:
+        render_places(shown)
+    with tabs[3]:
+        render_article(conn)
+    with tabs[4]:
+        render_upload(conn, res)
+    with tabs[5]:
+        render_unresolved(conn, res)
+    conn.close()
+
+
+main()
