@@ -94,14 +94,19 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
     ("ago", r"\b(?P<n>" + _NUM + r")\s+(?P<unit>days?|weeks?|months?|years?|fortnight)\s+ago\b"),
     ("lastunit", r"\b(?P<mod>last|this|earlier this|late last|early last|past)\s+(?P<unit>week|month|year|weekend)\b"),
-    ("recent", r"\b(?:recently|lately|in recent (?:days|weeks|months)|of late)\b"),
+    # Counts since the conflict began date no single event.
+    ("cumulative", r"\bsince the (?:start of the )?(?:uprising|revolt|revolution|conflict|crisis|war|unrest)"
+     r"(?: (?:began|started|broke out|erupted))?\b"),
+    ("recent", r"\b(?:recently|lately|in recent (?:days|weeks|months)|of late|(?:have|has|had) since|since then)\b"),
     (
         "sameday",
         r"\b(?:later (?:in|on) the day|later that day|that day|the same day|earlier in the day|within hours"
         r"|hours later|that night|that morning|that evening|in the (?:early )?(?:morning|afternoon|evening)"
         r"|(?:at|before|after) dawn|at dusk|at night)\b",
     ),
-    ("nextday", r"\b(?:the (?:next|following) (?:day|morning)|a day later|the day after)\b"),
+    ("nextday", r"\b(?:the (?:next|following) (?:day|morning)|a day later)\b"),
+    # "The violence came a day after a bomb tore through ...": the bombing was the day before.
+    ("dayafter", r"\b(?:a|one|the|(?P<n>" + _NUM + r"))\s+days?\s+after\b"),
     ("prevday", r"\b(?:the (?:previous|preceding) (?:day|night)|the day before|a day earlier)\b"),
     ("later", r"\b(?P<n>" + _NUM + r")\s+(?P<unit>days?|weeks?)\s+(?:later|earlier)\b"),
 ]
@@ -113,11 +118,9 @@ _REGEX = re.compile(
     re.IGNORECASE,
 )
 # Words that open a clause whose date is background to the main event.
-_BACKGROUND = re.compile(
-    r"\b(?:following|after|since|before|until|till|prior to|ahead of|by)\s+(?:[\w'’-]+\s+){0,5}$", re.IGNORECASE
-)
-# Of those, the ones that bound a period rather than date an event.
-_BOUND = re.compile(r"\b(?:since|before|until|till|prior to|ahead of|by)\s+(?:[\w'’-]+\s+){0,5}$", re.IGNORECASE)
+_BACKGROUND = re.compile(r"^\W*(?:following|after|before)\s+(?:[\w'’-]+\s+){0,5}$", re.IGNORECASE)
+# Clauses that bound a period rather than date an event ("since the revolt broke out in March 2011").
+_BOUND = re.compile(r"\b(?:since|until|till|prior to|ahead of)\s+(?:[\w'’-]+\s+){0,5}$", re.IGNORECASE)
 _COPULA = re.compile(r"\b(?:was|is|were|be|been)\s+$", re.IGNORECASE)
 
 
@@ -145,7 +148,7 @@ _GATE_WORDS = frozenset(
     + list(_MONTH_ABBR)
     + """yesterday today tonight night overnight ago week weeks weekend month months year years
     fortnight recently lately recent late later earlier day days morning afternoon evening dawn dusk
-    hours""".split()
+    hours since then""".split()
 )
 _GATE_TOKENS = re.compile(r"[a-z]+")
 _DIGIT = re.compile(r"\d")
@@ -168,13 +171,17 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
             continue
         if kind == "weekday" and re.match(r"\s+[A-Z]", text[m.end() : m.end() + 2]) and not parts.get("mod"):
             continue  # "Sunday Times", "Friday Prayers" as a name
-        before = text[max(0, m.start() - 60) : m.start()]
+        before = text[: m.start()]
         mod = (parts.get("mod") or "").lower()
         # "shelling since Sunday" dates the start of the shelling; "since the
         # revolt broke out in March 2011" and "until Thursday" date no event.
-        bound = bool(_BOUND.search(before)) or mod in ("until", "by", "before", "next")
+        bound = bool(_BOUND.search(before[-60:])) or mod in ("until", "by", "before", "next")
         bound = bound or (kind == "month" and token.lower().startswith(("since", "until", "by")))
         background = bound or bool(_BACKGROUND.search(before)) or mod in ("from", "after", "since")
+        # "a day after X" and "since the uprising began" date other events than the story's day.
+        background = background or kind in ("dayafter", "cumulative")
+        if kind == "cumulative" and not re.search(r"\b(?:have|has|had)\b", before[-80:], re.IGNORECASE):
+            bound = True  # "the most violent since the revolt broke out": a comparison, not a count
         if _COPULA.search(before) and kind in ("mdy", "dmy", "weekday", "iso"):
             continue  # "the turning point was July 15": a date named, not an event's time
         out.append(TimeExpression(m.start(), m.end(), token, kind, parts, background, bound))
@@ -249,9 +256,9 @@ def resolve(expr: TimeExpression, published: date | None, reference: ResolvedDat
             return _day(date(year, month, int(p["d"])), basis)
         except ValueError:
             return ResolvedDate(None, "unknown", basis)
-    if kind == "recent":
+    if kind in ("recent", "cumulative"):
         return ResolvedDate(None, "unknown", basis)
-    if kind in ("sameday", "nextday", "prevday", "later"):
+    if kind in ("sameday", "nextday", "prevday", "later", "dayafter"):
         base = reference if reference and reference.date else None
         if base is None:
             if published is None:
@@ -260,6 +267,9 @@ def resolve(expr: TimeExpression, published: date | None, reference: ResolvedDat
         if kind == "sameday":
             return ResolvedDate(base.date, base.precision, basis, base.start, base.end)
         step = {"nextday": 1, "prevday": -1}.get(kind)
+        if kind == "dayafter":
+            raw = (p.get("n") or "1").lower()
+            step = -(NUMBERS.get(raw) or int(raw))
         if step is None:
             n = NUMBERS.get((p.get("n") or "").lower()) or int(p.get("n") or 1)
             step = n * (7 if (p.get("unit") or "").startswith("week") else 1)
@@ -273,7 +283,10 @@ def resolve(expr: TimeExpression, published: date | None, reference: ResolvedDat
     if kind == "daybefore":
         return _day(published - timedelta(days=2), basis)
     if kind == "lastnight":
-        return _day(published - timedelta(days=1), basis)
+        # "last night" is the night before publication; wire copy's "overnight"
+        # is the night just ended, reported on the day it ended.
+        back = 0 if basis.lower() == "overnight" else 1
+        return _day(published - timedelta(days=back), basis)
     if kind == "today":
         return _day(published, basis)
     if kind == "weekday":

@@ -25,18 +25,31 @@ from .models import UNKNOWN_DATE, Article, Mention, Place, ResolvedDate, Span
 from .text import Sentence, sentences
 
 #: Weak triggers ("killed", "attack") lose to a specific one this much nearer.
-WEAK_PENALTY = 40
+WEAK_PENALTY = 60
 _LOCATIVE = re.compile(
-    r"\b(?:in|inside|into|to|from|across|throughout|near|at|within|around|outside|towards?|via|through)"
-    r"\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?$",
+    r"\b(?:in|inside|into|to|from|across|throughout|near|at|within|around|outside|towards?|via|through|over)"
+    r"\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?$",
     re.IGNORECASE,
+)
+# Earlier items of a list the mention ends: "in Turkey, Jordan, Lebanon and Iraq".
+_LIST_HEAD = re.compile(r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*\s*(?:,\s*|\s+and\s+|\s+or\s+))+$")
+# A relative location: "southwest of Damascus", "south of Midan".
+_RELATIVE = re.compile(
+    r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?(?: part)?|outskirts)\s+of\s+(?:the\s+)?$", re.IGNORECASE
+)
+# "In Geneva, the UN office called for ...": where a statement was made.
+_DATELINE = re.compile(r"^(?:In|At|From)\s+$")
+_STATEMENT = re.compile(
+    r"\b(?:said|says|called|calls|urged|urges|condemned|condemns|announced|demanded|warned|told|stated|appealed)\b"
 )
 _SUBJECT_BEFORE = re.compile(
     r"(?:^|[,;:“\"(]|\b(?:and|but|while|that|as|when|after|because|since|though|although|however))\s*$",
     re.IGNORECASE,
 )
+# A speaker named after a quote or a comma ("..., said X, spokesman for the council in
+# Damascus"); pronouns ("he said") name no place and are left out.
 _SAID_TAIL = re.compile(
-    r"(?:[”\"],?|,)\s+(?:(?:he|she|they|it)\s+)?(?:said|says|added|told|according to)\b"
+    r"(?:[”\"],?|,)\s+(?:said|says|added|told|according to)\b"
     r"|[”\"],?\s+[A-Z][^,.;“]{0,60}?\b(?:said|says|added|told)\b"
     r"|\baccording to\b",
     re.IGNORECASE,
@@ -45,6 +58,7 @@ _TAIL_END = re.compile(r"\badding\b|\band added\b|\bwho said\b|[“\"]", re.IGNO
 _DESCRIPTION = re.compile(r",\s*one of (?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
 _GENERIC_TRIGGER = re.compile(r"^(?:battle|battles|fight|fights|struggle)\s+(?:for|over)\b", re.IGNORECASE)
 _CLAUSE_CUT = re.compile(r"[;:“”\"]")
+_CONSEQUENCE = re.compile(r",\s*(?:killing|wounding|injuring|leaving)\b", re.IGNORECASE)
 # A dash or semicolon separates a list or aside from the clause it interrupts:
 # a trigger beyond one does not make a place an event's place.
 _CHUNK_BREAK = re.compile(r"\s[–—]\s|;|\s-\s")
@@ -59,6 +73,7 @@ class FoundTrigger:
     event_type: str
     sub_event_type: str
     live: bool = True  # False: hypothetical, negated or generic
+    consequence: bool = False  # ", killing ...", ", wounding ..."
     time: TimeExpression | None = None
 
 
@@ -83,6 +98,8 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
             sub = _actor_sub_event(sentence, m.start(), m.end(), lex)
         ft = FoundTrigger(m.start(), m.end(), m.group(0), trig, trig.event_type, sub)
         ft.live = _is_live(sentence, m.start(), m.end(), lex)
+        # ", killing 27 people": the toll of the event just told, not an event of its own kind.
+        ft.consequence = trig.weak and bool(_CONSEQUENCE.search(sentence, max(0, m.start() - 3), m.end()))
         found.append(ft)
     return found
 
@@ -113,7 +130,7 @@ def _is_live(sentence: str, start: int, end: int, lex: Lexicon) -> bool:
     window = " ".join(head[cut:].split()[-4:])
     if lex.hypothetical.search(window):
         return False
-    if lex.negation.search(" ".join(window.split()[-3:])):
+    if lex.negation.search(window):
         return False
     return True
 
@@ -142,7 +159,13 @@ def reference_reason(text: str, sentence: Sentence, span: Span, lex: Lexicon, fo
         return "description"  # "Midan, one of the first Damascus areas to rise up"
     if lex.generic.search(tail):
         return "generic"  # "the situation in Syria", "the battle for Damascus"
-    if foreign and not _LOCATIVE.search(tail):
+    if lex.solidarity.search(tail):
+        return "solidarity"  # "chanting in solidarity with Daraya"
+    if _RELATIVE.search(tail):
+        return "relative"  # "Qadam, south of Midan": a reference point
+    if foreign and _DATELINE.match(before) and re.match(r"^\s*,", after) and _STATEMENT.search(after):
+        return "dateline"  # "In Geneva, the UN office called for ..."
+    if foreign and not _LOCATIVE.search(_LIST_HEAD.sub("", tail)):
         return "not located"  # a foreign place named without in/to/from
     return None
 
@@ -245,6 +268,10 @@ def _tag_sentence(
             or _distance(nearest, expr.start, expr.end) < _distance(nearest, nearest.time.start, nearest.time.end)
         ):
             nearest.time = expr
+    # Adjacent triggers are one phrase ("a bomb tore through"): they share a time.
+    for a, b in zip(live, live[1:]):
+        if b.start - a.end <= 3:
+            a.time, b.time = a.time or b.time, b.time or a.time
     if sent.paragraph != state.paragraph:
         state.paragraph = sent.paragraph
         own = attribution_of(stext, lex)
@@ -272,21 +299,21 @@ def _tag_sentence(
             how=span.how,
         )
         usable = _usable(live, span, sent, lex)
-        if reason == "generic":
+        if reason in ("generic", "relative"):
             generic.append(len(mentions))
         if reason or not usable:
             mentions.append(base)
             continue
-        mentions.append(_as_event(base, span, sent, usable, state, article, hedged, lex))
-    # A general reference ("the battle for Damascus") hosts the sentence's event
-    # when no other place in the sentence does.
-    strong = [t for t in live if not t.trigger.weak]
+        mentions.append(_as_event(base, span, sent, times, usable, state, article, hedged, lex))
+    # A general reference ("the battle for Damascus", "south of Damascus") hosts the
+    # sentence's violence when no other place in the sentence is its place.
+    strong = [t for t in live if not t.trigger.weak and t.event_type in lex.violent_types]
     if generic and strong and not any(m.is_event for m in mentions):
         for index in generic:
             span = spans[index]
             usable = _usable(strong, span, sent, lex)
             if usable:
-                mentions[index] = _as_event(mentions[index], span, sent, usable, state, article, hedged, lex)
+                mentions[index] = _as_event(mentions[index], span, sent, times, usable, state, article, hedged, lex)
     _remember(live, article, state)
     _advance_reference(times, article, state)
     return mentions
@@ -317,6 +344,7 @@ def _as_event(
     base: Mention,
     span: Span,
     sent: Sentence,
+    times: list[TimeExpression],
     usable: list[FoundTrigger],
     state: StoryState,
     article: Article,
@@ -324,9 +352,10 @@ def _as_event(
     lex: Lexicon,
 ) -> Mention:
     s0, s1 = span.start - sent.start, span.end - sent.start
-    trig = min(usable, key=lambda t: _distance(t, s0, s1))
+    causes = [t for t in usable if not t.consequence]
+    trig = min(causes or usable, key=lambda t: _distance(t, s0, s1))
     event_type, sub = trig.event_type, trig.sub_event_type
-    when = _date_for(trig, sent, state, article, hedged, lex)
+    when = _date_for(trig, sent, times, state, article, hedged, lex)
     remembered = _recall(trig, sent, state, lex)
     if remembered is not None and trig.trigger.weak:
         event_type, sub = remembered[1], remembered[2]
@@ -345,10 +374,19 @@ def _recall(trig: FoundTrigger, sent: Sentence, state: StoryState, lex: Lexicon)
 
 
 def _date_for(
-    trig: FoundTrigger, sent: Sentence, state: StoryState, article: Article, hedged: bool, lex: Lexicon
+    trig: FoundTrigger,
+    sent: Sentence,
+    times: list[TimeExpression],
+    state: StoryState,
+    article: Article,
+    hedged: bool,
+    lex: Lexicon,
 ) -> ResolvedDate:
     if trig.time is not None:
         return trig.time.resolve(article.published, state.reference)
+    shared = _sentence_time(trig, sent, times)
+    if shared is not None:
+        return shared.resolve(article.published, state.reference)
     remembered = _recall(trig, sent, state, lex)
     if remembered is not None:
         d = remembered[0]
@@ -362,6 +400,24 @@ def _date_for(
         return replace(UNKNOWN_DATE, basis="no publication date")
     d = article.published
     return ResolvedDate(d, "day", "publication date", d, d)
+
+
+_ONGOING = re.compile(r"\b(?:are|is|am|remain|remains|continue|continues|still)\s+(?:\w+\s+){0,1}$", re.IGNORECASE)
+
+
+def _sentence_time(trig: FoundTrigger, sent: Sentence, times: list[TimeExpression]) -> TimeExpression | None:
+    """The one time expression of a sentence, which dates all of its events.
+
+    Not when the sentence has several (then each dates its nearest trigger),
+    when it opens a background clause ("Following clashes on Sunday, ..."),
+    or when the trigger is told as ongoing ("are clashing") against a past date.
+    """
+    times = [t for t in times if not t.bound and not t.background]
+    if len(times) != 1:
+        return None
+    if _ONGOING.search(sent.text[max(0, trig.start - 30) : trig.start]):
+        return None
+    return times[0]
 
 
 def _remember(live: list[FoundTrigger], article: Article, state: StoryState) -> None:

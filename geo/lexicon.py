@@ -46,6 +46,8 @@ class Lexicon:
     combatant_from: re.Pattern
     movement: re.Pattern
     generic: re.Pattern
+    solidarity: re.Pattern
+    violent_types: frozenset[str]
     locational_after: re.Pattern
     speech_after: re.Pattern
     attribution: re.Pattern  # one alternation; group a<i> is the i-th source
@@ -85,7 +87,7 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
             r"\b(?:" + data["speaker_nouns"] + r")(?:\s+who\s+(?:identified|introduced|described|named|called)\s+"
             r"(?:himself|herself|themselves)\s+as\s+[^,;:.]{1,40}?|\s+who\s+(?:lives|lived|works|worked|is|was))?"
             r"\s+(?:based\s+)?(?:in|from|inside|of)\s+"
-            r"(?:the\s+)?(?:[\w'’-]+\s+){0,3}?(?:(?:district|neighbou?rhood|town|city|suburb|camp|area|"
+            r"(?:the\s+)?(?:(?:[\w'’-]+\s+){0,2}(?:district|neighbou?rhood|town|city|suburb|camp|area|"
             r"village|quarter)\s+of\s+)?$",
             re.IGNORECASE,
         )
@@ -113,6 +115,10 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
                 r"\s+(?:the\s+)?(?:liberation\s+of\s+)?$",
                 re.IGNORECASE,
             ),
+            solidarity=re.compile(
+                r"\b(?:" + data["solidarity"] + r")\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?(?:in\s+|of\s+)?$", re.IGNORECASE
+            ),
+            violent_types=frozenset(data["violent_types"]),
             locational_after=re.compile(r"^['’]s?\s+(?:[\w-]+\s+){0,1}(?:" + data["locational_nouns"] + r")\b", re.I),
             speech_after=re.compile(
                 r"^(?:\s*,[^,.;]{1,80},)?(?:\s+and\s+[A-Z][\w-]+)?\s+(?:(?:has|have|had|also|again|once again|"

@@ -187,6 +187,8 @@ def part_of_longer_name(text: str, span: Span, mention_starts: set[int]) -> bool
             return True
     after, sep = _word_after(text, span.end)
     if after and sep == " " and _capitalised(after) and after.lower() not in _FREE_AFTER:
+        if _ADJECTIVE.search(after) and re.match(r"^\s+[a-z]", text[span.end + 1 + len(after) :][:3]):
+            return False  # "the Yarmuk Palestinian camp": an adjective, not a longer name
         return span.end + 1 not in mention_starts
     return False
 

@@ -18,7 +18,7 @@ TABLE = [
     ("yesterday", date(2012, 7, 21), "day"),
     ("the day before yesterday", date(2012, 7, 20), "day"),
     ("last night", date(2012, 7, 21), "day"),
-    ("overnight", date(2012, 7, 21), "day"),
+    ("overnight", date(2012, 7, 22), "day"),
     ("today", date(2012, 7, 22), "day"),
     ("this morning", date(2012, 7, 22), "day"),
     ("July 15", date(2012, 7, 15), "day"),
@@ -74,12 +74,25 @@ def test_not_event_dates(sentence):
 
 
 def test_bounds_and_background():
-    (since,) = find_time_expressions("the worst since the revolt broke out in March 2011")
-    assert since.bound
+    found = find_time_expressions("the worst since the revolt broke out in March 2011")
+    assert found and all(e.bound for e in found)
+    (count,) = find_time_expressions("200,000 have registered as refugees since the uprising began")
+    assert count.kind == "cumulative" and resolve(count, PUB).date is None
     (following,) = find_time_expressions("Following clashes on Sunday, troops advanced")
     assert following.background and not following.bound
     (until,) = find_time_expressions("the vote was delayed until Thursday")
     assert until.bound
+
+
+def test_a_day_after_dates_the_earlier_event():
+    ref = ResolvedDate(date(2012, 7, 19), "day", "on Thursday")
+    (expr,) = find_time_expressions("The violence came a day after a bomb tore through")
+    assert expr.background and resolve(expr, PUB, ref).date == date(2012, 7, 18)
+
+
+def test_have_since_is_undated():
+    (expr,) = find_time_expressions("and have since driven rebels from Mezzeh")
+    assert resolve(expr, PUB).date is None
 
 
 def test_recently_is_unknown():

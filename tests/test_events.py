@@ -29,7 +29,23 @@ RULES = [
         "Violence against civilians",
     ),
     ("The ambassador to Iraq defected.", "Iraq", True, "Strategic developments"),
+    ("Thousands streamed across the border into Lebanon on Thursday.", "Lebanon", True, "Strategic developments"),
+    ("Refugees registered in Turkey, Jordan and Iraq.", "Jordan", True, "Strategic developments"),
+    ("Rebels shot down a helicopter gunship over Qaboun.", "Qaboun", True, "Battles"),
+    (
+        "A car bomb ripped through a funeral in Jaramana, killing 27 people.",
+        "Jaramana",
+        True,
+        "Explosions/Remote violence",
+    ),
+    ("Many families have found shelter in the Bekaa Valley.", "Bekaa Valley", True, "Strategic developments"),
+    ("Other blasts were reported to the south of Damascus.", "Damascus", True, "Explosions/Remote violence"),
     # references
+    ("Hundreds protested in Barzeh, chanting in solidarity with Daraya.", "Daraya", False, None),
+    ("Troops imposed a curfew on Qadam, south of Midan.", "Midan", False, None),
+    ("In Geneva, the UN office called for an inquiry into the killings in Darayya.", "Geneva", False, None),
+    ("Jaramana has largely stayed out of the fighting.", "Jaramana", False, None),
+    ("The rebels withdrew and said the fight for Damascus was not over.", "Damascus", False, None),
     ("An activist in Yarmouk said clashes continued.", "Yarmouk", False, None),
     ("A Tadamon-based activist said the army shelled the area.", "Tadamon", False, None),
     ("It interviewed soldiers from Midan, who said they would fight.", "Midan", False, None),
@@ -70,6 +86,14 @@ def test_dates_carry_forward_and_anaphora(res):
         ("Tadamon", date(2012, 7, 19)),  # no time expression: the story's current day
         ("Rawda", date(2012, 7, 18)),  # "the bombing" refers back to Wednesday's
     ]
+
+
+def test_one_time_expression_dates_the_whole_sentence(res):
+    out = tag(res, "Troops stormed and regained control of Midan late on Friday after two days of street battles.")
+    assert out["Midan"].date.date == date(2012, 7, 13)
+    out = tag(res, "Rebels are clashing in Qaboun and a bomb killed three officials in Rawda on Wednesday.")
+    assert out["Qaboun"].date.date == date(2012, 7, 18) and out["Qaboun"].date.basis == "publication date"
+    assert out["Rawda"].date.date == date(2012, 7, 18)
 
 
 def test_no_publication_date_leaves_dates_unresolved(res):

