@@ -16,6 +16,7 @@ reference day. For each sentence the tagger
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -35,7 +36,8 @@ _LOCATIVE = re.compile(
 _LIST_HEAD = re.compile(r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*\s*(?:,\s*|\s+and\s+|\s+or\s+))+$")
 # A relative location: "southwest of Damascus", "south of Midan".
 _RELATIVE = re.compile(
-    r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?(?: part)?|outskirts)\s+of\s+(?:the\s+)?$", re.IGNORECASE
+    r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?(?: part)?|outskirts)\s+of\s+(?:the\s+)?$",
+    re.IGNORECASE,
 )
 # "In Geneva, the UN office called for ...": where a statement was made.
 _DATELINE = re.compile(r"^(?:In|At|From)\s+$")
@@ -193,13 +195,6 @@ def _according_segment_open(rest: str) -> bool:
     return True
 
 
-def attribution_of(sentence: str, lex: Lexicon) -> str | None:
-    """Who reports what a sentence says, from the lexicon's list of sources."""
-    found = [int(m.lastgroup[1:]) for m in lex.attribution.finditer(sentence)]
-    # The lexicon lists specific sources before generic ones ("activists").
-    return lex.attribution_labels[min(found)] if found else None
-
-
 def tag_article(
     article: Article,
     spans: list[Span],
@@ -222,26 +217,39 @@ def tag_article(
     """
     text = article.text
     sents = sentences(text)
-    unverified = _unverified_paragraphs(sents, lex)
+    starts = [s.start for s in sents]
+    # Whole-text passes (one regex run each), bucketed by sentence.
+    unverified = _unverified_paragraphs(text, sents, starts, lex)
+    hedged = {bisect_right(starts, m.start()) - 1 for m in lex.hedged.finditer(text)}
+    sources: dict[int, int] = {}
+    for m in lex.attribution.finditer(text):
+        k = bisect_right(starts, m.start()) - 1
+        rank = int(m.lastgroup[1:])
+        sources[k] = min(rank, sources.get(k, rank))
     state = StoryState()
     out: list[Mention] = []
     i = 0
-    for sent in sents:
+    for k, sent in enumerate(sents):
         here: list[Span] = []
         while i < len(spans) and spans[i].start < sent.end:
             if spans[i].start >= sent.start:
                 here.append(spans[i])
             i += 1
-        out.extend(_tag_sentence(article, sent, here, lex, state, is_foreign, sent.paragraph in unverified))
+        source = lex.attribution_labels[sources[k]] if k in sources else None
+        out.extend(
+            _tag_sentence(
+                article, sent, here, lex, state, is_foreign, sent.paragraph in unverified, k in hedged, source
+            )
+        )
     return out
 
 
-def _unverified_paragraphs(sents: list[Sentence], lex: Lexicon) -> set[int]:
+def _unverified_paragraphs(text: str, sents: list[Sentence], starts: list[int], lex: Lexicon) -> set[int]:
     """Paragraphs a "could not be independently verified" caveat covers: its own and the two before."""
     marked = set()
-    for s in sents:
-        if lex.unverified.search(s.text):
-            marked.update(range(max(0, s.paragraph - 2), s.paragraph + 1))
+    for m in lex.unverified.finditer(text):
+        paragraph = sents[bisect_right(starts, m.start()) - 1].paragraph if sents else 0
+        marked.update(range(max(0, paragraph - 2), paragraph + 1))
     return marked
 
 
@@ -253,6 +261,8 @@ def _tag_sentence(
     state: StoryState,
     is_foreign: Callable[[Place], bool],
     unverified: bool,
+    hedged: bool,
+    source: str | None,
 ) -> list[Mention]:
     stext = sent.text
     times = find_time_expressions(stext)
@@ -272,14 +282,12 @@ def _tag_sentence(
     for a, b in zip(live, live[1:]):
         if b.start - a.end <= 3:
             a.time, b.time = a.time or b.time, b.time or a.time
+    # Who reports it: the sentence's own source, else the paragraph's last one.
     if sent.paragraph != state.paragraph:
         state.paragraph = sent.paragraph
-        own = attribution_of(stext, lex)
-        state.attribution = own
+        state.attribution = source
     else:
-        own = attribution_of(stext, lex)
-        state.attribution = own or state.attribution
-    hedged = bool(lex.hedged.search(stext))
+        state.attribution = source or state.attribution
 
     mentions: list[Mention] = []
     generic: list[int] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from .gazetteer import Gazetteer, haversine_km
 from .models import PLACE_KINDS, Place, Span
@@ -142,30 +142,39 @@ def _choose(places: tuple[Place, ...], surface: str) -> Place:
     if len(places) == 1:
         return places[0]
     folded = fold(surface)
-    exact = [p for p in places if folded in (fold(a) for a in (p.name, *p.aliases))]
+    exact = [p for p in places if folded in _folded_names(p)]
     pool = exact or list(places)
     return max(pool, key=lambda p: _KIND_RANK.get(p.kind, 0))
+
+
+@cache
+def _folded_names(place: Place) -> frozenset[str]:
+    return frozenset(fold(a) for a in (place.name, *place.aliases))
 
 
 def filter_spans(spans: Iterable[Span]) -> list[Span]:
     """Keep the longest of overlapping spans (earliest on ties), in text order."""
     chosen: list[Span] = []
-    taken: list[tuple[int, int]] = []
+    taken: set[int] = set()
     for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
-        if all(span.end <= a or span.start >= b for a, b in taken):
+        if taken.isdisjoint(range(span.start, span.end)):
             chosen.append(span)
-            taken.append((span.start, span.end))
+            taken.update(range(span.start, span.end))
     return sorted(chosen, key=lambda s: s.start)
+
+
+_LAST_WORD = re.compile(r"([\w'’.-]+)([^\w]*)$")
+_NEXT_WORD = re.compile(r"([^\w]*)([\w'’-]+)")
 
 
 def _word_before(text: str, start: int) -> tuple[str, str]:
     """The word before `start` and what separates them."""
-    m = re.search(r"([\w'’.-]+)([^\w]*)$", text[max(0, start - 60) : start])
+    m = _LAST_WORD.search(text[max(0, start - 60) : start])
     return (m.group(1), m.group(2)) if m else ("", "")
 
 
 def _word_after(text: str, end: int) -> tuple[str, str]:
-    m = re.match(r"([^\w]*)([\w'’-]+)", text[end : end + 60])
+    m = _NEXT_WORD.match(text[end : end + 60])
     return (m.group(2), m.group(1)) if m else ("", "")
 
 
@@ -326,7 +335,7 @@ def _prefer_document_focus(spans: list[Span], gaz: Gazetteer) -> list[Span]:
         places = gaz.by_key.get(place_key(span.surface), ())
         if span.how == "key" and len(places) > 1:
             folded = fold(span.surface)
-            exact = [p for p in places if folded in (fold(a) for a in (p.name, *p.aliases))]
+            exact = [p for p in places if folded in _folded_names(p)]
             pool = exact or list(places)
             if len(pool) > 1:
                 best = min(pool, key=lambda p: haversine_km(lat, lon, p.lat, p.lon))
