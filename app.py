@@ -306,7 +306,7 @@ def main() -> None:
                 f"articles ({len(shown):,} reports).")
     user_csv = store.user_gazetteer_path()
     mtime = user_csv.stat().st_mtime if user_csv.exists() else 0.0
-    tabs = st.tabs(["Map", "Table and chart", "Places", "Article", "Add articles", "Unplaced names"])
+    tabs = st.tabs(["Map", "Table and chart", "Places", "Article", "Add articles", "Unplaced names"], key="tab")
     with tabs[0]:
         render_map(events, str(user_csv), mtime)
     with tabs[1]:

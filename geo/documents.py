@@ -131,11 +131,13 @@ def make_article(
     published_basis: str | None = None,
     source_path: str | None = None,
     warnings: Iterable[str] = (),
+    missing_date_hint: str | None = None,
 ) -> Article:
     """Build an :class:`Article` from decoded text, cleaning markup.
 
     A missing or invalid publication date is a warning, and relative dates in
-    the article are then left unresolved rather than guessed.
+    the article are then left unresolved rather than guessed; `missing_date_hint`
+    says how the user can give one (the default names the sidecar and --published).
     """
     notes = list(warnings)
     if not text.strip():
@@ -152,10 +154,8 @@ def make_article(
         except ValueError as exc:
             notes.append(f"{exc}; relative dates in this article are left unresolved")
     if when is None and not any("published" in n for n in notes):
-        notes.append(
-            f"{doc_id}: no publication date (add 'published' to {doc_id}{META_SUFFIX} "
-            "or pass --published); relative dates in this article are left unresolved"
-        )
+        hint = missing_date_hint or f"add 'published' to {doc_id}{META_SUFFIX} or pass --published"
+        notes.append(f"{doc_id}: no publication date ({hint}); relative dates in this article are left unresolved")
     return Article(
         doc_id=doc_id,
         text=text,

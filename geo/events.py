@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from .dates import TimeExpression, find_time_expressions
 from .lexicon import Lexicon, Trigger
 from .models import UNKNOWN_DATE, Article, Mention, Place, ResolvedDate, Span
-from .text import Sentence, sentences
+from .text import Sentence, lowered, sentences
 
 #: Weak triggers ("killed", "attack") lose to a specific one this much nearer.
 WEAK_PENALTY = 60
@@ -92,13 +92,14 @@ class StoryState:
 def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
     """Event triggers in a sentence, each marked live or not."""
     found = []
+    original, sentence = sentence, lowered(sentence)  # lower-case patterns: faster than IGNORECASE
     for m in lex.any_trigger.finditer(sentence):
         index = int(m.lastgroup[1:])
         trig = lex.triggers[index]
         sub = trig.sub_event_type
         if sub == "ACTOR":
             sub = _actor_sub_event(sentence, m.start(), m.end(), lex)
-        ft = FoundTrigger(m.start(), m.end(), m.group(0), trig, trig.event_type, sub)
+        ft = FoundTrigger(m.start(), m.end(), original[m.start() : m.end()], trig, trig.event_type, sub)
         ft.live = _is_live(sentence, m.start(), m.end(), lex)
         # ", killing 27 people": the toll of the event just told, not an event of its own kind.
         ft.consequence = trig.weak and bool(_CONSEQUENCE.search(sentence, max(0, m.start() - 3), m.end()))
@@ -145,10 +146,10 @@ def reference_reason(text: str, sentence: Sentence, span: Span, lex: Lexicon, fo
     after = text[span.end : sentence.end]
     if re.match(r"^-[a-z]", after):
         return "compound"  # "Tadamon-based", "UK-backed"
-    if re.match(r"^['’]s?\b", after) and not lex.locational_after.match(after):
+    if re.match(r"^['’]s?\b", after) and not lex.locational_after.match(lowered(after[:60])):
         return "possessive"  # "Russia's foreign ministry", "London's IISS"
-    tail = before[-160:]
-    if lex.speaker.search(tail) and lex.speaker_verbs.search(sentence.text):
+    tail = lowered(before[-160:])
+    if lex.speaker.search(tail) and lex.speaker_verbs.search(lowered(sentence.text)):
         return "speaker"  # "said an activist in Yarmouk", "residents of Midan told AFP"
     if lex.combatant_from.search(tail) and not lex.movement.search(tail[-60:]):
         return "origin"  # "soldiers from Midan"
@@ -167,7 +168,7 @@ def reference_reason(text: str, sentence: Sentence, span: Span, lex: Lexicon, fo
         return "relative"  # "Qadam, south of Midan": a reference point
     if foreign and _DATELINE.match(before) and re.match(r"^\s*,", after) and _STATEMENT.search(after):
         return "dateline"  # "In Geneva, the UN office called for ..."
-    if foreign and not _LOCATIVE.search(_LIST_HEAD.sub("", tail)):
+    if foreign and not _LOCATIVE.search(_LIST_HEAD.sub("", before[-160:])):
         return "not located"  # a foreign place named without in/to/from
     return None
 
@@ -219,10 +220,11 @@ def tag_article(
     sents = sentences(text)
     starts = [s.start for s in sents]
     # Whole-text passes (one regex run each), bucketed by sentence.
-    unverified = _unverified_paragraphs(text, sents, starts, lex)
-    hedged = {bisect_right(starts, m.start()) - 1 for m in lex.hedged.finditer(text)}
+    unverified = _unverified_paragraphs(lowered(text), sents, starts, lex)
+    low = lowered(text)
+    hedged = {bisect_right(starts, m.start()) - 1 for m in lex.hedged.finditer(low)}
     sources: dict[int, int] = {}
-    for m in lex.attribution.finditer(text):
+    for m in lex.attribution.finditer(low):
         k = bisect_right(starts, m.start()) - 1
         rank = int(m.lastgroup[1:])
         sources[k] = min(rank, sources.get(k, rank))
@@ -374,7 +376,7 @@ def _recall(trig: FoundTrigger, sent: Sentence, state: StoryState, lex: Lexicon)
     """The earlier event a definite noun phrase refers to ("the bombing")."""
     if trig.time is not None or trig.trigger.family not in lex.anaphoric_families:
         return None
-    if not lex.anaphora.search(sent.text[max(0, trig.start - 40) : trig.start]):
+    if not lex.anaphora.search(lowered(sent.text[max(0, trig.start - 40) : trig.start])):
         return None
     families = ("blast", "attack") if trig.trigger.family in ("blast", "attack") else (trig.trigger.family,)
     found = [state.memory[f] for f in state.memory if f in families]

@@ -56,12 +56,30 @@ class Lexicon:
     hedged: re.Pattern
 
 
-def _words(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern:
-    return re.compile(r"\b(?:" + pattern + r")\b", flags)
+_PATTERN_PARTS = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)|[^\\(]+|\(")
+
+
+def _lc(pattern: str) -> str:
+    """Lower-case a pattern's letters, leaving escapes (\\W, \\S) and group names as they are."""
+    return _PATTERN_PARTS.sub(
+        lambda m: m.group(0) if m.group(0).startswith(("\\", "(?P")) else m.group(0).lower(), pattern
+    )
+
+
+def _c(pattern: str) -> re.Pattern:
+    """Compile a pattern for lower-cased text (see :func:`geo.text.lowered`)."""
+    return re.compile(_lc(pattern))
+
+
+def _words(pattern: str) -> re.Pattern:
+    return _c(r"\b(?:" + pattern + r")\b")
 
 
 def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
-    """Read and compile the lexicon; a malformed file raises :class:`LexiconError`."""
+    """Read and compile the lexicon; a malformed file raises :class:`LexiconError`.
+
+    Every pattern but ``speech_after`` is meant for lower-cased text.
+    """
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -77,29 +95,25 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
         # The combined pattern finds every trigger in one pass (first listed wins).
         # The leading look-around lets the engine skip positions inside words
         # before trying the alternatives: three times faster than a plain \b.
-        any_trigger = re.compile(
+        any_trigger = _c(
             r"(?<![\w])(?=[^\W\d_])(?:"
             + "|".join(f"(?P<t{i}>(?:{t['pattern']})\\b)" for i, t in enumerate(data["triggers"]))
-            + ")",
-            re.IGNORECASE,
+            + ")"
         )
-        speaker = re.compile(
+        speaker = _c(
             r"\b(?:" + data["speaker_nouns"] + r")(?:\s+who\s+(?:identified|introduced|described|named|called)\s+"
             r"(?:himself|herself|themselves)\s+as\s+[^,;:.]{1,40}?|\s+who\s+(?:lives|lived|works|worked|is|was))?"
             r"\s+(?:based\s+)?(?:in|from|inside|of)\s+"
             r"(?:the\s+)?(?:(?:[\w'’-]+\s+){0,2}(?:district|neighbou?rhood|town|city|suburb|camp|area|"
-            r"village|quarter)\s+of\s+)?$",
-            re.IGNORECASE,
+            r"village|quarter)\s+of\s+)?$"
         )
-        combatant_from = re.compile(
-            r"\b(?:" + data["combatant_nouns"] + r")\s+from\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?$", re.IGNORECASE
-        )
+        combatant_from = _c(r"\b(?:" + data["combatant_nouns"] + r")\s+from\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?$")
         return Lexicon(
             triggers=tuple(triggers),
             any_trigger=any_trigger,
             government_actors=_words(data["government_actors"]),
             rebel_actors=_words(data["rebel_actors"]),
-            anaphora=re.compile(r"\b(?:" + data["anaphora"] + r")\s+(?:[\w'’-]+\s+){0,2}$", re.IGNORECASE),
+            anaphora=_c(r"\b(?:" + data["anaphora"] + r")\s+(?:[\w'’-]+\s+){0,2}$"),
             anaphoric_families=frozenset(data["anaphoric_families"]),
             country_families=frozenset(data["country_families"]),
             hypothetical=_words(data["hypothetical"]),
@@ -108,33 +122,30 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
             speaker_verbs=_words(data["speaker_verbs"]),
             combatant_from=combatant_from,
             movement=_words(data["movement_verbs"]),
-            generic=re.compile(
+            generic=_c(
                 r"\b(?:"
                 + data["generic_nouns"]
                 + r")\s+(?:in|for|of|on|over|about|against|towards?|across|inside|with)"
-                r"\s+(?:the\s+)?(?:liberation\s+of\s+)?$",
-                re.IGNORECASE,
+                r"\s+(?:the\s+)?(?:liberation\s+of\s+)?$"
             ),
-            solidarity=re.compile(
-                r"\b(?:" + data["solidarity"] + r")\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?(?:in\s+|of\s+)?$", re.IGNORECASE
-            ),
+            solidarity=_c(r"\b(?:" + data["solidarity"] + r")\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?(?:in\s+|of\s+)?$"),
             violent_types=frozenset(data["violent_types"]),
-            locational_after=re.compile(r"^['’]s?\s+(?:[\w-]+\s+){0,1}(?:" + data["locational_nouns"] + r")\b", re.I),
+            locational_after=_c(r"^['’]s?\s+(?:[\w-]+\s+){0,1}(?:" + data["locational_nouns"] + r")\b"),
+            # On the original text: "and China" needs its capital.
             speech_after=re.compile(
                 r"^(?:\s*,[^,.;]{1,80},)?(?:\s+and\s+[A-Z][\w-]+)?\s+(?:(?:has|have|had|also|again|once again|"
                 r"strongly|firmly|repeatedly|still|already|quickly|then|now|publicly|officially)\s+)*(?:"
                 + data["speech_verbs"]
                 + r")\b"
             ),
-            attribution=re.compile(
+            attribution=_c(
                 r"(?<!\w)(?=\w)(?:"
                 + "|".join(f"(?P<a{i}>(?:{a['pattern']})\\b)" for i, a in enumerate(data["attribution"]))
-                + ")",
-                re.IGNORECASE,
+                + ")"
             ),
             attribution_labels=tuple(a["label"] for a in data["attribution"]),
-            unverified=re.compile(data["unverified"], re.IGNORECASE),
-            hedged=re.compile(data["hedged_reports"], re.IGNORECASE),
+            unverified=_c(data["unverified"]),
+            hedged=_c(data["hedged_reports"]),
         )
     except (KeyError, TypeError, re.error) as exc:
         raise LexiconError(f"{path}: malformed lexicon ({type(exc).__name__}: {exc})") from None

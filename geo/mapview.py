@@ -198,7 +198,10 @@ class MapControls(MacroElement):
         });
         div.appendChild(play); div.appendChild(mode); div.appendChild(reset);
         div.appendChild(document.createElement("br")); div.appendChild(label);
-        function stop() { if (state.timer) { clearInterval(state.timer); state.timer = null; } play.textContent = "\u25b6 Play days"; }
+        function stop() {
+            if (state.timer) { clearInterval(state.timer); state.timer = null; }
+            play.textContent = "\u25b6 Play days";
+        }
         function step() {
             var items = eventLayers();
             state.i += 1;

@@ -72,15 +72,14 @@ _KIND_RANK = {kind: rank for rank, kind in enumerate(PLACE_KINDS)}
 
 def tokens(text: str) -> list[tuple[int, int]]:
     """Word tokens as (start, end), with possessive 's and trailing ' cut off."""
-    out = []
-    for m in _TOKEN.finditer(text):
-        start, end = m.span()
-        word = m.group(0)
-        if "'" in word or "’" in word:
-            cut = _POSSESSIVE.search(word, len(word) - 2 if len(word) > 2 else 0)
-            if cut and cut.end() == len(word) and cut.start() > 0:
-                end = start + cut.start()
-        out.append((start, end))
+    out = [m.span() for m in _TOKEN.finditer(text)]
+    if "'" in text or "’" in text:
+        for k, (start, end) in enumerate(out):
+            word = text[start:end]
+            if word[-1] in "'’" or word[-2:] in ("'s", "’s"):
+                cut = _POSSESSIVE.search(word, len(word) - 2 if len(word) > 2 else 0)
+                if cut and cut.end() == len(word) and cut.start() > 0:
+                    out[k] = (start, start + cut.start())
     return out
 
 

@@ -48,6 +48,18 @@ def fold(text: str) -> str:
     return text.lower()
 
 
+def lowered(text: str) -> str:
+    """Lower-cased text of the same length, so offsets into it are offsets into `text`.
+
+    Matching lower-cased text against lower-case patterns is much faster than
+    re.IGNORECASE; the few characters whose lower case is longer stay as they are.
+    """
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
 @lru_cache(maxsize=200_000)
 def place_key(name: str) -> str:
     """The transliteration-insensitive key of a place name.
@@ -143,7 +155,8 @@ def sentences(text: str) -> list[Sentence]:
 def _split_line(line: str, base: int, paragraph: int, out: list[Sentence]) -> None:
     stripped = line.rstrip()
     words = len(stripped.split())
-    heading = bool(stripped) and stripped[-1] not in '.!?"”’:;)' and words <= 16
+    # A heading or headline: one short line with no sentence punctuation at all.
+    heading = bool(stripped) and not re.search(r"[.!?:;]", stripped) and words <= 16
     start = 0
     for match in _BOUNDARY.finditer(line):
         head = line[start : match.start() + 1]

@@ -117,3 +117,8 @@ def test_evidence_offsets(res):
         assert text[m.start : m.end] == m.surface
         assert text[m.sentence_start : m.sentence_start + len(m.sentence)] == m.sentence
         assert m.mention_id == f"t:{m.start}-{m.end}"
+
+
+def test_markup_after_a_sentence_does_not_make_it_a_heading(res):
+    m = tag(res, "Clashes erupted in Barzeh on Monday, activists said. <b>bold</b>")["Barzeh"]
+    assert m.is_event and m.event_type == "Battles"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import folium
 from streamlit_folium import _get_map_string
 

@@ -1,0 +1,176 @@
+"""A real clashmap server and a real browser, offline, for the end-to-end tests.
+
+The server runs `streamlit run app.py` on 127.0.0.1 (a free port) with its own
+temporary store; the browser is Debian's chromium, driven by Playwright, with
+every non-local request aborted so the tests prove the page works offline.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CLASHMAP_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}; see its log")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not answer {url}/_stcore/health within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: install it with `apt-get install -y chromium` (or set CLASHMAP_CHROMIUM)"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; browser tests never skip in CI")
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, chromium_path):
+    """URL of a clashmap server with a fresh store (seeds only)."""
+    tmp = tmp_path_factory.mktemp("server")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "CLASHMAP_DB": str(tmp / "db.sqlite"),
+        "CLASHMAP_USER_GAZETTEER": str(tmp / "user_gazetteer.csv"),
+        "PYTHONPATH": str(ROOT),
+    }
+    log = (tmp / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A page on the app, offline: non-local requests are aborted and recorded."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    pg = context.new_page()
+    pg.blocked = []
+    pg.dialogs = []
+
+    def route(r):
+        host = r.request.url.split("/")[2].split(":")[0] if "://" in r.request.url else ""
+        if r.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+            r.continue_()
+        else:
+            pg.blocked.append(r.request.url)
+            r.abort()
+
+    pg.route("**/*", route)
+
+    def on_dialog(d):
+        pg.dialogs.append(d.message)
+        d.dismiss()
+
+    pg.on("dialog", on_dialog)
+    pg.goto(server, wait_until="domcontentloaded")
+    wait_idle(pg)
+    yield pg
+    context.close()
+
+
+def wait_idle(pg, timeout: float = 60_000) -> None:
+    """Wait until the script has run and the page is not re-running."""
+    pg.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+    pg.wait_for_timeout(300)
+    pg.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+
+
+def map_frame(pg):
+    return pg.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+
+
+def marker_count(pg) -> int:
+    """Event markers drawn on the map (canvas renderer: counted from Leaflet's layers)."""
+    frame = pg.frame(url=lambda u: "streamlit_folium" in u) or _folium_frame(pg)
+    return frame.evaluate("""() => {
+        var n = 0;
+        (window.feature_group || []).forEach(function(fg) {
+            if (!window.map.hasLayer(fg)) return;
+            (function walk(l) {
+                if (l.feature && l.feature.properties && l.feature.properties.tip !== undefined) { n += 1; }
+                else if (l.eachLayer) { l.eachLayer(walk); }
+            })(fg);
+        });
+        return n;
+    }""")
+
+
+def _folium_frame(pg):
+    for f in pg.frames:
+        if f.name and "st_folium" in (f.name or ""):
+            return f
+    for f in pg.frames:
+        try:
+            if f.evaluate("() => typeof window.map !== 'undefined' && !!window.L"):
+                return f
+        except Exception:
+            continue
+    raise AssertionError("no map frame on the page")
