@@ -96,23 +96,29 @@ def sidebar_filters(df) -> dict:
     f = dict(F.DEFAULT_FILTERS)
     span = F.date_span(df)
     if span and span[0] < span[1]:
-        start, end = sb.slider("Dates (calendar days)", min_value=span[0], max_value=span[1],
-                               value=span, format="YYYY-MM-DD", key="dates")
+        start, end = sb.slider(
+            "Dates (calendar days)", min_value=span[0], max_value=span[1], value=span, format="YYYY-MM-DD", key="dates"
+        )
         f["start"], f["end"] = start, end
     elif span:
         sb.caption(f"All dated reports are of {span[0].isoformat()}.")
     f["include_undated"] = sb.checkbox("Include reports without a date", value=True, key="undated")
     f["events_only"] = sb.radio("Show", ["Events only", "All place mentions"], key="show") == "Events only"
     opts = F.options(df)
-    f["event_types"] = sb.multiselect("Event type", opts["event_types"], key="types",
-                                      placeholder="All types")
+    f["event_types"] = sb.multiselect("Event type", opts["event_types"], key="types", placeholder="All types")
     subs = F.options(df, f["event_types"])["sub_event_types"]
     f["sub_event_types"] = sb.multiselect("Sub-event type", subs, key="subtypes", placeholder="All sub-types")
     f["outlets"] = sb.multiselect("Outlet", opts["outlets"], key="outlets", placeholder="All outlets")
-    f["doc_ids"] = sb.multiselect("Article", opts["doc_ids"], key="articles", placeholder="All articles",
-                                  format_func=lambda d: opts["doc_labels"].get(d, d))
-    f["attributions"] = sb.multiselect("Reported by (attribution)", opts["attributions"], key="attributions",
-                                       placeholder="Any source")
+    f["doc_ids"] = sb.multiselect(
+        "Article",
+        opts["doc_ids"],
+        key="articles",
+        placeholder="All articles",
+        format_func=lambda d: opts["doc_labels"].get(d, d),
+    )
+    f["attributions"] = sb.multiselect(
+        "Reported by (attribution)", opts["attributions"], key="attributions", placeholder="Any source"
+    )
     f["show_unverified"] = sb.checkbox("Show reports the text calls unverified", value=True, key="unverified")
     return f
 
@@ -129,13 +135,16 @@ def render_map(events: list[dict], user_csv: str, mtime: float) -> None:
     base = mapview.base_map(labels(user_csv, mtime), mapview.center_of(gaz))
     layer = mapview.event_layer(events)
     if mapview.is_aggregated(events):
-        st.info(f"{len(events):,} events: shown as one marker per place (sized by count). "
-                "Narrow the filters to see each event and play the days.")
-    st_folium(base, feature_group_to_add=layer, returned_objects=[], height=620,
-              use_container_width=True, key="map")
-    st.caption("Hover a marker for place, type and date; click it for the evidence. "
-               "▶ Play days (bottom left) steps through the days shown. "
-               "Dashed circles: how precisely the place is known (a neighbourhood ~1 km, the city 8 km).")
+        st.info(
+            f"{len(events):,} events: shown as one marker per place (sized by count). "
+            "Narrow the filters to see each event and play the days."
+        )
+    st_folium(base, feature_group_to_add=layer, returned_objects=[], height=620, use_container_width=True, key="map")
+    st.caption(
+        "Hover a marker for place, type and date; click it for the evidence. "
+        "▶ Play days (bottom left) steps through the days shown. "
+        "Dashed circles: how precisely the place is known (a neighbourhood ~1 km, the city 8 km)."
+    )
 
 
 def render_table_chart(shown) -> None:
@@ -144,8 +153,7 @@ def render_table_chart(shown) -> None:
     if counts.empty:
         st.info("No dated reports match the filters.")
     else:
-        st.bar_chart(counts, color=[mapview.color_of(c) for c in counts.columns], x_label="day",
-                     y_label="reports")
+        st.bar_chart(counts, color=[mapview.color_of(c) for c in counts.columns], x_label="day", y_label="reports")
     st.subheader("Reports")
     st.dataframe(F.table(shown), hide_index=True, width="stretch")
 
@@ -160,14 +168,17 @@ def render_article(conn) -> None:
     if arts.empty:
         st.info("No articles in the store yet.")
         return
-    labels_ = {d: f"{t or d} — {o or 'no outlet'} ({p or 'no date'})"
-               for d, t, o, p in zip(arts["doc_id"], arts["title"], arts["outlet"], arts["published"])}
+    labels_ = {
+        d: f"{t or d} — {o or 'no outlet'} ({p or 'no date'})"
+        for d, t, o, p in zip(arts["doc_id"], arts["title"], arts["outlet"], arts["published"])
+    }
     doc_id = st.selectbox("Article", list(labels_), format_func=labels_.get, key="article_view")
     art = store.get_article(conn, doc_id)
-    ms = [m for m in mentions(str(store.db_path()), store.revision(conn)).to_dict("records")
-          if m["doc_id"] == doc_id]
-    st.caption(f"{len(ms)} place mentions, {sum(m['is_event'] for m in ms)} read as events. "
-               "Underlined: places (coloured by event type, grey: no event; red dotted: not placed).")
+    ms = [m for m in mentions(str(store.db_path()), store.revision(conn)).to_dict("records") if m["doc_id"] == doc_id]
+    st.caption(
+        f"{len(ms)} place mentions, {sum(m['is_event'] for m in ms)} read as events. "
+        "Underlined: places (coloured by event type, grey: no event; red dotted: not placed)."
+    )
     for w in art["warnings"]:
         if "unresolved place name" not in w:
             st.warning(w)
@@ -176,8 +187,10 @@ def render_article(conn) -> None:
 
 def render_upload(conn, res) -> None:
     st.subheader("Add your own articles")
-    st.caption("Paste a text or upload .txt files. The article is processed and saved in the store; "
-               "HTML is removed and shown as blanks. The same text twice is recognised and not added again.")
+    st.caption(
+        "Paste a text or upload .txt files. The article is processed and saved in the store; "
+        "HTML is removed and shown as blanks. The same text twice is recognised and not added again."
+    )
     with st.form("upload", clear_on_submit=False):
         text = st.text_area("Article text", height=180, key="paste")
         files = st.file_uploader("…or .txt files", type=["txt"], accept_multiple_files=True, key="files")
@@ -207,8 +220,11 @@ def render_upload(conn, res) -> None:
             continue
         added += 1
         events = sum(m.is_event for m in result.mentions)
-        flash("success", f"Added {md(name)} as {md(result.article.title or result.article.doc_id)}: "
-                         f"{len(result.mentions)} place mentions, {events} events.")
+        flash(
+            "success",
+            f"Added {md(name)} as {md(result.article.title or result.article.doc_id)}: "
+            f"{len(result.mentions)} place mentions, {events} events.",
+        )
         for w in result.warnings:
             if "unresolved place name" not in w:
                 flash("warning", md(w))
@@ -225,8 +241,10 @@ def render_unresolved(conn, res) -> None:
         st.dataframe(unresolved, hide_index=True, width="stretch")
     user_csv = store.user_gazetteer_path()
     st.subheader("Add a place to your gazetteer")
-    st.caption(f"Saved to {user_csv} (same columns as the curated gazetteer); "
-               "every coordinate needs its source. Stored articles are then processed again.")
+    st.caption(
+        f"Saved to {user_csv} (same columns as the curated gazetteer); "
+        "every coordinate needs its source. Stored articles are then processed again."
+    )
     with st.form("add_place"):
         c1, c2 = st.columns(2)
         default = unresolved["surface"].iloc[0] if not unresolved.empty else ""
@@ -243,9 +261,17 @@ def render_unresolved(conn, res) -> None:
         submitted = st.form_submit_button("Add place and re-run extraction")
     rerun = st.button("Re-run extraction over stored articles", key="reextract")
     if submitted:
-        row = {"id": store.slug(name), "name": name, "aliases": aliases, "kind": kind, "parent": parent,
-               "lat": "" if lat is None else lat, "lon": "" if lon is None else lon, "source": source,
-               "note": note}
+        row = {
+            "id": store.slug(name),
+            "name": name,
+            "aliases": aliases,
+            "kind": kind,
+            "parent": parent,
+            "lat": "" if lat is None else lat,
+            "lon": "" if lon is None else lon,
+            "source": source,
+            "note": note,
+        }
         try:
             place = store.add_user_place(user_csv, row, res.gazetteer)
         except ClashmapError as exc:
@@ -268,16 +294,19 @@ def render_downloads(shown, db: str, rev: int, fkey: str) -> None:
     sb = st.sidebar
     sb.header("Download what is shown")
     geojson, csv_text = exports(db, rev, fkey)
-    sb.download_button("GeoJSON (RFC 7946)", geojson, file_name="clashmap.geojson",
-                       mime="application/geo+json", key="dl_geojson")
+    sb.download_button(
+        "GeoJSON (RFC 7946)", geojson, file_name="clashmap.geojson", mime="application/geo+json", key="dl_geojson"
+    )
     sb.download_button("CSV (ACLED-like)", csv_text, file_name="clashmap.csv", mime="text/csv", key="dl_csv")
     sb.caption(f"{len(shown):,} reports.")
 
 
 def main() -> None:
     st.title("clashmap: Damascus, July 2012, as the news reported it")
-    st.caption("Each dot is a reported event, coloured by type, at the place the article names. "
-               "Filter on the left; click a dot for the sentence it comes from.")
+    st.caption(
+        "Each dot is a reported event, coloured by type, at the place the article names. "
+        "Filter on the left; click a dot for the sentence it comes from."
+    )
     show_flash()
     db = str(store.db_path())
     try:
@@ -302,8 +331,10 @@ def main() -> None:
 
     places = len({e["place_id"] for e in events})
     what = "events" if f["events_only"] else "place mentions"
-    st.markdown(f"**{len(events):,}** {what} at **{places}** places, from **{shown['doc_id'].nunique()}** "
-                f"articles ({len(shown):,} reports).")
+    st.markdown(
+        f"**{len(events):,}** {what} at **{places}** places, from **{shown['doc_id'].nunique()}** "
+        f"articles ({len(shown):,} reports)."
+    )
     user_csv = store.user_gazetteer_path()
     mtime = user_csv.stat().st_mtime if user_csv.exists() else 0.0
     tabs = st.tabs(["Map", "Table and chart", "Places", "Article", "Add articles", "Unplaced names"], key="tab")

@@ -27,8 +27,13 @@ def fill(conn: sqlite3.Connection, gaz, n: int, seed: int = 1) -> None:
     """Insert ``n`` synthetic event mentions over 60 days, in 100-mention articles."""
     rng = random.Random(seed)
     lat0, lon0 = mapview.center_of(gaz)
-    places = [p for p in gaz.places.values() if p.kind in ("neighbourhood", "camp", "landmark", "city")
-              and abs(p.lat - lat0) < 0.3 and abs(p.lon - lon0) < 0.3]
+    places = [
+        p
+        for p in gaz.places.values()
+        if p.kind in ("neighbourhood", "camp", "landmark", "city")
+        and abs(p.lat - lat0) < 0.3
+        and abs(p.lon - lon0) < 0.3
+    ]
     outlets = ["AFP", "Reuters", "SANA", "Al Jazeera", "BBC"]
     sources = [None, "activists", "Syrian Observatory for Human Rights", "state media"]
     cols = ", ".join(f'"{c}"' for c in store.MENTION_COLUMNS)
@@ -48,15 +53,35 @@ def fill(conn: sqlite3.Connection, gaz, n: int, seed: int = 1) -> None:
                 day = (date(2012, 7, 1) + timedelta(days=rng.randrange(60))).isoformat()
                 sentence = f"Fighting was reported in {p.name} on that day, sources said."
                 row = {
-                    "mention_id": f"{doc}:{i}", "doc_id": doc, "start": 25, "end": 25 + len(p.name),
-                    "surface": p.name, "place_id": p.id, "place": p.name, "place_kind": p.kind,
-                    "lat": p.lat, "lon": p.lon, "geo_precision": p.geo_precision,
-                    "uncertainty_km": p.uncertainty_km, "admin1": "Damascus", "country": "Syria",
-                    "place_source": p.source, "is_event": 1, "event_type": etype,
-                    "sub_event_type": rng.choice(EVENT_TYPES[etype]), "trigger": "fighting", "date": day,
-                    "date_precision": "day", "date_basis": "on that day", "date_start": day, "date_end": day,
-                    "sentence": sentence, "sentence_start": 0, "attribution": rng.choice(sources),
-                    "verified": rng.choice([None, None, None, 0]), "match": "key",
+                    "mention_id": f"{doc}:{i}",
+                    "doc_id": doc,
+                    "start": 25,
+                    "end": 25 + len(p.name),
+                    "surface": p.name,
+                    "place_id": p.id,
+                    "place": p.name,
+                    "place_kind": p.kind,
+                    "lat": p.lat,
+                    "lon": p.lon,
+                    "geo_precision": p.geo_precision,
+                    "uncertainty_km": p.uncertainty_km,
+                    "admin1": "Damascus",
+                    "country": "Syria",
+                    "place_source": p.source,
+                    "is_event": 1,
+                    "event_type": etype,
+                    "sub_event_type": rng.choice(EVENT_TYPES[etype]),
+                    "trigger": "fighting",
+                    "date": day,
+                    "date_precision": "day",
+                    "date_basis": "on that day",
+                    "date_start": day,
+                    "date_end": day,
+                    "sentence": sentence,
+                    "sentence_start": 0,
+                    "attribution": rng.choice(sources),
+                    "verified": rng.choice([None, None, None, 0]),
+                    "match": "key",
                 }
                 rows.append(tuple(row[c] for c in store.MENTION_COLUMNS))
             conn.executemany(f"INSERT INTO mentions ({cols}) VALUES ({marks})", rows)
@@ -86,8 +111,7 @@ def run(n: int, repeat: int = 3) -> dict:
         _, t_fill = timed(fill, conn, res.gazetteer, n)
         cases = {
             "all events": {},
-            "one type, 10 days": {"event_types": ["Battles"], "start": date(2012, 7, 10),
-                                  "end": date(2012, 7, 19)},
+            "one type, 10 days": {"event_types": ["Battles"], "start": date(2012, 7, 10), "end": date(2012, 7, 19)},
             "one day": {"start": date(2012, 7, 15), "end": date(2012, 7, 15)},
         }
         figures = {"events": n, "fill_s": t_fill}
@@ -107,9 +131,16 @@ def run(n: int, repeat: int = 3) -> dict:
                 script = render(m)
                 fg = _get_feature_group_string(layer, m)
                 t3 = time.perf_counter()
-                run_t = {"read": t1 - t0, "filter": t2 - t1, "map": t3 - t2, "total": t3 - t0,
-                         "shown": len(shown), "markers": fg.count('"tip"'),
-                         "aggregated": mapview.is_aggregated(events), "bytes": len(script) + len(fg)}
+                run_t = {
+                    "read": t1 - t0,
+                    "filter": t2 - t1,
+                    "map": t3 - t2,
+                    "total": t3 - t0,
+                    "shown": len(shown),
+                    "markers": fg.count('"tip"'),
+                    "aggregated": mapview.is_aggregated(events),
+                    "bytes": len(script) + len(fg),
+                }
                 if best is None or run_t["total"] < best["total"]:
                     best = run_t
             figures[name] = best
@@ -123,21 +154,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per case; the best is shown")
     args = parser.parse_args(argv)
     figures = run(args.events, args.repeat)
-    print(f"clashmap app benchmark: {figures['events']:,} events "
-          f"(store filled in {figures['fill_s']:.2f} s, read in {figures['read_store_s'] * 1000:.0f} ms)")
-    print(f"{'filter':<20} {'shown':>7} {'markers':>8} {'read ms':>8} {'filter ms':>10} {'map ms':>7} "
-          f"{'total ms':>9} {'payload kB':>11}")
+    print(
+        f"clashmap app benchmark: {figures['events']:,} events "
+        f"(store filled in {figures['fill_s']:.2f} s, read in {figures['read_store_s'] * 1000:.0f} ms)"
+    )
+    print(
+        f"{'filter':<20} {'shown':>7} {'markers':>8} {'read ms':>8} {'filter ms':>10} {'map ms':>7} "
+        f"{'total ms':>9} {'payload kB':>11}"
+    )
     worst = 0.0
     for name, r in figures.items():
         if not isinstance(r, dict):
             continue
         worst = max(worst, r["total"])
-        print(f"{name:<20} {r['shown']:>7,} {r['markers']:>8,}{'*' if r['aggregated'] else ' '}"
-              f"{r['read'] * 1000:>8.0f} {r['filter'] * 1000:>10.0f} {r['map'] * 1000:>7.0f} "
-              f"{r['total'] * 1000:>9.0f} {r['bytes'] / 1000:>11.0f}")
+        print(
+            f"{name:<20} {r['shown']:>7,} {r['markers']:>8,}{'*' if r['aggregated'] else ' '}"
+            f"{r['read'] * 1000:>8.0f} {r['filter'] * 1000:>10.0f} {r['map'] * 1000:>7.0f} "
+            f"{r['total'] * 1000:>9.0f} {r['bytes'] / 1000:>11.0f}"
+        )
     print(f"* aggregated: one marker per place above {mapview.AGGREGATE_ABOVE:,} events")
-    print(f"slowest filter change: {worst:.3f} s (target < 1 s, without the app's caches): "
-          f"{'OK' if worst < 1 else 'TOO SLOW'}")
+    print(
+        f"slowest filter change: {worst:.3f} s (target < 1 s, without the app's caches): "
+        f"{'OK' if worst < 1 else 'TOO SLOW'}"
+    )
 
 
 if __name__ == "__main__":

@@ -95,8 +95,11 @@ _PATTERNS: list[tuple[str, str]] = [
     ("ago", r"\b(?P<n>" + _NUM + r")\s+(?P<unit>days?|weeks?|months?|years?|fortnight)\s+ago\b"),
     ("lastunit", r"\b(?P<mod>last|this|earlier this|late last|early last|past)\s+(?P<unit>week|month|year|weekend)\b"),
     # Counts since the conflict began date no single event.
-    ("cumulative", r"\bsince the (?:start of the )?(?:uprising|revolt|revolution|conflict|crisis|war|unrest)"
-     r"(?: (?:began|started|broke out|erupted))?\b"),
+    (
+        "cumulative",
+        r"\bsince the (?:start of the )?(?:uprising|revolt|revolution|conflict|crisis|war|unrest)"
+        r"(?: (?:began|started|broke out|erupted))?\b",
+    ),
     ("recent", r"\b(?:recently|lately|in recent (?:days|weeks|months)|of late|(?:have|has|had) since|since then)\b"),
     (
         "sameday",

@@ -75,7 +75,8 @@ def test_all_mentions_mode(app):
 
 def test_paste_article_with_script_and_no_date(app):
     app.text_area(key="paste").input(
-        "<script>alert('x')</script><img src=x onerror=alert(1)> Clashes erupted in Tadamon on Monday.")
+        "<script>alert('x')</script><img src=x onerror=alert(1)> Clashes erupted in Tadamon on Monday."
+    )
     app.text_input(key="up_title").input("<b>Bold</b> title")
     form_button = next(b for b in app.get("button") if b.proto.label == "Process and add")
     form_button.click().run()
@@ -85,7 +86,8 @@ def test_paste_article_with_script_and_no_date(app):
     assert any("HTML tags" in w.value for w in app.warning)
     # the same text again is recognised
     app.text_area(key="paste").input(
-        "<script>alert('x')</script><img src=x onerror=alert(1)> Clashes erupted in Tadamon on Monday.")
+        "<script>alert('x')</script><img src=x onerror=alert(1)> Clashes erupted in Tadamon on Monday."
+    )
     next(b for b in app.get("button") if b.proto.label == "Process and add").click().run()
     assert any("already in the store" in e.value for e in app.error)
 

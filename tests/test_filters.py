@@ -17,8 +17,14 @@ from geo import store
 def df(tmp_path_factory, res):
     conn = store.connect(tmp_path_factory.mktemp("f") / "db.sqlite")
     store.seed(conn, res)
-    store.ingest_text(conn, "Unverified reports said shelling hit Mezzeh on Monday.", res,
-                      published="2012-07-20", outlet="Test Wire", title="t")
+    store.ingest_text(
+        conn,
+        "Unverified reports said shelling hit Mezzeh on Monday.",
+        res,
+        published="2012-07-20",
+        outlet="Test Wire",
+        title="t",
+    )
     out = F.with_days(store.mentions_frame(conn))
     conn.close()
     return out
@@ -70,7 +76,10 @@ def test_options_follow_the_data(df):
     assert opts["event_types"][0] == "Battles"
     assert "Test Wire" in opts["outlets"] and F.NO_ATTRIBUTION in opts["attributions"]
     assert set(F.options(df, ["Battles"])["sub_event_types"]) <= {
-        "Armed clash", "Government regains territory", "Non-state actor overtakes territory"}
+        "Armed clash",
+        "Government regains territory",
+        "Non-state actor overtakes territory",
+    }
 
 
 def test_group_events_merges_place_type_day(df):

@@ -12,15 +12,39 @@ EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 def event(**kw):
     ev = {
-        "event_key": "tadamon|Battles|2012-07-16", "place_id": "tadamon", "place": "Tadamon",
-        "place_kind": "neighbourhood", "lat": 33.47778, "lon": 36.30944, "uncertainty_km": 1.0,
-        "event_type": "Battles", "sub_event_type": "Armed clash", "date": "2012-07-16",
-        "date_precision": "day", "date_basis": "on Monday", "n_mentions": 1, "is_event": True,
-        "unverified": False, "outlets": ["AFP"], "attributions": [],
-        "mentions": [{"sentence": "Clashes in Tadamon on Monday.", "start": 11, "end": 18, "title": "T",
-                      "outlet": "AFP", "published": "2012-07-17", "date_basis": "on Monday",
-                      "date_precision": "day", "attribution": "activists", "verified": None,
-                      "doc_id": "d", "sub_event_type": "Armed clash"}],
+        "event_key": "tadamon|Battles|2012-07-16",
+        "place_id": "tadamon",
+        "place": "Tadamon",
+        "place_kind": "neighbourhood",
+        "lat": 33.47778,
+        "lon": 36.30944,
+        "uncertainty_km": 1.0,
+        "event_type": "Battles",
+        "sub_event_type": "Armed clash",
+        "date": "2012-07-16",
+        "date_precision": "day",
+        "date_basis": "on Monday",
+        "n_mentions": 1,
+        "is_event": True,
+        "unverified": False,
+        "outlets": ["AFP"],
+        "attributions": [],
+        "mentions": [
+            {
+                "sentence": "Clashes in Tadamon on Monday.",
+                "start": 11,
+                "end": 18,
+                "title": "T",
+                "outlet": "AFP",
+                "published": "2012-07-17",
+                "date_basis": "on Monday",
+                "date_precision": "day",
+                "attribution": "activists",
+                "verified": None,
+                "doc_id": "d",
+                "sub_event_type": "Armed clash",
+            }
+        ],
     }
     ev.update(kw)
     return ev
@@ -53,8 +77,10 @@ def test_every_text_is_escaped():
     ev["mentions"][0].update(sentence=EVIL, title=EVIL, outlet=EVIL, attribution=EVIL, start=0, end=8)
     for html in (MV.popup_html(ev), MV.tooltip_html(ev)):
         assert "<script" not in html and "<img" not in html and "&lt;script&gt;" in html
-    art = MV.article_html(EVIL + " in Tadamon", [{"start": len(EVIL) + 4, "end": len(EVIL) + 11,
-                                                  "place": EVIL, "event_type": "Battles", "is_event": True}])
+    art = MV.article_html(
+        EVIL + " in Tadamon",
+        [{"start": len(EVIL) + 4, "end": len(EVIL) + 11, "place": EVIL, "event_type": "Battles", "is_event": True}],
+    )
     assert "<script" not in art and "<img" not in art and "<mark" in art
 
 
@@ -66,8 +92,10 @@ def test_layer_has_one_marker_per_event_and_a_circle_per_place():
     assert len(markers) == 2 and len(circles) == 1
     assert circles[0]["properties"]["radius_m"] == 1000
     assert markers[0]["geometry"]["coordinates"] == [36.30944, 33.47778]
-    assert {f["properties"]["color"] for f in markers} == {MV.TYPE_COLORS["Battles"],
-                                                          MV.TYPE_COLORS["Explosions/Remote violence"]}
+    assert {f["properties"]["color"] for f in markers} == {
+        MV.TYPE_COLORS["Battles"],
+        MV.TYPE_COLORS["Explosions/Remote violence"],
+    }
 
 
 def test_city_level_event_has_a_city_sized_circle():

@@ -56,11 +56,14 @@ def test_duplicate_upload_is_recognised(conn, res):
     assert len(store.articles_frame(conn)) == 1
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "empty"),
-    (b"\x00\x01binary\x00", "binary"),
-    (b"x" * 200, "larger than"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"\x00\x01binary\x00", "binary"),
+        (b"x" * 200, "larger than"),
+    ],
+)
 def test_bad_bytes_leave_store_unchanged(conn, res, data, message):
     with pytest.raises(DocumentError, match=message):
         store.ingest_bytes(conn, data, "up.txt", res, max_bytes=100 if len(data) == 200 else 10_000)
@@ -68,8 +71,9 @@ def test_bad_bytes_leave_store_unchanged(conn, res, data, message):
 
 
 def test_non_utf8_is_decoded_with_a_warning(conn, res):
-    result = store.ingest_bytes(conn, "Fighting in Mezzeh on Sunday, café".encode("cp1252"), "a.txt", res,
-                                published="2012-07-17")
+    result = store.ingest_bytes(
+        conn, "Fighting in Mezzeh on Sunday, café".encode("cp1252"), "a.txt", res, published="2012-07-17"
+    )
     assert any("not valid UTF-8" in w for w in result.warnings)
 
 
@@ -89,7 +93,7 @@ def test_html_is_stripped_keeping_offsets(conn, res):
     stored = store.get_article(conn, result.article.doc_id)["text"]
     assert "<script>" not in stored and len(stored) == len(text)
     m = store.mentions_frame(conn).iloc[0]
-    assert stored[m["start"]:m["end"]] == "Tadamon"
+    assert stored[m["start"] : m["end"]] == "Tadamon"
 
 
 def test_user_place_then_reextract(tmp_path, conn, res):
@@ -97,8 +101,17 @@ def test_user_place_then_reextract(tmp_path, conn, res):
     store.ingest_text(conn, text, res, published="2012-07-17")
     assert "Zorbania" in set(store.unresolved_frame(conn)["surface"])
     user_csv = tmp_path / "user.csv"
-    row = {"id": "zorbania", "name": "Zorbania", "aliases": "Zurbaniya", "kind": "neighbourhood",
-           "parent": "damascus", "lat": 33.49, "lon": 36.3, "source": "test fixture", "note": ""}
+    row = {
+        "id": "zorbania",
+        "name": "Zorbania",
+        "aliases": "Zurbaniya",
+        "kind": "neighbourhood",
+        "parent": "damascus",
+        "lat": 33.49,
+        "lon": 36.3,
+        "source": "test fixture",
+        "note": "",
+    }
     store.add_user_place(user_csv, row, res.gazetteer)
     from geo.gazetteer import DEFAULT_GAZETTEER_DIR
 
@@ -108,15 +121,26 @@ def test_user_place_then_reextract(tmp_path, conn, res):
     assert "Zorbania" in set(df["place"]) and "Zorbania" not in set(store.unresolved_frame(conn)["surface"])
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"source": ""}, "source"),
-    ({"lat": "north"}, "decimal degrees"),
-    ({"id": "damascus"}, "taken"),
-    ({"parent": "atlantis"}, "parent"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"source": ""}, "source"),
+        ({"lat": "north"}, "decimal degrees"),
+        ({"id": "damascus"}, "taken"),
+        ({"parent": "atlantis"}, "parent"),
+    ],
+)
 def test_user_place_is_validated(tmp_path, res, change, message):
-    row = {"id": "new-place", "name": "New", "kind": "neighbourhood", "parent": "damascus",
-           "lat": "33.5", "lon": "36.3", "source": "x", **change}
+    row = {
+        "id": "new-place",
+        "name": "New",
+        "kind": "neighbourhood",
+        "parent": "damascus",
+        "lat": "33.5",
+        "lon": "36.3",
+        "source": "x",
+        **change,
+    }
     with pytest.raises(GazetteerError, match=message):
         store.add_user_place(tmp_path / "user.csv", row, res.gazetteer)
     assert not (tmp_path / "user.csv").exists()

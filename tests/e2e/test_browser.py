@@ -10,8 +10,10 @@ from conftest import ARTIFACTS, marker_count, wait_idle
 pytestmark = pytest.mark.e2e
 
 EVIL_TITLE = "<img src=x onerror=alert('title')> Evil title"
-EVIL_TEXT = ("<script>alert('script')</script><img src=x onerror=alert('img')>\n"
-             "<b onmouseover=alert(2)>Damascus:</b> Clashes erupted in Barzeh on Monday, activists said.")
+EVIL_TEXT = (
+    "<script>alert('script')</script><img src=x onerror=alert('img')>\n"
+    "<b onmouseover=alert(2)>Damascus:</b> Clashes erupted in Barzeh on Monday, activists said."
+)
 
 
 def folium_frame(page):
@@ -107,7 +109,8 @@ def test_uploaded_article_with_markup_is_text_and_runs_nothing(page):
     wait_markers(page)
     page.get_by_role("tab", name="Add articles").click()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        files=[{"name": "evil.txt", "mimeType": "text/plain", "buffer": EVIL_TEXT.encode()}])
+        files=[{"name": "evil.txt", "mimeType": "text/plain", "buffer": EVIL_TEXT.encode()}]
+    )
     page.wait_for_timeout(500)
     page.get_by_role("textbox", name="Title", exact=True).fill(EVIL_TITLE)
     page.get_by_role("textbox", name="Outlet", exact=True).fill("<script>alert('outlet')</script>")
