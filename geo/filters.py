@@ -81,10 +81,16 @@ def options(df: pd.DataFrame, event_types: list[str] | None = None) -> dict[str,
         "outlets": _values(df["outlet"]),
         "doc_ids": list(docs["doc_id"]),
         "doc_labels": {
-            d: f"{t or d} ({o or 'no outlet'})" for d, t, o in zip(docs["doc_id"], docs["title"], docs["outlet"])
+            d: f"{_text_or(t, d)} ({_text_or(o, 'no outlet')})"
+            for d, t, o in zip(docs["doc_id"], docs["title"], docs["outlet"])
         },
         "attributions": attributions,
     }
+
+
+def _text_or(value, default: str) -> str:
+    """A text cell, or `default` for a missing one (None or pandas' NaN)."""
+    return value if isinstance(value, str) and value else default
 
 
 def apply_filters(df: pd.DataFrame, f: dict) -> pd.DataFrame:

@@ -259,7 +259,14 @@ def ingest_text(
     if dup:
         raise DuplicateArticleError(*dup)
     article = make_article(
-        text, f"u-{sha[:12]}", published=published, title=title, outlet=outlet, url=url, warnings=warnings
+        text,
+        f"u-{sha[:12]}",
+        published=published,
+        title=title,
+        outlet=outlet,
+        url=url,
+        warnings=warnings,
+        missing_date_hint="give the publication date when you add the article",
     )
     result = extract_article(article, res)
     add_results(conn, [(result, sha)], res.gazetteer, origin="upload")

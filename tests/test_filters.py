@@ -125,3 +125,13 @@ def test_unplaced_mentions_export_null_geometry(df):
     fake["place_id"], fake["lat"], fake["lon"] = None, None, None
     feat = F.to_features(fake)[0]
     assert feat["geometry"] is None and feat["properties"]["resolved"] is False
+
+
+def test_article_labels_without_title_or_outlet(tmp_path, res):
+    conn = store.connect(tmp_path / "db.sqlite")
+    result = store.ingest_text(conn, "Clashes erupted in Barzeh on Monday.", res, published="2012-07-20")
+    frame = F.with_days(store.mentions_frame(conn))
+    conn.close()
+    label = F.options(frame)["doc_labels"][result.article.doc_id]
+    assert label == f"{result.article.doc_id} (no outlet)"
+    assert any("give the publication date" in w for w in result.warnings) is False
