@@ -81,6 +81,7 @@ _PATTERNS: list[tuple[str, str]] = [
         + r")(?:\s+(?P<y>(?:19|20)\d\d))?\b",
     ),
     ("month", r"\b(?P<mon>" + _MONTH + r")\s+(?P<y>(?:19|20)\d\d)\b"),
+    ("year", r"\b(?:in|during|of|since|by)\s+(?:the\s+)?(?:(?:early|late|mid)[\s-]+)?(?P<y>(?:19|20)\d\d)\b(?!-)"),
     ("daybefore", r"\bthe day before yesterday\b"),
     ("yesterday", r"\byesterday(?:['’]s)?\b" + _PART),
     ("lastnight", r"\b(?:late |early )?last night\b|\bovernight\b"),
@@ -135,7 +136,7 @@ _REGEX = re.compile(
 # Words that open a clause whose date is background to the main event.
 _BACKGROUND = re.compile(r"^\W*(?:following|after|before)\s+(?:[\w'’-]+\s+){0,5}$", re.IGNORECASE)
 # Clauses that bound a period rather than date an event ("since the revolt broke out in March 2011").
-_BOUND = re.compile(r"\b(?:since|until|till|prior to|ahead of)\s+(?:[\w'’-]+\s+){0,5}$", re.IGNORECASE)
+_BOUND = re.compile(r"\b(?:since|until|till|prior to|ahead of)\s+(?:[\w'’-]+\s+){0,8}$", re.IGNORECASE)
 _COPULA = re.compile(r"\b(?:was|is|were|be|been)\s+$", re.IGNORECASE)
 
 
@@ -191,7 +192,7 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
         mod = (parts.get("mod") or "").lower()
         # "shelling since Sunday" dates the start of the shelling; "since the
         # revolt broke out in March 2011" and "until Thursday" date no event.
-        bound = bool(_BOUND.search(before[-60:])) or mod in ("until", "by", "before", "next")
+        bound = bool(_BOUND.search(before[-80:])) or mod in ("until", "before", "next")
         bound = bound or (kind == "month" and token.lower().startswith(("since", "until", "by")))
         background = bound or bool(_BACKGROUND.search(before)) or mod in ("from", "after", "since")
         # "a day after X" and "since the uprising began" date other events than the story's day.
@@ -272,6 +273,9 @@ def resolve(expr: TimeExpression, published: date | None, reference: ResolvedDat
             return _day(date(year, month, int(p["d"])), basis)
         except ValueError:
             return ResolvedDate(None, "unknown", basis)
+    if kind == "year":
+        y = int(p["y"])
+        return ResolvedDate(None, "unknown", basis, date(y, 1, 1), date(y, 12, 31))
     if kind in ("recent", "cumulative"):
         return ResolvedDate(None, "unknown", basis)
     if kind in ("sameday", "nextday", "prevday", "later", "dayafter"):

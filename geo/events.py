@@ -40,7 +40,7 @@ _RELATIVE = re.compile(
     re.IGNORECASE,
 )
 # "In Geneva, the UN office called for ...": where a statement was made.
-_DATELINE = re.compile(r"^(?:In|At|From)\s+$")
+_DATELINE = re.compile(r"^(?:In|At|From)\s+(?:the\s+)?$")
 _STATEMENT = re.compile(
     r"\b(?:said|says|called|calls|urged|urges|condemned|condemns|announced|demanded|warned|told|stated|appealed)\b"
 )
@@ -51,7 +51,7 @@ _SUBJECT_BEFORE = re.compile(
 # A speaker named after a quote or a comma ("..., said X, spokesman for the council in
 # Damascus"); pronouns ("he said") name no place and are left out.
 _SAID_TAIL = re.compile(
-    r"(?:[”\"],?|,)\s+(?:said|says|added|told|according to)\b"
+    r"(?:[”\"],?|,)\s+(?:said|says|added|told|according to)\b(?!\s+(?:it|he|she|they|we|that|there|its|their)\b)"
     r"|[”\"],?\s+[A-Z][^,.;“]{0,60}?\b(?:said|says|added|told)\b"
     r"|\baccording to\b",
     re.IGNORECASE,
@@ -146,8 +146,10 @@ def reference_reason(text: str, sentence: Sentence, span: Span, lex: Lexicon, fo
     after = text[span.end : sentence.end]
     if re.match(r"^-[a-z]", after):
         return "compound"  # "Tadamon-based", "UK-backed"
-    if re.match(r"^['’]s?\b", after) and not lex.locational_after.match(lowered(after[:60])):
-        return "possessive"  # "Russia's foreign ministry", "London's IISS"
+    kind = span.place.kind if span.place else None
+    if re.match(r"^['’]s?\b", after) and kind in ("country", "city", "governorate", "region", None):
+        if not lex.locational_after.match(lowered(after[:60])):
+            return "possessive"  # "Russia's foreign ministry", "London's IISS" (not "the university's faculty")
     tail = lowered(before[-160:])
     if lex.speaker.search(tail) and lex.speaker_verbs.search(lowered(sentence.text)):
         return "speaker"  # "said an activist in Yarmouk", "residents of Midan told AFP"
@@ -155,7 +157,6 @@ def reference_reason(text: str, sentence: Sentence, span: Span, lex: Lexicon, fo
         return "origin"  # "soldiers from Midan"
     if _in_attribution(before):
         return "attribution"  # "..., said X, spokesman for the council in Damascus"
-    kind = span.place.kind if span.place else None
     if kind in ("country", "city") and _SUBJECT_BEFORE.search(before) and lex.speech_after.match(after):
         return "metonymy"  # "Moscow condemned", "Russia, ..., continued to resist"
     if _DESCRIPTION.search(before):
@@ -166,7 +167,7 @@ def reference_reason(text: str, sentence: Sentence, span: Span, lex: Lexicon, fo
         return "solidarity"  # "chanting in solidarity with Daraya"
     if _RELATIVE.search(tail):
         return "relative"  # "Qadam, south of Midan": a reference point
-    if foreign and _DATELINE.match(before) and re.match(r"^\s*,", after) and _STATEMENT.search(after):
+    if foreign and _DATELINE.match(before) and re.match(r"^[^,]{0,40},", after) and _STATEMENT.search(after):
         return "dateline"  # "In Geneva, the UN office called for ..."
     if foreign and not _LOCATIVE.search(_LIST_HEAD.sub("", before[-160:])):
         return "not located"  # a foreign place named without in/to/from
@@ -366,10 +367,21 @@ def _as_event(
     trig = min(causes or usable, key=lambda t: _distance(t, s0, s1))
     event_type, sub = trig.event_type, trig.sub_event_type
     when = _date_for(trig, sent, times, state, article, hedged, lex)
+    if _historical(when, article):
+        return base  # "refugees who fled in the 1948 war": history, not an event of the story
     remembered = _recall(trig, sent, state, lex)
     if remembered is not None and trig.trigger.weak:
         event_type, sub = remembered[1], remembered[2]
     return replace(base, is_event=True, event_type=event_type, sub_event_type=sub, trigger=trig.text, date=when)
+
+
+#: Events dated this long before publication are background history.
+HISTORY_DAYS = 366
+
+
+def _historical(when: ResolvedDate, article: Article) -> bool:
+    last = when.end or when.date
+    return bool(last and article.published and (article.published - last).days > HISTORY_DAYS)
 
 
 def _recall(trig: FoundTrigger, sent: Sentence, state: StoryState, lex: Lexicon):

@@ -53,7 +53,8 @@ _NOT_PLACES = frozenset(
     monday tuesday wednesday thursday friday saturday sunday english arabic french
     reuters afp ap bbc cnn god islam allah ramadan eid christmas
     observatory army council committee ministry party government regime opposition
-    parliament assembly nations union league court bank agency council""".split()
+    parliament assembly nations union league court bank agency council congress senate cabinet
+    kremlin pentagon""".split()
 )
 _TITLES = frozenset(
     """mr mrs ms dr gen general president minister prime colonel col lt major brig sheikh imam
@@ -194,6 +195,8 @@ def part_of_longer_name(text: str, span: Span, mention_starts: set[int]) -> bool
         if before.lower().rstrip(".") in _TITLES:
             return True
     after, sep = _word_after(text, span.end)
+    if sep == "-" and _capitalised(after) and span.end + 1 not in mention_starts:
+        return True  # "Liberation of Palestine-General Command"
     if after and sep == " " and _capitalised(after) and after.lower() not in _FREE_AFTER:
         if _ADJECTIVE.search(after) and re.match(r"^\s+[a-z]", text[span.end + 1 + len(after) :][:3]):
             return False  # "the Yarmuk Palestinian camp": an adjective, not a longer name
@@ -294,8 +297,8 @@ def find_unresolved(text: str, taken: list[Span]) -> list[Span]:
         if not (cued_before or cued_after):
             continue
         following = text[e : e + 20]
-        if _ADJECTIVE.search(words[-1]) and re.match(r"^\s+[a-z]", following) and not cued_after:
-            continue  # "in Alawite areas": an adjective, not a name
+        if _ADJECTIVE.search(words[-1]) and re.match(r"^\s+[a-z]", following):
+            continue  # "in Alawite areas", "the Christian quarter": an adjective, not a name
         if re.search(r"\bthe\s+$", text[max(0, s - 5) : s]) and re.match(r"^\s+[a-z]", following) and not cued_after:
             continue  # "in the Assad inner circle": a name used as a modifier
         surface = m.group(0)
