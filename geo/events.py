@@ -28,22 +28,27 @@ from .text import Sentence, lowered, sentences
 #: Weak triggers ("killed", "attack") lose to a specific one this much nearer.
 WEAK_PENALTY = 60
 _LOCATIVE = re.compile(
-    r"\b(?:in|inside|into|to|from|across|throughout|near|at|within|around|outside|towards?|via|through|over)"
-    r"\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?$",
+    r"(?:\b(?:in|inside|into|to|from|across|throughout|near|at|within|around|outside|towards?|via|through|over)"
+    r"\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?"
+    r"|\b(?:town|city|village|district|province|region|area|suburb|neighbou?rhood|camp|port) of\s+)$",
     re.IGNORECASE,
 )
 # Earlier items of a list the mention ends: "in Turkey, Jordan, Lebanon and Iraq".
 _LIST_HEAD = re.compile(r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*\s*(?:,\s*|\s+and\s+|\s+or\s+))+$")
-# A relative location: "southwest of Damascus", "south of Midan".
-_RELATIVE = re.compile(
-    r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?(?: part)?|outskirts)\s+of\s+(?:the\s+)?$",
-    re.IGNORECASE,
-)
 # "In Geneva, the UN office called for ...": where a statement was made.
 _DATELINE = re.compile(r"^(?:In|At|From)\s+(?:the\s+)?$")
 _STATEMENT = re.compile(
-    r"\b(?:said|says|called|calls|urged|urges|condemned|condemns|announced|demanded|warned|told|stated|appealed)\b"
+    r"\b(?:said|says|called|calls|urged|urges|condemned|condemns|announced|demanded|warned|told|stated|appealed"
+    r"|agreed|signed|met|discussed|held talks|voted)\b"
 )
+# A country or capital as the object of blame or appeal: "accused Damascus of ...".
+_ADDRESSED = re.compile(
+    r"\b(?:accus\w*|blam\w*|urg\w*|warn\w*|call\w* on|critici[sz]\w*|condemn\w*|press\w*|threaten\w*|"
+    r"sanction\w*|ask\w*|told|tells?)\s+$",
+    re.IGNORECASE,
+)
+# Places named only to locate others: "districts which lie between Sayyida Zeinab and the airport road".
+_LOCATOR = re.compile(r"\b(?:lie|lies|lying|located|situated|sits|stands)\b[^,.;:]{0,60}$", re.IGNORECASE)
 _SUBJECT_BEFORE = re.compile(
     r"(?:^|[,;:“\"(]|\b(?:and|but|while|that|as|when|after|because|since|though|although|however))\s*$",
     re.IGNORECASE,
@@ -51,7 +56,8 @@ _SUBJECT_BEFORE = re.compile(
 # A speaker named after a quote or a comma ("..., said X, spokesman for the council in
 # Damascus"); pronouns ("he said") name no place and are left out.
 _SAID_TAIL = re.compile(
-    r"(?:[”\"],?|,)\s+(?:said|says|added|told|according to)\b(?!\s+(?:it|he|she|they|we|that|there|its|their)\b)"
+    r"(?:[”\"],?|,)\s+(?:said|says|added|told|according to)\b"
+    r"(?!\s+(?:it|he|she|they|we|that|there|its|their|late|early|on|in|yesterday|today|last|this)\b)"
     r"|[”\"],?\s+[A-Z][^,.;“]{0,60}?\b(?:said|says|added|told)\b"
     r"|\baccording to\b",
     re.IGNORECASE,
@@ -138,7 +144,9 @@ def _is_live(sentence: str, start: int, end: int, lex: Lexicon) -> bool:
     return True
 
 
-def reference_reason(text: str, sentence: Sentence, span: Span, lex: Lexicon, foreign: bool) -> str | None:
+def reference_reason(
+    text: str, sentence: Sentence, span: Span, lex: Lexicon, foreign: bool, names_event: bool = False
+) -> str | None:
     """Why a mention only refers to a place (None: it may be an event's place)."""
     if sentence.heading:
         return "heading"
@@ -157,6 +165,8 @@ def reference_reason(text: str, sentence: Sentence, span: Span, lex: Lexicon, fo
         return "origin"  # "soldiers from Midan"
     if _in_attribution(before):
         return "attribution"  # "..., said X, spokesman for the council in Damascus"
+    if kind in ("country", "city") and _ADDRESSED.search(before[-30:]):
+        return "metonymy"  # "accused Damascus of ..."
     if kind in ("country", "city") and _SUBJECT_BEFORE.search(before) and lex.speech_after.match(after):
         return "metonymy"  # "Moscow condemned", "Russia, ..., continued to resist"
     if _DESCRIPTION.search(before):
@@ -165,11 +175,11 @@ def reference_reason(text: str, sentence: Sentence, span: Span, lex: Lexicon, fo
         return "generic"  # "the situation in Syria", "the battle for Damascus"
     if lex.solidarity.search(tail):
         return "solidarity"  # "chanting in solidarity with Daraya"
-    if _RELATIVE.search(tail):
-        return "relative"  # "Qadam, south of Midan": a reference point
+    if _LOCATOR.search(before[-80:]):
+        return "locator"  # "which lie between Sayyida Zeinab and the airport road"
     if foreign and _DATELINE.match(before) and re.match(r"^[^,]{0,40},", after) and _STATEMENT.search(after):
         return "dateline"  # "In Geneva, the UN office called for ..."
-    if foreign and not _LOCATIVE.search(_LIST_HEAD.sub("", before[-160:])):
+    if foreign and not names_event and not _LOCATIVE.search(_LIST_HEAD.sub("", before[-160:])):
         return "not located"  # a foreign place named without in/to/from
     return None
 
@@ -296,7 +306,9 @@ def _tag_sentence(
     generic: list[int] = []
     for span in spans:
         foreign = span.place is not None and is_foreign(span.place)
-        reason = reference_reason(article.text, sent, span, lex, foreign)
+        # "the Tripoli bombings": the name modifies the event's own noun.
+        names_event = any(0 <= t.start - (span.end - sent.start) <= 1 for t in live)
+        reason = reference_reason(article.text, sent, span, lex, foreign, names_event)
         base = Mention(
             doc_id=article.doc_id,
             start=span.start,
@@ -310,14 +322,15 @@ def _tag_sentence(
             how=span.how,
         )
         usable = _usable(live, span, sent, lex)
-        if reason in ("generic", "relative"):
+        if reason in ("generic", "dateline"):
             generic.append(len(mentions))
         if reason or not usable:
             mentions.append(base)
             continue
         mentions.append(_as_event(base, span, sent, times, usable, state, article, hedged, lex))
-    # A general reference ("the battle for Damascus", "south of Damascus") hosts the
-    # sentence's violence when no other place in the sentence is its place.
+    # A general reference ("the battle for Damascus") or a dateline ("In Arsal, residents
+    # said helicopters fired at the town") hosts the sentence's violence when no other
+    # place in the sentence is its place.
     strong = [t for t in live if not t.trigger.weak and t.event_type in lex.violent_types]
     if generic and strong and not any(m.is_event for m in mentions):
         for index in generic:
@@ -336,8 +349,13 @@ def _usable(triggers: list[FoundTrigger], span: Span, sent: Sentence, lex: Lexic
     pos = span.start - sent.start
     out = [t for t in triggers if _same_chunk(sent.text, t, pos)]
     if span.place is not None and span.place.kind == "country":
-        out = [t for t in out if t.trigger.family in lex.country_families]
+        # Crossings only ("fled to Russia"), or fire and forces from or into it.
+        if not _FROM_INTO.search(sent.text[max(0, pos - 20) : pos]):
+            out = [t for t in out if t.trigger.family in lex.country_families]
     return out
+
+
+_FROM_INTO = re.compile(r"\b(?:from|into)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _same_chunk(stext: str, trig: FoundTrigger, pos: int) -> bool:
@@ -453,5 +471,9 @@ def _remember(live: list[FoundTrigger], article: Article, state: StoryState) -> 
 
 def _advance_reference(times: list[TimeExpression], article: Article, state: StoryState) -> None:
     for expr in times:
-        if not expr.background:
-            state.reference = expr.resolve(article.published, state.reference)
+        if expr.background:
+            continue
+        when = expr.resolve(article.published, state.reference)
+        # "recently" leaves the story's day unknown; "last year" or "in 2011" do not move it.
+        if when.date is not None or expr.kind == "recent":
+            state.reference = when

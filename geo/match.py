@@ -297,6 +297,8 @@ def find_unresolved(text: str, taken: list[Span]) -> list[Span]:
         if not (cued_before or cued_after):
             continue
         following = text[e : e + 20]
+        if len(words) > 1 and re.search(r"(?:ian|ite|ese|ish)$", words[0]):
+            continue  # "in Shiite Islam", "the Syrian Arab Republic"
         if _ADJECTIVE.search(words[-1]) and re.match(r"^\s+[a-z]", following):
             continue  # "in Alawite areas", "the Christian quarter": an adjective, not a name
         if re.search(r"\bthe\s+$", text[max(0, s - 5) : s]) and re.match(r"^\s+[a-z]", following) and not cued_after:

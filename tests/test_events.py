@@ -42,7 +42,22 @@ RULES = [
     ("Other blasts were reported to the south of Damascus.", "Damascus", True, "Explosions/Remote violence"),
     # references
     ("Hundreds protested in Barzeh, chanting in solidarity with Daraya.", "Daraya", False, None),
-    ("Troops imposed a curfew on Qadam, south of Midan.", "Midan", False, None),
+    ("Troops shelled Qadam, south of Midan.", "Midan", True, "Explosions/Remote violence"),  # container
+    ("Districts which lie between Sayyida Zeinab and the airport road were shelled.", "Sayyida Zeinab", False, None),
+    (
+        "Rockets fired from Syria struck the Lebanese border town of Hermel.",
+        "Syria",
+        True,
+        "Explosions/Remote violence",
+    ),
+    (
+        "Rockets fired from Syria struck the Lebanese border town of Hermel.",
+        "Hermel",
+        True,
+        "Explosions/Remote violence",
+    ),
+    ("Officials accused Damascus of the attacks.", "Damascus", False, None),
+    ("Thousands escaped Moadamiya and now live in Qudsaya.", "Moadamiya", True, "Strategic developments"),
     ("In Geneva, the UN office called for an inquiry into the killings in Darayya.", "Geneva", False, None),
     ("Jaramana has largely stayed out of the fighting.", "Jaramana", False, None),
     ("The rebels withdrew and said the fight for Damascus was not over.", "Damascus", False, None),
