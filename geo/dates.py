@@ -102,7 +102,11 @@ _PATTERNS: list[tuple[str, str]] = [
         r"\bsince the (?:start of the )?(?:uprising|revolt|revolution|conflict|crisis|war|unrest)"
         r"(?: (?:began|started|broke out|erupted))?\b",
     ),
-    ("recent", r"\b(?:recently|lately|in recent (?:days|weeks|months)|of late|(?:have|has|had) since|since then)\b"),
+    (
+        "recent",
+        r"\b(?:earlier in the (?:war|conflict|uprising|revolt|year)|recently|lately|in recent (?:days|weeks|months)"
+        r"|of late|(?:have|has|had) since|since then)\b",
+    ),
     (
         "sameday",
         r"\b(?:later (?:in|on) the day|later that day|that day|the same day|earlier in the day|within hours"
@@ -223,8 +227,8 @@ def _day(d: date, basis: str) -> ResolvedDate:
 
 
 def _span(start: date, end: date, precision: str, basis: str) -> ResolvedDate:
-    mid = start + (end - start) / 2
-    return ResolvedDate(mid, precision, basis, start, end)
+    """A week or month: no single day (date None), the interval kept for analysts."""
+    return ResolvedDate(None, precision, basis, start, end)
 
 
 def resolve(expr: TimeExpression, published: date | None, reference: ResolvedDate | None = None) -> ResolvedDate:
@@ -241,8 +245,9 @@ def resolve(expr: TimeExpression, published: date | None, reference: ResolvedDat
 
     Weekday names are the latest such day on or before publication ("last
     Wednesday" strictly before); "N days ago" counts back from publication;
-    a week or month is returned as its middle day with precision "week" or
-    "month" and the interval in ``start``/``end``.
+    a week or a month ("last week", "earlier this month") names no day: its
+    date is None, with precision "week" or "month" and the interval in
+    ``start``/``end``.
     """
     basis = expr.text.strip()
     kind, p = expr.kind, expr.parts
@@ -327,12 +332,14 @@ def resolve(expr: TimeExpression, published: date | None, reference: ResolvedDat
         if unit.startswith("week") or unit == "fortnight":
             days = 14 if unit == "fortnight" else 7 * n
             d = published - timedelta(days=days)
-            return ResolvedDate(d, "day" if n <= 2 else "week", basis, d - timedelta(days=3), d + timedelta(days=3))
+            if n <= 2:  # "two weeks ago" names a day; "five weeks ago" only a week
+                return ResolvedDate(d, "day", basis, d, d)
+            return _span(d - timedelta(days=3), d + timedelta(days=3), "week", basis)
         if unit.startswith("month"):
             d = published - timedelta(days=30 * n)
-            return ResolvedDate(d, "month", basis, d - timedelta(days=15), d + timedelta(days=15))
+            return _span(d - timedelta(days=15), d + timedelta(days=15), "month", basis)
         d = published - timedelta(days=365 * n)
-        return ResolvedDate(d, "unknown", basis, d - timedelta(days=183), d + timedelta(days=183))
+        return ResolvedDate(None, "unknown", basis, d - timedelta(days=183), d + timedelta(days=183))
     if kind == "lastunit":
         mod, unit = p["mod"].lower(), p["unit"].lower()
         monday = published - timedelta(days=published.weekday())

@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from datetime import date
 from typing import IO
 
 from .gazetteer import Gazetteer
@@ -252,12 +253,17 @@ def event_feature(ev: Event, gaz: Gazetteer | None = None) -> dict:
 def csv_row(props: dict) -> dict:
     """An ACLED-like CSV row from mention or event properties."""
     when = props.get("date")
+    precision = props.get("date_precision")
+    if not when and props.get("date_start") and props.get("date_end") and precision in ("week", "month"):
+        # ACLED codes a known week or month at its middle day, with time_precision 2 or 3.
+        start, end = date.fromisoformat(props["date_start"]), date.fromisoformat(props["date_end"])
+        when = (start + (end - start) / 2).isoformat()
     coords = props.get("_lonlat") or (None, None)
     return {
         "event_id_cnty": props.get("event_id") or props.get("mention_id"),
         "event_date": when,
         "year": when[:4] if when else None,
-        "time_precision": TIME_PRECISION.get(props.get("date_precision")),
+        "time_precision": TIME_PRECISION.get(precision) if when else None,
         "event_type": props.get("event_type"),
         "sub_event_type": props.get("sub_event_type"),
         "country": props.get("country"),

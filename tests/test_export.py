@@ -80,3 +80,18 @@ def test_csv_has_acled_columns(seed_results, gaz):
     header = buf.getvalue().splitlines()[0].split(",")
     assert header == list(CSV_COLUMNS)
     assert "event_date" in header and "latitude" in header and "geo_precision" in header
+
+
+def test_csv_codes_a_known_week_at_its_middle(res, gaz):
+    from geo.documents import make_article
+
+    article = make_article("Troops shelled Qaboun last week.", "w", published="2012-07-22")
+    (m,) = extract_article(article, res).mentions
+    assert m.date.date is None and m.date.precision == "week"
+    buf = io.StringIO()
+    with CSVWriter(buf) as w:
+        w.write(mention_feature(m, article, gaz))
+    row = buf.getvalue().splitlines()[1].split(",")
+    header = list(CSV_COLUMNS)
+    assert row[header.index("event_date")] == "2012-07-12"
+    assert row[header.index("time_precision")] == "2"
