@@ -29,6 +29,18 @@ HELDOUT_FLOOR = {
 }
 
 
+# A second set, written by another annotator with other places and phrasings (first
+# measured at event F1 0.76, type 0.87, exact date 0.79 before any rule saw it).
+TEST2_FLOOR = {
+    "area_mention_recall": 0.95,
+    "area_mention_precision": 0.95,
+    "correct_place": 0.93,
+    "event_f1": 0.87,
+    "event_type_accuracy": 0.83,
+    "date_exact": 0.88,
+}
+
+
 def _report(res, gold_path, folder):
     documents, gold = load_gold(gold_path)
     preds = []
@@ -43,8 +55,9 @@ def _report(res, gold_path, folder):
     [
         (DATA / "seeds.gold.json", SEEDS, SEED_FLOOR),
         (DATA / "heldout" / "heldout.gold.json", DATA / "heldout", HELDOUT_FLOOR),
+        (DATA / "test2" / "test2.gold.json", DATA / "test2", TEST2_FLOOR),
     ],
-    ids=["seeds", "heldout"],
+    ids=["seeds", "heldout", "test2"],
 )
 def test_quality_floor(res, gold, folder, floor):
     report = _report(res, gold, folder)
