@@ -8,6 +8,7 @@ loaded into it on the first start.
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import date
 
@@ -18,6 +19,7 @@ from geo import filters as F
 from geo import mapview, store
 from geo.errors import ClashmapError
 from geo.gazetteer import DEFAULT_GAZETTEER_DIR
+from geo.geocode import Geocoder
 from geo.models import PLACE_KINDS
 from geo.pipeline import load_resources
 
@@ -239,6 +241,7 @@ def render_unresolved(conn, res) -> None:
         st.success("Every place name found in the stored articles is in the gazetteer.")
     else:
         st.dataframe(unresolved, hide_index=True, width="stretch")
+    render_lookup(unresolved)
     user_csv = store.user_gazetteer_path()
     st.subheader("Add a place to your gazetteer")
     st.caption(
@@ -288,6 +291,32 @@ def render_unresolved(conn, res) -> None:
         n = store.reextract(conn, new_res)
         flash("success", f"Extraction re-run over the stored articles: {n} place mentions.")
         st.rerun()
+
+
+def render_lookup(unresolved) -> None:
+    """Coordinate suggestions from a Nominatim server (needs the network; never written without the reader)."""
+    with st.expander("Look up coordinates (needs the internet)"):
+        default = unresolved["surface"].iloc[0] if not unresolved.empty else ""
+        name = st.text_input("Place name", value=default, key="lookup_name")
+        if st.button("Suggest coordinates", key="lookup") and name.strip():
+            try:
+                found = geocoder().suggest(name)
+            except ClashmapError as exc:
+                st.warning(md(exc))
+                return
+            if not found:
+                st.info(f"No match for {md(name)} in Syria.")
+                return
+            st.caption("Candidates to check; copy the coordinates and the source into the form below.")
+            st.dataframe([vars(s) for s in found], hide_index=True, width="stretch")
+
+
+@st.cache_resource(show_spinner=False)
+def geocoder():
+    # A closed network can point this at its own Nominatim server.
+    domain = os.environ.get("CLASHMAP_NOMINATIM", "nominatim.openstreetmap.org")
+    scheme = "http" if domain.startswith(("127.", "localhost")) else "https"
+    return Geocoder(domain=domain, scheme=scheme)
 
 
 def render_downloads(shown, db: str, rev: int, fkey: str) -> None:

@@ -106,3 +106,27 @@ def test_article_view_escapes_text(app):
 def test_add_place_validates(app):
     next(b for b in app.get("button") if b.proto.label == "Add place and re-run extraction").click().run()
     assert any("cannot add the place" in e.value for e in app.error)
+
+
+def test_coordinate_lookup_against_a_local_server(tmp_path, monkeypatch):
+    """The 'Look up coordinates' helper, with geopy pointed at a Nominatim stand-in on 127.0.0.1."""
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from .test_geocode import Handler
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("CLASHMAP_DB", str(tmp_path / "db.sqlite"))
+        monkeypatch.setenv("CLASHMAP_USER_GAZETTEER", str(tmp_path / "user.csv"))
+        monkeypatch.setenv("CLASHMAP_NOMINATIM", f"127.0.0.1:{httpd.server_address[1]}")
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        at.text_input(key="lookup_name").set_value("Jdeidet Yabous")
+        at.button(key="lookup").click().run()
+        assert not at.exception
+        frames = [d.value for d in at.dataframe]
+        assert any("openstreetmap.org/node/123456" in str(f) for f in frames)
+    finally:
+        httpd.shutdown()
