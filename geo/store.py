@@ -27,7 +27,7 @@ import pandas as pd
 
 from .documents import DEFAULT_MAX_BYTES, decode_bytes, load_article, make_article
 from .errors import ClashmapError, GazetteerError
-from .export import mention_properties
+from .export import MENTION_PROPERTIES, mention_properties
 from .gazetteer import COLUMNS as GAZETTEER_COLUMNS
 from .gazetteer import Gazetteer, parse_row
 from .models import ArticleResult
@@ -41,36 +41,13 @@ DEFAULT_USER_GAZETTEER = ROOT / "data" / "user_gazetteer.csv"
 SEEDS_DIR = ROOT / "seeds"
 
 #: Columns of the ``mentions`` table, in order (the export's property names where they exist).
-MENTION_COLUMNS = (
-    "mention_id",
-    "doc_id",
-    "start",
-    "end",
-    "surface",
-    "place_id",
-    "place",
-    "place_kind",
+#: Stored per mention: the exported properties except the article's own (kept once in
+#: ``articles``), plus the point and the sentence's offset.
+ARTICLE_PROPERTIES = frozenset({"resolved", "title", "outlet", "url", "published"})
+MENTION_COLUMNS = tuple(c for c in MENTION_PROPERTIES if c not in ARTICLE_PROPERTIES) + (
     "lat",
     "lon",
-    "geo_precision",
-    "uncertainty_km",
-    "admin1",
-    "country",
-    "place_source",
-    "is_event",
-    "event_type",
-    "sub_event_type",
-    "trigger",
-    "date",
-    "date_precision",
-    "date_basis",
-    "date_start",
-    "date_end",
-    "sentence",
     "sentence_start",
-    "attribution",
-    "verified",
-    "match",
 )
 ARTICLE_COLUMNS = ("doc_id", "sha256", "title", "outlet", "url", "published", "origin", "warnings", "text")
 

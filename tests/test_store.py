@@ -158,3 +158,10 @@ def test_unwritable_store_names_the_fix(tmp_path):
     blocker.write_text("")
     with pytest.raises(store.StoreError, match="CLASHMAP_DB"):
         store.connect(blocker / "db.sqlite")
+
+
+def test_mentions_table_holds_every_stored_property(tmp_path):
+    conn = store.connect(tmp_path / "db.sqlite")
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(mentions)")}
+    conn.close()
+    assert columns == set(store.MENTION_COLUMNS)
