@@ -66,6 +66,12 @@ _CUE_BEFORE = re.compile(
     r"towards?|across|entered|stormed|shelled|bombarded)\s+(?:the\s+)?$"
 )
 _CUE_AFTER = re.compile(r"^\s+(?:district|neighbou?rhood|suburb|camp|quarter|area)\b", re.I)
+# A named facility is a place mention too ("the al-Taqwa mosque", "Mouwasat Hospital").
+_FACILITY_AFTER = re.compile(
+    r"^\s+(?:mosque|hospital|square|street|roundabout|bridge|airport|airbase|air base|prison|school|university"
+    r"|church|cathedral|stadium|market|souk|bakery|shrine|palace|hotel)\b",
+    re.I,
+)
 _NAME = re.compile(r"(?:(?:[Aa]l|[Ee]l)-)?[A-Z][\w'’-]*(?:\s+(?:(?:al|el|Al|El)-)?[A-Z][\w'’-]*){0,2}")
 _ADJECTIVE = re.compile(r"(?:ian|ite|ese|ish|an|i)$")
 _KIND_RANK = {kind: rank for rank, kind in enumerate(PLACE_KINDS)}
@@ -294,16 +300,20 @@ def find_unresolved(text: str, taken: list[Span]) -> list[Span]:
             continue
         cued_before = _cued(text, s) and not _sentence_initial(text, s)
         cued_after = bool(_CUE_AFTER.match(text[e : e + 20]))
+        following = text[e : e + 20]
+        facility = _FACILITY_AFTER.match(following)
+        if facility:
+            e += facility.end()
+            cued_after = True
         if not (cued_before or cued_after):
             continue
-        following = text[e : e + 20]
         if len(words) > 1 and re.search(r"(?:ian|ite|ese|ish)$", words[0]):
             continue  # "in Shiite Islam", "the Syrian Arab Republic"
-        if _ADJECTIVE.search(words[-1]) and re.match(r"^\s+[a-z]", following):
+        if _ADJECTIVE.search(words[-1]) and re.match(r"^\s+[a-z]", following) and not facility:
             continue  # "in Alawite areas", "the Christian quarter": an adjective, not a name
         if re.search(r"\bthe\s+$", text[max(0, s - 5) : s]) and re.match(r"^\s+[a-z]", following) and not cued_after:
             continue  # "in the Assad inner circle": a name used as a modifier
-        surface = m.group(0)
+        surface = text[s:e]
         end = s + len(surface.rstrip("’'-"))
         if surface.endswith(("’s", "'s")):
             end = s + len(surface) - 2

@@ -107,3 +107,9 @@ def test_filter_spans_keeps_longest():
 def test_tokens_cut_possessives():
     text = "Syria’s army and Tlas’ family"
     assert [text[s:e] for s, e in tokens(text)] == ["Syria", "army", "and", "Tlas", "family"]
+
+
+def test_named_facilities_are_reported(gaz):
+    out = _surfaces("Rockets hit the Abdel Qader al-Husseini mosque and Al-Mouwasat Hospital.", gaz)
+    assert ("Abdel Qader al-Husseini mosque", None) in out
+    assert ("Al-Mouwasat Hospital", None) in out
