@@ -305,6 +305,8 @@ def find_unresolved(text: str, taken: list[Span]) -> list[Span]:
         if facility:
             e += facility.end()
             cued_after = True
+        elif len(words) > 1 and _FACILITY_AFTER.match(" " + words[-1]):
+            facility = cued_after = True  # "Al-Mouwasat Hospital"
         if not (cued_before or cued_after):
             continue
         if len(words) > 1 and re.search(r"(?:ian|ite|ese|ish)$", words[0]):
