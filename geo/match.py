@@ -309,6 +309,8 @@ def find_unresolved(text: str, taken: list[Span]) -> list[Span]:
             facility = cued_after = True  # "Al-Mouwasat Hospital"
         if not (cued_before or cued_after):
             continue
+        if facility and re.search(r"(?:ian|ite|ese|ish)$", words[-1]):
+            continue  # "a Shi'ite shrine", "the Armenian church"
         if len(words) > 1 and re.search(r"(?:ian|ite|ese|ish)$", words[0]):
             continue  # "in Shiite Islam", "the Syrian Arab Republic"
         if _ADJECTIVE.search(words[-1]) and re.match(r"^\s+[a-z]", following) and not facility:
