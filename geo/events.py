@@ -30,13 +30,13 @@ WEAK_PENALTY = 60
 _LOCATIVE = re.compile(
     r"(?:\b(?:in|inside|into|to|from|across|throughout|near|at|within|around|outside|towards?|via|through|over)"
     r"\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?"
-    r"|\b(?:town|city|village|district|province|region|area|suburb|neighbou?rhood|camp|port) of\s+)$",
+    r"|\b(?:town|city|village|district|province|region|area|suburb|neighbou?rhood|camp|port|stronghold) of\s+)$",
     re.IGNORECASE,
 )
 # Earlier items of a list the mention ends: "in Turkey, Jordan, Lebanon and Iraq".
 _LIST_HEAD = re.compile(r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*\s*(?:,\s*|\s+and\s+|\s+or\s+))+$")
 # "In Geneva, the UN office called for ...": where a statement was made.
-_DATELINE = re.compile(r"^(?:In|At|From)\s+(?:the\s+)?$")
+_DATELINE = re.compile(r"^(?:In|At|From)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}$")
 _STATEMENT = re.compile(
     r"\b(?:said|says|called|calls|urged|urges|condemned|condemns|announced|demanded|warned|told|stated|appealed"
     r"|agreed|signed|met|discussed|held talks|voted)\b"
@@ -66,6 +66,7 @@ _TAIL_END = re.compile(r"\badding\b|\band added\b|\bwho said\b|[“\"]", re.IGNO
 _DESCRIPTION = re.compile(r",\s*one of (?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
 _GENERIC_TRIGGER = re.compile(r"^(?:battle|battles|fight|fights|struggle)\s+(?:for|over)\b", re.IGNORECASE)
 _CLAUSE_CUT = re.compile(r"[;:“”\"]")
+_DESCRIPTIVE = re.compile(r"^(?:besieged|encircled|surrounded|blockaded|embattled|bombed-out)$", re.IGNORECASE)
 _CONSEQUENCE = re.compile(r",\s*(?:killing|wounding|injuring|leaving)\b", re.IGNORECASE)
 # A dash or semicolon separates a list or aside from the clause it interrupts:
 # a trigger beyond one does not make a place an event's place.
@@ -108,7 +109,7 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
         ft = FoundTrigger(m.start(), m.end(), original[m.start() : m.end()], trig, trig.event_type, sub)
         ft.live = _is_live(sentence, m.start(), m.end(), lex)
         # ", killing 27 people": the toll of the event just told, not an event of its own kind.
-        ft.consequence = trig.weak and bool(_CONSEQUENCE.search(sentence, max(0, m.start() - 3), m.end()))
+        ft.consequence = bool(_CONSEQUENCE.search(sentence, max(0, m.start() - 3), m.end()))
         found.append(ft)
     return found
 
@@ -134,6 +135,10 @@ def _actor_sub_event(sentence: str, start: int, end: int, lex: Lexicon) -> str:
 def _is_live(sentence: str, start: int, end: int, lex: Lexicon) -> bool:
     if _GENERIC_TRIGGER.match(sentence[start : end + 5]):
         return False
+    if _DESCRIPTIVE.match(sentence[start:end]) and re.search(
+        r"\b(?:a|an|the)\s+$", sentence[max(0, start - 5) : start]
+    ):
+        return False  # "a besieged town": a description, not this sentence's event
     head = sentence[:start]
     cut = max((m.end() for m in _CLAUSE_CUT.finditer(head)), default=0)
     window = " ".join(head[cut:].split()[-4:])
@@ -145,7 +150,13 @@ def _is_live(sentence: str, start: int, end: int, lex: Lexicon) -> bool:
 
 
 def reference_reason(
-    text: str, sentence: Sentence, span: Span, lex: Lexicon, foreign: bool, names_event: bool = False
+    text: str,
+    sentence: Sentence,
+    span: Span,
+    lex: Lexicon,
+    foreign: bool,
+    names_event: bool = False,
+    reported_elsewhere: bool = False,
 ) -> str | None:
     """Why a mention only refers to a place (None: it may be an event's place)."""
     if sentence.heading:
@@ -177,7 +188,7 @@ def reference_reason(
         return "solidarity"  # "chanting in solidarity with Daraya"
     if _LOCATOR.search(before[-80:]):
         return "locator"  # "which lie between Sayyida Zeinab and the airport road"
-    if foreign and _DATELINE.match(before) and re.match(r"^[^,]{0,40},", after) and _STATEMENT.search(after):
+    if foreign and reported_elsewhere and _DATELINE.match(before) and re.match(r"^[^,]{0,40},", after):
         return "dateline"  # "In Geneva, the UN office called for ..."
     if foreign and not names_event and not _LOCATIVE.search(_LIST_HEAD.sub("", before[-160:])):
         return "not located"  # a foreign place named without in/to/from
@@ -304,11 +315,15 @@ def _tag_sentence(
 
     mentions: list[Mention] = []
     generic: list[int] = []
+    # "In Geneva, the UN called for an inquiry into the killings in Darayya": a statement
+    # whose event is at a place named after the verb.
+    stmt = _STATEMENT.search(stext)
+    reported_elsewhere = bool(stmt) and any(sp.start - sent.start > stmt.end() for sp in spans)
     for span in spans:
         foreign = span.place is not None and is_foreign(span.place)
         # "the Tripoli bombings": the name modifies the event's own noun.
         names_event = any(0 <= t.start - (span.end - sent.start) <= 1 for t in live)
-        reason = reference_reason(article.text, sent, span, lex, foreign, names_event)
+        reason = reference_reason(article.text, sent, span, lex, foreign, names_event, reported_elsewhere)
         base = Mention(
             doc_id=article.doc_id,
             start=span.start,

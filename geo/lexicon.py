@@ -101,7 +101,9 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
             + ")"
         )
         speaker = _c(
-            r"\b(?:" + data["speaker_nouns"] + r")(?:\s+who\s+(?:identified|introduced|described|named|called)\s+"
+            r"\b(?:" + data["speaker_nouns"] + r")(?:,?\s+(?:speaking|talking|writing|calling|reached|contacted)"
+            r"(?:\s+by\s+\w+)?,?(?=\s+(?:from|in)\b))?"
+            r"(?:\s+who\s+(?:identified|introduced|described|named|called)\s+"
             r"(?:himself|herself|themselves)\s+as\s+[^,;:.]{1,40}?|\s+who\s+(?:lives|lived|works|worked|is|was))?"
             r"\s+(?:based\s+)?(?:in|from|inside|of)\s+"
             r"(?:the\s+)?(?:(?:[\w'’-]+\s+){0,2}(?:district|neighbou?rhood|town|city|suburb|camp|area|"
