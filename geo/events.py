@@ -62,6 +62,16 @@ _SAID_TAIL = re.compile(
     r"|\baccording to\b",
     re.IGNORECASE,
 )
+_FINITE = re.compile(r"\b(?:had|has|have|was|were|is|are|would|will|could|did|do|does)\b", re.IGNORECASE)
+# Where a statement was made: "said in Damascus", "told Reuters in Damascus".
+_STATED_IN = re.compile(
+    r"\b(?:said|says|told|tells|spoke|speaking|announced|declared)\s+(?:[A-Z][\w.]*\s+|journalists\s+|reporters\s+)?"
+    r"(?:by\s+\w+\s+)?(?:in|from)\s+$"
+)
+# A meeting's place: "who met Lavrov and Biden in Munich".
+_MEETING = re.compile(
+    r"\b(?:met|meet|meets|meeting|talks|summit|conference|visited|visiting|visit)\b[^,.;]{0,80}$", re.IGNORECASE
+)
 _TAIL_END = re.compile(r"\badding\b|\band added\b|\bwho said\b|[“\"]", re.IGNORECASE)
 _DESCRIPTION = re.compile(r",\s*one of (?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
 _GENERIC_TRIGGER = re.compile(r"^(?:battle|battles|fight|fights|struggle)\s+(?:for|over)\b", re.IGNORECASE)
@@ -170,11 +180,14 @@ def reference_reason(
         if not lex.locational_after.match(lowered(after[:60])):
             return "possessive"  # "Russia's foreign ministry", "London's IISS" (not "the university's faculty")
     tail = lowered(before[-160:])
-    if lex.speaker.search(tail) and lex.speaker_verbs.search(lowered(sentence.text)):
-        return "speaker"  # "said an activist in Yarmouk", "residents of Midan told AFP"
+    listless = lowered(_LIST_HEAD.sub("", before[-160:]))
+    if lex.speaker.search(listless) and lex.speaker_verbs.search(lowered(sentence.text)):
+        return "speaker"  # "said an activist in Yarmouk", "residents of the nearby Qassaa and Bab Touma districts"
+    if _STATED_IN.search(before[-80:]):
+        return "speaker"  # "Moallem said in Damascus", "a source told Reuters in Damascus"
     if lex.combatant_from.search(tail) and not lex.movement.search(tail[-60:]):
         return "origin"  # "soldiers from Midan"
-    if _in_attribution(before):
+    if _in_attribution(before, lex):
         return "attribution"  # "..., said X, spokesman for the council in Damascus"
     if kind in ("country", "city") and _ADDRESSED.search(before[-30:]):
         return "metonymy"  # "accused Damascus of ..."
@@ -188,6 +201,8 @@ def reference_reason(
         return "solidarity"  # "chanting in solidarity with Daraya"
     if _LOCATOR.search(before[-80:]):
         return "locator"  # "which lie between Sayyida Zeinab and the airport road"
+    if foreign and _MEETING.search(before[-100:]):
+        return "meeting"  # diplomacy: where talks were held
     if foreign and reported_elsewhere and _DATELINE.match(before) and re.match(r"^[^,]{0,40},", after):
         return "dateline"  # "In Geneva, the UN office called for ..."
     if foreign and not names_event and not _LOCATIVE.search(_LIST_HEAD.sub("", before[-160:])):
@@ -195,16 +210,24 @@ def reference_reason(
     return None
 
 
-def _in_attribution(before: str) -> bool:
-    """True when the text before a mention ends inside a said-/according-to segment."""
+def _in_attribution(before: str, lex: Lexicon) -> bool:
+    """True when the text before a mention ends inside a said-/according-to segment.
+
+    ", said Ahmed al-Khatib, spokesman for the council in Damascus" is one;
+    ", said most fighters had withdrawn from Yabroud" reports content (a verb
+    follows), and ", said a woman who fled from Yabroud" tells a movement.
+    """
     last = None
     for m in _SAID_TAIL.finditer(before):
         last = m
     if last is None:
         return False
+    segment = before[last.end() :]
     if last.group(0).lower() == "according to":
-        return _according_segment_open(before[last.end() :])
-    return not _TAIL_END.search(before[last.end() :])
+        return _according_segment_open(segment)
+    if _FINITE.search(segment) or lex.movement.search(lowered(segment)):
+        return False
+    return not _TAIL_END.search(segment)
 
 
 def _according_segment_open(rest: str) -> bool:
@@ -409,7 +432,7 @@ def _as_event(
 
 
 #: Events dated this long before publication are background history.
-HISTORY_DAYS = 366
+HISTORY_DAYS = 5 * 366  # the 1948 war, not December 2012 recounted in 2014
 
 
 def _historical(when: ResolvedDate, article: Article) -> bool:

@@ -106,7 +106,9 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
             r"(?:\s+who\s+(?:identified|introduced|described|named|called)\s+"
             r"(?:himself|herself|themselves)\s+as\s+[^,;:.]{1,40}?|\s+who\s+(?:lives|lived|works|worked|is|was))?"
             r"\s+(?:based\s+)?(?:in|from|inside|of)\s+"
-            r"(?:the\s+)?(?:(?:[\w'’-]+\s+){0,2}(?:district|neighbou?rhood|town|city|suburb|camp|area|"
+            r"(?:the\s+)?(?:(?:nearby|neighbou?ring|adjacent|southern|northern|eastern|western|central|besieged|"
+            r"rebel-held|government-held|embattled|restive)\s+)*"
+            r"(?:(?:[\w'’-]+\s+){0,2}(?:district|neighbou?rhood|town|city|suburb|camp|area|"
             r"village|quarter)\s+of\s+)?$"
         )
         combatant_from = _c(r"\b(?:" + data["combatant_nouns"] + r")\s+from\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?$")

@@ -21,6 +21,8 @@ _APOSTROPHES = "'’‘`ʿʾʼ´"
 _SPLIT = re.compile(r"[^a-z0-9]+")
 # Vowel and digraph variants of transliteration, applied in this order.
 _VARIANTS = (
+    ("dj", "j"),  # French transliteration: Djobar, Djaramana
+    ("ch", "sh"),  # French: Chaghour, Achrafieh
     ("q", "k"),
     ("ck", "k"),
     ("ph", "f"),

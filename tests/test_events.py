@@ -40,7 +40,19 @@ RULES = [
     ),
     ("Many families have found shelter in the Bekaa Valley.", "Bekaa Valley", True, "Strategic developments"),
     ("Other blasts were reported to the south of Damascus.", "Damascus", True, "Explosions/Remote violence"),
+    ("Terrorists tried to infiltrate Jobar from Zamalka and suffered heavy losses.", "Zamalka", True, "Battles"),
+    ("Hundreds of families managed to leave Yarmouk for Yalda.", "Yarmouk", True, "Strategic developments"),
+    (
+        "The Observatory said most fighters had withdrawn from Yabroud overnight.",
+        "Yabroud",
+        True,
+        "Strategic developments",
+    ),
     # references
+    ("The minister said in Damascus on Monday that the army had advanced in Homs.", "Damascus", False, None),
+    ("Rebels advanced, a military source told Reuters in Damascus.", "Damascus", False, None),
+    ("The fighting came as Khatib, who met Lavrov in Munich, offered talks.", "Munich", False, None),
+    ("Residents of the nearby Qassaa and Bab Touma districts heard explosions, they said.", "Bab Touma", False, None),
     ("Hundreds protested in Barzeh, chanting in solidarity with Daraya.", "Daraya", False, None),
     ("Troops shelled Qadam, south of Midan.", "Midan", True, "Explosions/Remote violence"),  # container
     ("Districts which lie between Sayyida Zeinab and the airport road were shelled.", "Sayyida Zeinab", False, None),

@@ -23,6 +23,7 @@ TABLE = [
     ("Tanks shelled Mazzeh.", "Mazzeh", "mezzeh"),
     ("Tanks shelled the Mezze district.", "Mezze", "mezzeh"),
     ("Gunfire in Jobar and Barzeh.", "Barzeh", "barzeh"),
+    ("Rebels pushed into Djobar.", "Djobar", "jobar"),
     ("A bomb in Jaramana.", "Jaramana", "jaramana"),
     ("Protests in Douma.", "Douma", "douma"),
     ("Troops in Daraya.", "Daraya", "darayya"),
