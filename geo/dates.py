@@ -200,7 +200,9 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
         bound = bound or (kind == "month" and token.lower().startswith(("since", "until", "by")))
         background = bound or bool(_BACKGROUND.search(before)) or mod in ("from", "after", "since")
         # "a day after X" and "since the uprising began" date other events than the story's day.
-        background = background or kind in ("dayafter", "cumulative")
+        # "a day after X", "the day before" and counts "since the uprising began" date other
+        # events than the story's day, which they leave where it is.
+        background = background or kind in ("dayafter", "cumulative", "prevday")
         if kind == "cumulative" and not re.search(r"\b(?:have|has|had)\b", before[-80:], re.IGNORECASE):
             bound = True  # "the most violent since the revolt broke out": a comparison, not a count
         if _COPULA.search(before) and kind in ("mdy", "dmy", "weekday", "iso"):

@@ -48,6 +48,11 @@ _ADDRESSED = re.compile(
     re.IGNORECASE,
 )
 # Places named only to locate others: "districts which lie between Sayyida Zeinab and the airport road".
+_ROAD_AFTER = re.compile(r"^\s*[-–—]\s*[A-Z][\w'’-]+\s+(?:highway|road|motorway|expressway|railway)\b", re.IGNORECASE)
+_ROAD_BEFORE = re.compile(
+    r"(?:\b(?:highway|road|motorway|expressway|railway)\s+(?:to|from|linking|between|towards?)\s+(?:the\s+)?"
+    r"|[A-Z][\w'’-]+\s*[-–—]\s*)$"
+)
 _LOCATOR = re.compile(r"\b(?:lie|lies|lying|located|situated|sits|stands)\b[^,.;:]{0,60}$", re.IGNORECASE)
 _SUBJECT_BEFORE = re.compile(
     r"(?:^|[,;:“\"(]|\b(?:and|but|while|that|as|when|after|because|since|though|although|however))\s*$",
@@ -199,6 +204,8 @@ def reference_reason(
         return "generic"  # "the situation in Syria", "the battle for Damascus"
     if lex.solidarity.search(tail):
         return "solidarity"  # "chanting in solidarity with Daraya"
+    if _ROAD_BEFORE.search(before[-60:]) or _ROAD_AFTER.match(after):
+        return "locator"  # "the Damascus–Homs highway", "the highway to Damascus International Airport"
     if _LOCATOR.search(before[-80:]):
         return "locator"  # "which lie between Sayyida Zeinab and the airport road"
     if foreign and _MEETING.search(before[-100:]):

@@ -27,7 +27,8 @@ _JOIN = re.compile(r"^(?: |-|- | -)$")
 # Capitalised words that may stand before a place name without being part of
 # a person's or organisation's name.
 _FREE_BEFORE = frozenset(
-    """in at from the and but near of to on for as while when after before since outside
+    """in at from the a an this that these those its his her their our and but near of to on for as while when
+    after before since outside
     inside across around through throughout meanwhile elsewhere also then yet so if
     greater central eastern western northern southern old new rural upper lower downtown
     south north east west mount jabal jebel camp district city town village suburb
@@ -197,9 +198,13 @@ def part_of_longer_name(text: str, span: Span, mention_starts: set[int]) -> bool
     if before and sep == " " and _capitalised(before) and before.lower().rstrip(".") not in _FREE_BEFORE:
         if not _sentence_initial(text, span.start - len(sep) - len(before)):
             return True
-        # Sentence-initial capital: only a title joins it ("General Tlas").
-        if before.lower().rstrip(".") in _TITLES:
+        # Sentence-initial capital: a title ("General Tlas") or a given name ("William Hague");
+        # not a participle ("Besieged Douma") or an adjective in -ern ("Eastern Ghouta").
+        word = before.lower().rstrip(".")
+        if word in _TITLES:
             return True
+        if before.isalpha() and word not in _MONTHS_DAYS and not word.endswith(("ed", "ing", "ern")):
+            return span.start - len(sep) - len(before) not in mention_starts
     after, sep = _word_after(text, span.end)
     if sep == "-" and _capitalised(after) and span.end + 1 not in mention_starts:
         return True  # "Liberation of Palestine-General Command"
