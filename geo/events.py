@@ -109,6 +109,7 @@ class StoryState:
     memory: dict[str, tuple[ResolvedDate, str, str]] = field(default_factory=dict)
     attribution: str | None = None
     paragraph: int = -1
+    last_type: tuple[str, str] | None = None  # type of the last event told with a specific trigger
 
 
 def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
@@ -408,6 +409,20 @@ def _same_chunk(stext: str, trig: FoundTrigger, pos: int) -> bool:
     return not _CHUNK_BREAK.search(stext, lo, hi)
 
 
+# Background inside a sentence: a relative clause (", which the army retook last month,")
+# or a subordinate one (", as fighting spread").
+_ASIDE = re.compile(r",\s*(?:which|who|whom|whose|where|as|while|amid|after|before|since)\b[^,;]*", re.IGNORECASE)
+ASIDE_PENALTY = 50
+
+
+def _aside_penalty(stext: str, trig: FoundTrigger, pos: int) -> int:
+    """Handicap a trigger inside an aside that does not also hold the mention."""
+    for m in _ASIDE.finditer(stext):
+        if m.start() <= trig.start < m.end() and not m.start() <= pos < m.end():
+            return ASIDE_PENALTY
+    return 0
+
+
 def _distance(trig: FoundTrigger, start: int, end: int) -> int:
     """Characters between a trigger and a span, plus a handicap for weak triggers."""
     gap = max(0, start - trig.end, trig.start - end)
@@ -427,8 +442,20 @@ def _as_event(
 ) -> Mention:
     s0, s1 = span.start - sent.start, span.end - sent.start
     causes = [t for t in usable if not t.consequence]
-    trig = min(causes or usable, key=lambda t: _distance(t, s0, s1))
+    trig = min(causes or usable, key=lambda t: _distance(t, s0, s1) + _aside_penalty(sent.text, t, s0))
     event_type, sub = trig.event_type, trig.sub_event_type
+    violent = lex.violent_types
+    if (
+        trig.trigger.weak
+        and trig.event_type in violent
+        and state.last_type
+        and state.last_type[0] in violent
+        and not any(not t.trigger.weak for t in usable)
+    ):
+        # "Video showed men pulling bodies from a block in Douma": the toll of the story's event.
+        event_type, sub = state.last_type
+    elif not trig.trigger.weak:
+        state.last_type = (event_type, sub)
     when = _date_for(trig, sent, times, state, article, hedged, lex)
     if _historical(when, article):
         return base  # "refugees who fled in the 1948 war": history, not an event of the story

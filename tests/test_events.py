@@ -115,6 +115,19 @@ def test_dates_carry_forward_and_anaphora(res):
     ]
 
 
+def test_asides_and_tolls(res):
+    text = (
+        "Security forces yesterday raided homes in the district of Tadamon, which the army retook last month, "
+        "and arrested dozens of young men."
+    )
+    m = tag(res, text, published="2012-08-29")["Tadamon"]
+    assert (m.event_type, m.date.date) == ("Strategic developments", date(2012, 8, 28))
+    text = (
+        "Helicopters dropped barrel bombs on Douma on Sunday. Video showed men pulling bodies from a block in Harasta."
+    )
+    assert tag(res, text)["Harasta"].event_type == "Explosions/Remote violence"
+
+
 def test_one_time_expression_dates_the_whole_sentence(res):
     out = tag(res, "Troops stormed and regained control of Midan late on Friday after two days of street battles.")
     assert out["Midan"].date.date == date(2012, 7, 13)
