@@ -524,7 +524,8 @@ def _sentence_time(trig: FoundTrigger, sent: Sentence, times: list[TimeExpressio
     when it opens a background clause ("Following clashes on Sunday, ..."),
     or when the trigger is told as ongoing ("are clashing") against a past date.
     """
-    times = [t for t in times if not t.bound and not t.background]
+    asides = [m.span() for m in _ASIDE.finditer(sent.text)]
+    times = [t for t in times if not t.bound and not t.background and not any(a <= t.start < b for a, b in asides)]
     if len(times) != 1:
         return None
     if _ONGOING.search(sent.text[max(0, trig.start - 30) : trig.start]):
