@@ -19,6 +19,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from .dates import TimeExpression, find_time_expressions
 from .lexicon import Lexicon, Trigger
@@ -53,6 +54,12 @@ _ROAD_BEFORE = re.compile(
     r"(?:\b(?:highway|road|motorway|expressway|railway)\s+(?:to|from|linking|between|towards?)\s+(?:the\s+)?"
     r"|[A-Z][\w'’-]+\s*[-–—]\s*)$"
 )
+_PREP_END = frozenset(
+    """in from of inside for on over about against toward towards across with into to near at the based
+    nearby neighbouring neighboring adjacent southern northern eastern western central besieged
+    rebel-held government-held embattled restive""".split()
+)
+_ROAD_PREPS = frozenset("to from linking between towards toward the".split())
 _LOCATOR = re.compile(r"\b(?:lie|lies|lying|located|situated|sits|stands)\b[^,.;:]{0,60}$", re.IGNORECASE)
 _SUBJECT_BEFORE = re.compile(
     r"(?:^|[,;:“\"(]|\b(?:and|but|while|that|as|when|after|because|since|though|although|however))\s*$",
@@ -185,29 +192,40 @@ def reference_reason(
     if re.match(r"^['’]s?\b", after) and kind in ("country", "city", "governorate", "region", None):
         if not lex.locational_after.match(lowered(after[:60])):
             return "possessive"  # "Russia's foreign ministry", "London's IISS" (not "the university's faculty")
+    # Cheap tests first: most rules need the text before to end in a preposition
+    # or to hold a keyword, and most mentions have neither.
     tail = lowered(before[-160:])
-    listless = lowered(_LIST_HEAD.sub("", before[-160:]))
-    if lex.speaker.search(listless) and lex.speaker_verbs.search(lowered(sentence.text)):
+    words = tail.split()
+    last = words[-1] if words else ""
+    if last in ("and", "or") or tail.rstrip().endswith(","):
+        listless = lowered(_LIST_HEAD.sub("", before[-160:]))
+        last = (listless.split() or [""])[-1]
+    else:
+        listless = tail
+    prep_end = last in _PREP_END
+    if prep_end and lex.speaker.search(listless) and lex.speaker_verbs.search(lowered(sentence.text)):
         return "speaker"  # "said an activist in Yarmouk", "residents of the nearby Qassaa and Bab Touma districts"
-    if _STATED_IN.search(before[-80:]):
+    if last in ("in", "from") and _STATED_IN.search(before[-80:]):
         return "speaker"  # "Moallem said in Damascus", "a source told Reuters in Damascus"
-    if lex.combatant_from.search(tail) and not lex.movement.search(tail[-60:]):
+    if prep_end and lex.combatant_from.search(tail) and not lex.movement.search(tail[-60:]):
         return "origin"  # "soldiers from Midan"
-    if _in_attribution(before, lex):
+    if any(k in tail for k in ("said", "says", "added", "told", "according")) and _in_attribution(before, lex):
         return "attribution"  # "..., said X, spokesman for the council in Damascus"
     if kind in ("country", "city") and _ADDRESSED.search(before[-30:]):
         return "metonymy"  # "accused Damascus of ..."
     if kind in ("country", "city") and _SUBJECT_BEFORE.search(before) and lex.speech_after.match(after):
         return "metonymy"  # "Moscow condemned", "Russia, ..., continued to resist"
-    if _DESCRIPTION.search(before):
+    if "one of" in tail and _DESCRIPTION.search(before):
         return "description"  # "Midan, one of the first Damascus areas to rise up"
-    if lex.generic.search(tail):
+    if prep_end and lex.generic.search(tail):
         return "generic"  # "the situation in Syria", "the battle for Damascus"
-    if lex.solidarity.search(tail):
+    if prep_end and lex.solidarity.search(tail):
         return "solidarity"  # "chanting in solidarity with Daraya"
-    if _ROAD_BEFORE.search(before[-60:]) or _ROAD_AFTER.match(after):
+    if (tail.rstrip()[-1:] in "-–—" or last in _ROAD_PREPS) and _ROAD_BEFORE.search(before[-60:]):
+        return "locator"
+    if after[:2].strip()[:1] in ("-", "–", "—") and _ROAD_AFTER.match(after):
         return "locator"  # "the Damascus–Homs highway", "the highway to Damascus International Airport"
-    if _LOCATOR.search(before[-80:]):
+    if any(k in tail for k in ("lie", "locat", "situat", "sits", "stand")) and _LOCATOR.search(before[-80:]):
         return "locator"  # "which lie between Sayyida Zeinab and the airport road"
     if foreign and _MEETING.search(before[-100:]):
         return "meeting"  # diplomacy: where talks were held
@@ -415,10 +433,15 @@ _ASIDE = re.compile(r",\s*(?:which|who|whom|whose|where|as|while|amid|after|befo
 ASIDE_PENALTY = 50
 
 
+@lru_cache(maxsize=64)
+def _asides(stext: str) -> tuple[tuple[int, int], ...]:
+    return tuple(m.span() for m in _ASIDE.finditer(stext))
+
+
 def _aside_penalty(stext: str, trig: FoundTrigger, pos: int) -> int:
     """Handicap a trigger inside an aside that does not also hold the mention."""
-    for m in _ASIDE.finditer(stext):
-        if m.start() <= trig.start < m.end() and not m.start() <= pos < m.end():
+    for a, b in _asides(stext):
+        if a <= trig.start < b and not a <= pos < b:
             return ASIDE_PENALTY
     return 0
 
@@ -524,7 +547,7 @@ def _sentence_time(trig: FoundTrigger, sent: Sentence, times: list[TimeExpressio
     when it opens a background clause ("Following clashes on Sunday, ..."),
     or when the trigger is told as ongoing ("are clashing") against a past date.
     """
-    asides = [m.span() for m in _ASIDE.finditer(sent.text)]
+    asides = _asides(sent.text)
     times = [t for t in times if not t.bound and not t.background and not any(a <= t.start < b for a, b in asides)]
     if len(times) != 1:
         return None

@@ -148,8 +148,8 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
                 + ")"
             ),
             attribution_labels=tuple(a["label"] for a in data["attribution"]),
-            unverified=_c(data["unverified"]),
-            hedged=_c(data["hedged_reports"]),
+            unverified=_c(r"(?<!\w)(?=\w)(?:" + data["unverified"] + ")"),
+            hedged=_c(r"(?<!\w)(?=\w)(?:" + data["hedged_reports"] + ")"),
         )
     except (KeyError, TypeError, re.error) as exc:
         raise LexiconError(f"{path}: malformed lexicon ({type(exc).__name__}: {exc})") from None

@@ -170,14 +170,19 @@ def filter_spans(spans: Iterable[Span]) -> list[Span]:
     return sorted(chosen, key=lambda s: s.start)
 
 
-_LAST_WORD = re.compile(r"([\w'’.-]+)([^\w]*)$")
 _NEXT_WORD = re.compile(r"([^\w]*)([\w'’-]+)")
 
 
 def _word_before(text: str, start: int) -> tuple[str, str]:
     """The word before `start` and what separates them."""
-    m = _LAST_WORD.search(text[max(0, start - 60) : start])
-    return (m.group(1), m.group(2)) if m else ("", "")
+    head = text[max(0, start - 60) : start]
+    i = len(head)
+    while i and not (head[i - 1].isalnum() or head[i - 1] in "_'’.-"):
+        i -= 1
+    j = i
+    while j and (head[j - 1].isalnum() or head[j - 1] in "_'’.-"):
+        j -= 1
+    return head[j:i], head[i:]
 
 
 def _word_after(text: str, end: int) -> tuple[str, str]:
