@@ -101,7 +101,11 @@ def find_candidates(text: str, gaz: Gazetteer, toks: list[tuple[int, int]] | Non
     out: list[Span] = []
     prefixes, by_key = gaz.prefixes, gaz.by_key
     n = len(toks)
-    for i in range(n):
+    # Names start capitalised, or with an article, or (lower-case landmarks) with one of
+    # a few known words: skip every other token in one pass.
+    lower_starts = gaz.any_case_first | ARTICLES
+    starts = [i for i, (s, e) in enumerate(toks) if text[s].isupper() or text[s:e].lower() in lower_starts]
+    for i in starts:
         s, e = toks[i]
         word = text[s:e]
         if word in gaz.abbreviations:
