@@ -83,6 +83,12 @@ _PATTERNS: list[tuple[str, str]] = [
     ("month", r"\b(?P<mon>" + _MONTH + r")\s+(?P<y>(?:19|20)\d\d)\b"),
     ("year", r"\b(?:in|during|of|since|by)\s+(?:the\s+)?(?:(?:early|late|mid)[\s-]+)?(?P<y>(?:19|20)\d\d)\b(?!-)"),
     ("daybefore", r"\bthe day before yesterday\b"),
+    # "two days before Thursday's attack": counted from the named day.
+    (
+        "offset",
+        r"\b(?:(?P<n>" + _NUM + r")\s+days?|the\s+day|a\s+day)\s+(?P<dir>before|after)\s+(?:the\s+|last\s+)?"
+        r"(?P<wd>" + _DAY + r")(?:['’]s)?\b",
+    ),
     ("yesterday", r"\byesterday(?:['’]s)?\b" + _PART),
     ("lastnight", r"\b(?:late |early )?last night\b|\bovernight\b"),
     ("today", r"\b(?:today(?:['’]s)?|this (?:morning|afternoon|evening)|tonight|earlier today|later today)\b"),
@@ -316,6 +322,12 @@ def resolve(expr: TimeExpression, published: date | None, reference: ResolvedDat
         return _day(published - timedelta(days=back), basis)
     if kind == "today":
         return _day(published, basis)
+    if kind == "offset":
+        target = WEEKDAYS.index(p["wd"].lower())
+        anchor = published - timedelta(days=(published.weekday() - target) % 7)
+        raw = (p.get("n") or "1").lower()
+        n = NUMBERS.get(raw) or int(raw)
+        return _day(anchor + timedelta(days=n if p["dir"].lower() == "after" else -n), basis)
     if kind == "weekday":
         target = WEEKDAYS.index(p["wd"].lower())
         back = (published.weekday() - target) % 7

@@ -26,6 +26,8 @@ TABLE = [
     ("on July 20, 2012", date(2012, 7, 20), "day"),
     ("2012-07-14", date(2012, 7, 14), "day"),
     ("two weeks ago", date(2012, 7, 8), "day"),
+    ("two days before Thursday's attack", date(2012, 7, 17), "day"),
+    ("the day after Wednesday's bombing", date(2012, 7, 19), "day"),
     ("11 days ago", date(2012, 7, 11), "day"),
     ("three days ago", date(2012, 7, 19), "day"),
     ("a week ago", date(2012, 7, 15), "day"),
