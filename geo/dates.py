@@ -82,6 +82,11 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
     ("month", r"\b(?P<mon>" + _MONTH + r")\s+(?P<y>(?:19|20)\d\d)\b"),
     ("year", r"\b(?:in|during|of|since|by)\s+(?:the\s+)?(?:(?:early|late|mid)[\s-]+)?(?P<y>(?:19|20)\d\d)\b(?!-)"),
+    # "the 1982 Hama massacre", "the 1948 war": a year naming a past event.
+    (
+        "year",
+        r"\bthe\s+(?P<y>(?:19|20)\d\d)\s+(?=[A-Z]|(?:war|massacre|uprising|crackdown|revolt|invasion|siege|attack)\b)",
+    ),
     ("daybefore", r"\bthe day before yesterday\b"),
     # "two days before Thursday's attack": counted from the named day.
     (

@@ -31,10 +31,14 @@ WEAK_PENALTY = 60
 _LOCATIVE = re.compile(
     r"(?:\b(?:in|inside|into|to|from|across|throughout|near|at|within|around|outside|towards?|via|through|over)"
     r"\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?"
-    r"|\b(?:town|city|village|district|province|region|area|suburb|neighbou?rhood|camp|port|stronghold) of\s+)$",
+    r"|\b(?:town|city|village|district|province|region|area|areas|suburb|neighbou?rhood|camp|port|stronghold"
+    r"|outskirts|edge|edges|centre|center|heart|hills|countryside|streets) of\s+"
+    r"|\b(?:above|below|beyond|behind|along|outside)\s+(?:the\s+)?)$",
     re.IGNORECASE,
 )
 # Earlier items of a list the mention ends: "in Turkey, Jordan, Lebanon and Iraq".
+# A wire dateline after the city: "DAMASCUS, Nov. 12 (Xinhua) --", "BEIRUT (Reuters) -".
+_WIRE_DATELINE = re.compile(r"^(?:,\s*[A-Z][a-z]{2,}\.?\s+\d{1,2}\b|\s*\(\w+\)|\s*[-–—/]{1,2}\s)")
 _LIST_HEAD = re.compile(r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*\s*(?:,\s*|\s+and\s+|\s+or\s+))+$")
 # "In Geneva, the UN office called for ...": where a statement was made.
 _DATELINE = re.compile(r"^(?:In|At|From)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}$")
@@ -190,7 +194,7 @@ def reference_reason(
         return "compound"  # "Tadamon-based", "UK-backed"
     kind = span.place.kind if span.place else None
     if re.match(r"^['’]s?\b", after) and kind in ("country", "city", "governorate", "region", None):
-        if not lex.locational_after.match(lowered(after[:60])):
+        if kind == "country" or not lex.locational_after.match(lowered(after[:60])):
             return "possessive"  # "Russia's foreign ministry", "London's IISS" (not "the university's faculty")
     # Cheap tests first: most rules need the text before to end in a preposition
     # or to hold a keyword, and most mentions have neither.
@@ -229,7 +233,10 @@ def reference_reason(
         return "locator"  # "which lie between Sayyida Zeinab and the airport road"
     if foreign and _MEETING.search(before[-100:]):
         return "meeting"  # diplomacy: where talks were held
-    if foreign and reported_elsewhere and _DATELINE.match(before) and re.match(r"^[^,]{0,40},", after):
+    if not before.strip() and (span.surface.isupper() and len(span.surface) > 3 or _WIRE_DATELINE.match(after)):
+        return "dateline"  # "DAMASCUS, Nov. 12 (Xinhua) --", "BEIRUT (Reuters) -"
+    capital = kind in ("city", "country")
+    if foreign and (reported_elsewhere or capital) and _DATELINE.match(before) and re.match(r"^[^,]{0,40},", after):
         return "dateline"  # "In Geneva, the UN office called for ..."
     if foreign and not names_event and not _LOCATIVE.search(_LIST_HEAD.sub("", before[-160:])):
         return "not located"  # a foreign place named without in/to/from

@@ -101,7 +101,8 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
             + ")"
         )
         speaker = _c(
-            r"\b(?:" + data["speaker_nouns"] + r")(?:,?\s+(?:speaking|talking|writing|calling|reached|contacted)"
+            r"\b(?:" + data["speaker_nouns"] + r")(?:\s+at\s+the\s+[\w ]{2,40}?(?=\s+in\b))?"
+            r"(?:,?\s+(?:speaking|talking|writing|calling|reached|contacted)"
             r"(?:\s+by\s+\w+)?,?(?=\s+(?:from|in)\b))?"
             r"(?:\s+who\s+(?:identified|introduced|described|named|called)\s+"
             r"(?:himself|herself|themselves)\s+as\s+[^,;:.]{1,40}?|\s+who\s+(?:lives|lived|works|worked|is|was))?"

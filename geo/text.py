@@ -157,8 +157,9 @@ def sentences(text: str) -> list[Sentence]:
 def _split_line(line: str, base: int, paragraph: int, out: list[Sentence]) -> None:
     stripped = line.rstrip()
     words = len(stripped.split())
-    # A heading or headline: one short line with no sentence punctuation at all.
-    heading = bool(stripped) and not re.search(r"[.!?:;]", stripped) and words <= 16
+    # A heading or headline: one short line with no full stop, question or exclamation
+    # mark anywhere ("Syria crisis: air strikes on Douma – live updates").
+    heading = bool(stripped) and not re.search(r"[.!?]", stripped) and words <= 20
     start = 0
     for match in _BOUNDARY.finditer(line):
         head = line[start : match.start() + 1]
