@@ -235,9 +235,11 @@ def reference_reason(
         return "meeting"  # diplomacy: where talks were held
     if not before.strip() and (span.surface.isupper() and len(span.surface) > 3 or _WIRE_DATELINE.match(after)):
         return "dateline"  # "DAMASCUS, Nov. 12 (Xinhua) --", "BEIRUT (Reuters) -"
-    capital = kind in ("city", "country")
-    if foreign and (reported_elsewhere or capital) and _DATELINE.match(before) and re.match(r"^[^,]{0,40},", after):
-        return "dateline"  # "In Geneva, the UN office called for ..."
+    if foreign and _DATELINE.match(before) and re.match(r"^[^,]{0,40},", after):
+        if kind in ("city", "country"):
+            return "statement"  # "In Washington, a spokesman said ...": where it was said
+        if reported_elsewhere:
+            return "dateline"  # "In Arsal, residents said helicopters fired at the town" may host it
     if foreign and not names_event and not _LOCATIVE.search(_LIST_HEAD.sub("", before[-160:])):
         return "not located"  # a foreign place named without in/to/from
     return None

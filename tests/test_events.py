@@ -48,7 +48,19 @@ RULES = [
         True,
         "Strategic developments",
     ),
+    ("A similar deal took effect in Barzeh on 5 January.", "Barzeh", True, "Strategic developments"),
+    ("Syrian warplanes struck the outskirts of Arsal on Monday.", "Arsal", True, "Explosions/Remote violence"),
+    (
+        "Taps ran dry after pumping from the spring in Wadi Barada was cut.",
+        "Wadi Barada",
+        True,
+        "Strategic developments",
+    ),
     # references
+    ("In Washington, a spokesman said the US was concerned about barrel bombs.", "Washington", False, None),
+    ("Residents recalled the 1982 Hama massacre, when troops killed thousands.", "Hama", False, None),
+    ("In Jordan's Zaatari camp, refugees clashed with police.", "Jordan", False, None),
+    ("Diplomats at the United Nations in New York said the offensive must stop.", "New York", False, None),
     ("The minister said in Damascus on Monday that the army had advanced in Homs.", "Damascus", False, None),
     ("Rebels advanced, a military source told Reuters in Damascus.", "Damascus", False, None),
     ("The fighting came as Khatib, who met Lavrov in Munich, offered talks.", "Munich", False, None),
@@ -134,6 +146,20 @@ def test_one_time_expression_dates_the_whole_sentence(res):
     out = tag(res, "Rebels are clashing in Qaboun and a bomb killed three officials in Rawda on Wednesday.")
     assert out["Qaboun"].date.date == date(2012, 7, 18) and out["Qaboun"].date.basis == "publication date"
     assert out["Rawda"].date.date == date(2012, 7, 18)
+
+
+def test_headlines_and_wire_datelines(res):
+    text = (
+        "Syria crisis: air strikes on Douma – live updates\n\n"
+        "DAMASCUS, Nov. 12 (Xinhua) -- Mortar shells slammed into Qaboun on Tuesday."
+    )
+    out = extract_article(make_article(text, "t", published="2013-11-12"), res).mentions
+    assert [(m.surface, m.is_event) for m in out] == [
+        ("Syria", False),
+        ("Douma", False),
+        ("DAMASCUS", False),
+        ("Qaboun", True),
+    ]
 
 
 def test_no_publication_date_leaves_dates_unresolved(res):
