@@ -125,6 +125,12 @@ _PATTERNS: list[tuple[str, str]] = [
         r"|(?:at|before|after) dawn|at dusk|at night)\b",
     ),
     ("nextday", r"\b(?:the (?:next|following) (?:day|morning)|a day later)\b"),
+    # The future: whatever is dated by these has not happened yet.
+    (
+        "future",
+        r"\b(?:tomorrow|in the coming (?:hours|days|weeks|months)|next (?:week|month|year)"
+        r"|later this (?:week|month))\b",
+    ),
     # "The violence came a day after a bomb tore through ...": the bombing was the day before.
     ("dayafter", r"\b(?:a|one|the|(?P<n>" + _NUM + r"))\s+days?\s+after\b"),
     ("prevday", r"\b(?:the (?:previous|preceding) (?:day|night)|the day before|a day earlier)\b"),
@@ -179,7 +185,7 @@ _GATE_WORDS = frozenset(
     + list(_MONTH_ABBR)
     + """yesterday today tonight night overnight ago week weeks weekend month months year years
     fortnight recently lately recent late later earlier day days morning afternoon evening dawn dusk
-    hours since then""".split()
+    hours since then tomorrow coming next""".split()
 )
 _GATE_TOKENS = re.compile(r"[a-z]+")
 _DIGIT = re.compile(r"\d")
@@ -213,7 +219,7 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
         # "a day after X" and "since the uprising began" date other events than the story's day.
         # "a day after X", "the day before" and counts "since the uprising began" date other
         # events than the story's day, which they leave where it is.
-        background = background or kind in ("dayafter", "cumulative", "prevday")
+        background = background or kind in ("dayafter", "cumulative", "prevday", "future")
         if kind == "cumulative" and not re.search(r"\b(?:have|has|had)\b", before[-80:], re.IGNORECASE):
             bound = True  # "the most violent since the revolt broke out": a comparison, not a count
         if _COPULA.search(before) and kind in ("mdy", "dmy", "weekday", "iso"):
@@ -294,7 +300,7 @@ def resolve(expr: TimeExpression, published: date | None, reference: ResolvedDat
     if kind == "year":
         y = int(p["y"])
         return ResolvedDate(None, "unknown", basis, date(y, 1, 1), date(y, 12, 31))
-    if kind in ("recent", "cumulative"):
+    if kind in ("recent", "cumulative", "future"):
         return ResolvedDate(None, "unknown", basis)
     if kind in ("sameday", "nextday", "prevday", "later", "dayafter"):
         base = reference if reference and reference.date else None
@@ -321,10 +327,8 @@ def resolve(expr: TimeExpression, published: date | None, reference: ResolvedDat
     if kind == "daybefore":
         return _day(published - timedelta(days=2), basis)
     if kind == "lastnight":
-        # "last night" is the night before publication; wire copy's "overnight"
-        # is the night just ended, reported on the day it ended.
-        back = 0 if basis.lower() == "overnight" else 1
-        return _day(published - timedelta(days=back), basis)
+        # "last night" and "overnight": the night before publication.
+        return _day(published - timedelta(days=1), basis)
     if kind == "today":
         return _day(published, basis)
     if kind == "offset":

@@ -78,6 +78,10 @@ _SAID_TAIL = re.compile(
     r"|\baccording to\b",
     re.IGNORECASE,
 )
+_SPEAKER_AFTER = re.compile(
+    r"^\s+(?:residents?|activists?|officials?|sources?|doctors?|witness(?:es)?|journalists?|correspondents?)\b",
+    re.IGNORECASE,
+)
 _FINITE = re.compile(r"\b(?:had|has|have|was|were|is|are|would|will|could|did|do|does)\b", re.IGNORECASE)
 # Where a statement was made: "said in Damascus", "told Reuters in Damascus".
 _STATED_IN = re.compile(
@@ -93,6 +97,7 @@ _DESCRIPTION = re.compile(r",\s*one of (?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.I
 _GENERIC_TRIGGER = re.compile(r"^(?:battle|battles|fight|fights|struggle)\s+(?:for|over)\b", re.IGNORECASE)
 _CLAUSE_CUT = re.compile(r"[;:“”\"]")
 _DESCRIPTIVE = re.compile(r"^(?:besieged|encircled|surrounded|blockaded|embattled|bombed-out)$", re.IGNORECASE)
+_PLACE_NOUN = re.compile(r"\s+(?:areas?|towns?|cit(?:y|ies)|districts?|suburbs?|neighbou?rhoods?|camps?|villages?)\b")
 _CONSEQUENCE = re.compile(r",\s*(?:killing|wounding|injuring|leaving)\b", re.IGNORECASE)
 # A dash or semicolon separates a list or aside from the clause it interrupts:
 # a trigger beyond one does not make a place an event's place.
@@ -109,6 +114,7 @@ class FoundTrigger:
     sub_event_type: str
     live: bool = True  # False: hypothetical, negated or generic
     consequence: bool = False  # ", killing ...", ", wounding ..."
+    unreal: bool = False  # hypothetical or negated (not merely descriptive or generic)
     time: TimeExpression | None = None
 
 
@@ -117,7 +123,8 @@ class StoryState:
     """What the reading of one article carries from sentence to sentence."""
 
     reference: ResolvedDate | None = None  # the story's current day; None: not yet said
-    memory: dict[str, tuple[ResolvedDate, str, str]] = field(default_factory=dict)
+    # Events told so far, latest last: (family, date, event type, sub-event type, place id).
+    told: list[tuple[str, ResolvedDate, str, str, str | None]] = field(default_factory=list)
     attribution: str | None = None
     paragraph: int = -1
     last_type: tuple[str, str] | None = None  # type of the last event told with a specific trigger
@@ -135,6 +142,7 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
             sub = _actor_sub_event(sentence, m.start(), m.end(), lex)
         ft = FoundTrigger(m.start(), m.end(), original[m.start() : m.end()], trig, trig.event_type, sub)
         ft.live = _is_live(sentence, m.start(), m.end(), lex)
+        ft.unreal = not ft.live and _is_unreal(sentence, m.start(), lex)
         # ", killing 27 people": the toll of the event just told, not an event of its own kind.
         ft.consequence = bool(_CONSEQUENCE.search(sentence, max(0, m.start() - 3), m.end()))
         found.append(ft)
@@ -159,13 +167,25 @@ def _actor_sub_event(sentence: str, start: int, end: int, lex: Lexicon) -> str:
     return "Armed clash"
 
 
+def _window(sentence: str, start: int) -> str:
+    """The four words before a trigger, within its clause."""
+    head = sentence[:start]
+    cut = max((m.end() for m in _CLAUSE_CUT.finditer(head)), default=0)
+    return " ".join(head[cut:].split()[-4:])
+
+
+def _is_unreal(sentence: str, start: int, lex: Lexicon) -> bool:
+    window = _window(sentence, start)
+    return bool(lex.hypothetical.search(window) or lex.negation.search(window))
+
+
 def _is_live(sentence: str, start: int, end: int, lex: Lexicon) -> bool:
     if _GENERIC_TRIGGER.match(sentence[start : end + 5]):
         return False
-    if _DESCRIPTIVE.match(sentence[start:end]) and re.search(
-        r"\b(?:a|an|the)\s+$", sentence[max(0, start - 5) : start]
+    if _DESCRIPTIVE.match(sentence[start:end]) and (
+        re.search(r"\b(?:a|an|the|in)\s+$", sentence[max(0, start - 5) : start]) or _PLACE_NOUN.match(sentence, end)
     ):
-        return False  # "a besieged town": a description, not this sentence's event
+        return False  # "a besieged town", "besieged areas": a description, not this sentence's event
     head = sentence[:start]
     cut = max((m.end() for m in _CLAUSE_CUT.finditer(head)), default=0)
     window = " ".join(head[cut:].split()[-4:])
@@ -209,6 +229,8 @@ def reference_reason(
     prep_end = last in _PREP_END
     if prep_end and lex.speaker.search(listless) and lex.speaker_verbs.search(lowered(sentence.text)):
         return "speaker"  # "said an activist in Yarmouk", "residents of the nearby Qassaa and Bab Touma districts"
+    if _SPEAKER_AFTER.match(after) and lex.speaker_verbs.search(lowered(sentence.text)):
+        return "speaker"  # "Damascus residents said ..."
     if last in ("in", "from") and _STATED_IN.search(before[-80:]):
         return "speaker"  # "Moallem said in Damascus", "a source told Reuters in Damascus"
     if prep_end and lex.combatant_from.search(tail) and not lex.movement.search(tail[-60:]):
@@ -231,10 +253,10 @@ def reference_reason(
         return "locator"  # "the Damascus–Homs highway", "the highway to Damascus International Airport"
     if any(k in tail for k in ("lie", "locat", "situat", "sits", "stand")) and _LOCATOR.search(before[-80:]):
         return "locator"  # "which lie between Sayyida Zeinab and the airport road"
-    if foreign and _MEETING.search(before[-100:]):
+    if (foreign or span.place is None) and _MEETING.search(before[-100:]):
         return "meeting"  # diplomacy: where talks were held
     if not before.strip() and (span.surface.isupper() and len(span.surface) > 3 or _WIRE_DATELINE.match(after)):
-        return "dateline"  # "DAMASCUS, Nov. 12 (Xinhua) --", "BEIRUT (Reuters) -"
+        return "wire dateline"  # "DAMASCUS, Nov. 12 (Xinhua) --", "BEIRUT (Reuters) -"
     if foreign and _DATELINE.match(before) and re.match(r"^[^,]{0,40},", after):
         if kind in ("city", "country"):
             return "statement"  # "In Washington, a spokesman said ...": where it was said
@@ -351,10 +373,18 @@ def _tag_sentence(
     # Sentences without places still matter when dated: "the bombing" later refers back.
     triggers = find_triggers(stext, lex) if spans or times else []
     live = [t for t in triggers if t.live]
+    asides = _asides(stext)
+
+    def aside_of(pos: int) -> int:
+        return next((k for k, (a, b) in enumerate(asides) if a <= pos < b), -1)
+
     for expr in times:
         if expr.bound:
             continue  # "since March 2011": a limit, not the event's day
-        nearest = min(live, key=lambda t: _distance(t, expr.start, expr.end), default=None)
+        # A time inside an aside (", which the army retook last month,") dates that aside's events.
+        where = aside_of(expr.start)
+        pool = [t for t in live if aside_of(t.start) == where] or live
+        nearest = min(pool, key=lambda t: _distance(t, expr.start, expr.end), default=None)
         if nearest is not None and (
             nearest.time is None
             or _distance(nearest, expr.start, expr.end) < _distance(nearest, nearest.time.start, nearest.time.end)
@@ -372,6 +402,7 @@ def _tag_sentence(
         state.attribution = source or state.attribution
 
     mentions: list[Mention] = []
+    reasons: list[str | None] = []
     generic: list[int] = []
     # "In Geneva, the UN called for an inquiry into the killings in Darayya": a statement
     # whose event is at a place named after the verb.
@@ -395,9 +426,10 @@ def _tag_sentence(
             how=span.how,
         )
         usable = _usable(live, span, sent, lex)
-        if reason in ("generic", "dateline"):
+        reasons.append(reason)
+        if reason in ("generic", "dateline", "statement"):
             generic.append(len(mentions))
-        if reason or not usable:
+        if reason or not usable or _own_event_unreal(span, sent, triggers, usable):
             mentions.append(base)
             continue
         mentions.append(_as_event(base, span, sent, times, usable, state, article, hedged, lex))
@@ -405,10 +437,12 @@ def _tag_sentence(
     # said helicopters fired at the town") hosts the sentence's violence when no other
     # place in the sentence is its place.
     strong = [t for t in live if not t.trigger.weak and t.event_type in lex.violent_types]
-    if generic and strong and not any(m.is_event for m in mentions):
+    crossings = [t for t in live if t.trigger.family in lex.country_families]
+    if generic and (strong or crossings) and not any(m.is_event for m in mentions):
         for index in generic:
             span = spans[index]
-            usable = _usable(strong, span, sent, lex)
+            # "In Jordan, officials said Syrians crossed the border": a statement abroad hosts crossings only.
+            usable = _usable(crossings if reasons[index] == "statement" else strong, span, sent, lex)
             if usable:
                 mentions[index] = _as_event(mentions[index], span, sent, times, usable, state, article, hedged, lex)
     _remember(live, article, state)
@@ -429,6 +463,22 @@ def _usable(triggers: list[FoundTrigger], span: Span, sent: Sentence, lex: Lexic
 
 
 _FROM_INTO = re.compile(r"\b(?:from|into)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _own_event_unreal(span: Span, sent: Sentence, triggers: list[FoundTrigger], usable: list[FoundTrigger]) -> bool:
+    """The mention's own predicate is hypothetical or negated ("expected the army to storm Jubar").
+
+    True when the nearest trigger is not live and clearly nearer than any live one.
+    """
+    s0, s1 = span.start - sent.start, span.end - sent.start
+    near = [t for t in triggers if _same_chunk(sent.text, t, s0)]
+    if not near:
+        return False
+    nearest = min(near, key=lambda t: _distance(t, s0, s1))
+    if not nearest.unreal:
+        return False
+    best_live = min((_distance(t, s0, s1) for t in usable), default=10**6)
+    return best_live - _distance(nearest, s0, s1) > 20
 
 
 def _same_chunk(stext: str, trig: FoundTrigger, pos: int) -> bool:
@@ -488,13 +538,26 @@ def _as_event(
         event_type, sub = state.last_type
     elif not trig.trigger.weak:
         state.last_type = (event_type, sub)
-    when = _date_for(trig, sent, times, state, article, hedged, lex)
+    future = trig.time or _sentence_future(times)
+    if future is not None and future.kind == "future":
+        return base  # "will try to storm Jubar in the coming days": not yet
+    pid = span.place.id if span.place else None
+    when = _date_for(trig, sent, times, state, article, hedged, lex, pid)
     if _historical(when, article):
         return base  # "refugees who fled in the 1948 war": history, not an event of the story
-    remembered = _recall(trig, sent, state, lex)
+    if not trig.trigger.weak and when.date is not None:
+        # What "the bombing", "the fall of Yabroud" later refer back to.
+        state.told.append((trig.trigger.family, when, trig.event_type, trig.sub_event_type, pid))
+    remembered = _recall(trig, sent, state, lex, pid)
     if remembered is not None and trig.trigger.weak:
         event_type, sub = remembered[1], remembered[2]
     return replace(base, is_event=True, event_type=event_type, sub_event_type=sub, trigger=trig.text, date=when)
+
+
+def _sentence_future(times: list[TimeExpression]) -> TimeExpression | None:
+    """The sentence's time when it is only the future ("tomorrow", "in the coming days")."""
+    real = [t for t in times if not t.bound]
+    return real[0] if len(real) == 1 and real[0].kind == "future" else None
 
 
 #: Events dated this long before publication are background history.
@@ -506,15 +569,21 @@ def _historical(when: ResolvedDate, article: Article) -> bool:
     return bool(last and article.published and (article.published - last).days > HISTORY_DAYS)
 
 
-def _recall(trig: FoundTrigger, sent: Sentence, state: StoryState, lex: Lexicon):
-    """The earlier event a definite noun phrase refers to ("the bombing")."""
+def _recall(trig: FoundTrigger, sent: Sentence, state: StoryState, lex: Lexicon, place_id: str | None = None):
+    """The earlier event a definite noun phrase refers to ("the bombing", "the Tripoli bombings").
+
+    The latest event told of a compatible kind, at the same place when there is one.
+    Returns (date, event type, sub-event type) or None.
+    """
     if trig.time is not None or trig.trigger.family not in lex.anaphoric_families:
         return None
     if not lex.anaphora.search(lowered(sent.text[max(0, trig.start - 40) : trig.start])):
         return None
     families = ("blast", "attack") if trig.trigger.family in ("blast", "attack") else (trig.trigger.family,)
-    found = [state.memory[f] for f in state.memory if f in families]
-    return found[-1] if found else None
+    found = [t for t in reversed(state.told) if t[0] in families]
+    same_place = [t for t in found if place_id and t[4] == place_id]
+    best = (same_place or found or [None])[0]
+    return best[1:4] if best else None
 
 
 def _date_for(
@@ -525,13 +594,14 @@ def _date_for(
     article: Article,
     hedged: bool,
     lex: Lexicon,
+    place_id: str | None = None,
 ) -> ResolvedDate:
     if trig.time is not None:
         return trig.time.resolve(article.published, state.reference)
     shared = _sentence_time(trig, sent, times)
     if shared is not None:
         return shared.resolve(article.published, state.reference)
-    remembered = _recall(trig, sent, state, lex)
+    remembered = _recall(trig, sent, state, lex, place_id)
     if remembered is not None:
         d = remembered[0]
         return replace(d, basis=f"refers to the {trig.text} of {d.basis}")
@@ -570,8 +640,7 @@ def _remember(live: list[FoundTrigger], article: Article, state: StoryState) -> 
         if trig.time is not None and not trig.time.background and not trig.trigger.weak:
             when = trig.time.resolve(article.published, state.reference)
             if when.date is not None:
-                state.memory.pop(trig.trigger.family, None)
-                state.memory[trig.trigger.family] = (when, trig.event_type, trig.sub_event_type)
+                state.told.append((trig.trigger.family, when, trig.event_type, trig.sub_event_type, None))
 
 
 def _advance_reference(times: list[TimeExpression], article: Article, state: StoryState) -> None:

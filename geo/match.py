@@ -45,7 +45,14 @@ _FREE_AFTER = frozenset(
     governorate camp city countryside suburbs suburb neighbourhood neighborhood area
     region valley town village outskirts""".split()
 )
-_MONTHS_DAYS = frozenset(list(_FREE_AFTER)[:19])
+# Words that make a country's name part of a title: "Jordan Times", "Qatar Airways".
+_MEDIA_WORDS = frozenset(
+    "times post news daily today tribune herald airways air airlines bank telecom radio tv".split()
+)
+_MONTHS_DAYS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december""".split()
+)
 # Capitalised words never taken as unknown place names after a cue.
 _NOT_PLACES = frozenset(
     """the a an this that these those his her its their our my your mr mrs ms dr gen
@@ -217,6 +224,8 @@ def part_of_longer_name(text: str, span: Span, mention_starts: set[int]) -> bool
     after, sep = _word_after(text, span.end)
     if sep == "-" and _capitalised(after) and span.end + 1 not in mention_starts:
         return True  # "Liberation of Palestine-General Command"
+    if span.place is not None and span.place.kind == "country" and after.lower() not in _MEDIA_WORDS:
+        return False  # "US Secretary of State", "UK Foreign Office": still the country
     if after and sep == " " and _capitalised(after) and after.lower() not in _FREE_AFTER:
         if _ADJECTIVE.search(after) and re.match(r"^\s+[a-z]", text[span.end + 1 + len(after) :][:3]):
             return False  # "the Yarmuk Palestinian camp": an adjective, not a longer name

@@ -80,7 +80,11 @@ def place_key(name: str) -> str:
     tokens = [t for t in _SPLIT.split(fold(name)) if t]
     if len(tokens) > 1:
         kept = [t for t in tokens[:-1] if t not in ARTICLES]
-        tokens = kept + tokens[-1:]
+        # An article written into a later word: "Khan Alshih" is "Khan al-Shih".
+        last = tokens[-1]
+        if len(last) > 4 and last.startswith("al") and last[2] not in "aeiouy":
+            last = last[2:]
+        tokens = kept + [last]
     return "".join(_token_key(t) for t in tokens)
 
 

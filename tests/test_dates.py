@@ -18,7 +18,7 @@ TABLE = [
     ("yesterday", date(2012, 7, 21), "day"),
     ("the day before yesterday", date(2012, 7, 20), "day"),
     ("last night", date(2012, 7, 21), "day"),
-    ("overnight", date(2012, 7, 22), "day"),
+    ("overnight", date(2012, 7, 21), "day"),
     ("today", date(2012, 7, 22), "day"),
     ("this morning", date(2012, 7, 22), "day"),
     ("July 15", date(2012, 7, 15), "day"),
