@@ -95,7 +95,6 @@ _MEETING = re.compile(
 _TAIL_END = re.compile(r"\badding\b|\band added\b|\bwho said\b|[“\"]", re.IGNORECASE)
 _DESCRIPTION = re.compile(r",\s*one of (?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
 _GENERIC_TRIGGER = re.compile(r"^(?:battle|battles|fight|fights|struggle)\s+(?:for|over)\b", re.IGNORECASE)
-_CLAUSE_CUT = re.compile(r"[;:“”\"]")
 _DESCRIPTIVE = re.compile(r"^(?:besieged|encircled|surrounded|blockaded|embattled|bombed-out)$", re.IGNORECASE)
 _PLACE_NOUN = re.compile(r"\s+(?:areas?|towns?|cit(?:y|ies)|districts?|suburbs?|neighbou?rhoods?|camps?|villages?)\b")
 _CONSEQUENCE = re.compile(r",\s*(?:killing|wounding|injuring|leaving)\b", re.IGNORECASE)
@@ -141,8 +140,9 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
         if sub == "ACTOR":
             sub = _actor_sub_event(sentence, m.start(), m.end(), lex)
         ft = FoundTrigger(m.start(), m.end(), original[m.start() : m.end()], trig, trig.event_type, sub)
-        ft.live = _is_live(sentence, m.start(), m.end(), lex)
-        ft.unreal = not ft.live and _is_unreal(sentence, m.start(), lex)
+        window = _window(sentence, m.start())
+        ft.unreal = bool(lex.hypothetical.search(window) or lex.negation.search(window))
+        ft.live = not ft.unreal and not _is_background(sentence, m.start(), m.end())
         # ", killing 27 people": the toll of the event just told, not an event of its own kind.
         ft.consequence = bool(_CONSEQUENCE.search(sentence, max(0, m.start() - 3), m.end()))
         found.append(ft)
@@ -169,31 +169,21 @@ def _actor_sub_event(sentence: str, start: int, end: int, lex: Lexicon) -> str:
 
 def _window(sentence: str, start: int) -> str:
     """The four words before a trigger, within its clause."""
-    head = sentence[:start]
-    cut = max((m.end() for m in _CLAUSE_CUT.finditer(head)), default=0)
+    head = sentence[max(0, start - 80) : start]
+    cut = max(head.rfind(c) for c in ';:“”"') + 1
     return " ".join(head[cut:].split()[-4:])
 
 
-def _is_unreal(sentence: str, start: int, lex: Lexicon) -> bool:
-    window = _window(sentence, start)
-    return bool(lex.hypothetical.search(window) or lex.negation.search(window))
-
-
-def _is_live(sentence: str, start: int, end: int, lex: Lexicon) -> bool:
+def _is_background(sentence: str, start: int, end: int) -> bool:
+    """A trigger word that names no event here: "the battle for ...", "a besieged town"."""
     if _GENERIC_TRIGGER.match(sentence[start : end + 5]):
-        return False
-    if _DESCRIPTIVE.match(sentence[start:end]) and (
-        re.search(r"\b(?:a|an|the|in)\s+$", sentence[max(0, start - 5) : start]) or _PLACE_NOUN.match(sentence, end)
-    ):
-        return False  # "a besieged town", "besieged areas": a description, not this sentence's event
-    head = sentence[:start]
-    cut = max((m.end() for m in _CLAUSE_CUT.finditer(head)), default=0)
-    window = " ".join(head[cut:].split()[-4:])
-    if lex.hypothetical.search(window):
-        return False
-    if lex.negation.search(window):
-        return False
-    return True
+        return True
+    return bool(
+        _DESCRIPTIVE.match(sentence[start:end])
+        and (
+            re.search(r"\b(?:a|an|the|in)\s+$", sentence[max(0, start - 5) : start]) or _PLACE_NOUN.match(sentence, end)
+        )
+    )
 
 
 def reference_reason(
@@ -370,8 +360,7 @@ def _tag_sentence(
 ) -> list[Mention]:
     stext = sent.text
     times = find_time_expressions(stext)
-    # Sentences without places still matter when dated: "the bombing" later refers back.
-    triggers = find_triggers(stext, lex) if spans or times else []
+    triggers = find_triggers(stext, lex) if spans else []
     live = [t for t in triggers if t.live]
     asides = _asides(stext)
 

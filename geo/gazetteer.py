@@ -54,6 +54,7 @@ class Gazetteer:
     fuzzy: dict[str, tuple[tuple[str, Place], ...]] = field(default_factory=dict)
     ambiguous: frozenset[str] = frozenset()  # ids matched only after a locative cue
     files: tuple[str, ...] = ()
+    _ancestors: dict[str, tuple[Place, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if not self.by_key:
@@ -65,14 +66,18 @@ class Gazetteer:
     def get(self, place_id: str) -> Place | None:
         return self.places.get(place_id)
 
-    def ancestors(self, place: Place) -> list[Place]:
-        """Parents of a place, nearest first."""
-        out, seen = [], {place.id}
-        while place.parent and place.parent in self.places and place.parent not in seen:
-            place = self.places[place.parent]
-            seen.add(place.id)
-            out.append(place)
-        return out
+    def ancestors(self, place: Place) -> tuple[Place, ...]:
+        """Parents of a place, nearest first (computed once per place)."""
+        cached = self._ancestors.get(place.id)
+        if cached is not None:
+            return cached
+        out, seen, here = [], {place.id}, place
+        while here.parent and here.parent in self.places and here.parent not in seen:
+            here = self.places[here.parent]
+            seen.add(here.id)
+            out.append(here)
+        self._ancestors[place.id] = tuple(out)
+        return self._ancestors[place.id]
 
     def _index(self) -> None:
         by_key: dict[str, list[Place]] = defaultdict(list)

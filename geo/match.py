@@ -20,7 +20,7 @@ from .text import ARTICLES, fold, place_key, similarity, skeleton
 MAX_TOKENS = 6
 FUZZY_MIN_SIMILARITY = 0.8
 
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][^\W_]*(?:['’`ʿʾ][^\W\d_]+)*|\d+")
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][^\W_]*(?:['’‘`ʿʾ][^\W\d_]+)*|\d+")
 _POSSESSIVE = re.compile(r"['’](?:s\b)?")
 # What may stand between two tokens of one name: a space or a hyphen.
 _JOIN = re.compile(r"^(?: |-|- | -)$")
