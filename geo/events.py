@@ -217,9 +217,9 @@ def reference_reason(
     else:
         listless = tail
     prep_end = last in _PREP_END
-    if prep_end and lex.speaker.search(listless) and lex.speaker_verbs.search(lowered(sentence.text)):
+    if prep_end and lex.speaker.search(listless) and lex.speaker_verbs.search(sentence.lower):
         return "speaker"  # "said an activist in Yarmouk", "residents of the nearby Qassaa and Bab Touma districts"
-    if _SPEAKER_AFTER.match(after) and lex.speaker_verbs.search(lowered(sentence.text)):
+    if _SPEAKER_AFTER.match(after) and lex.speaker_verbs.search(sentence.lower):
         return "speaker"  # "Damascus residents said ..."
     if last in ("in", "from") and _STATED_IN.search(before[-80:]):
         return "speaker"  # "Moallem said in Damascus", "a source told Reuters in Damascus"
@@ -229,7 +229,7 @@ def reference_reason(
         return "attribution"  # "..., said X, spokesman for the council in Damascus"
     if kind in ("country", "city") and _ADDRESSED.search(before[-30:]):
         return "metonymy"  # "accused Damascus of ..."
-    if kind in ("country", "city") and _SUBJECT_BEFORE.search(before) and lex.speech_after.match(after):
+    if kind in ("country", "city") and _SUBJECT_BEFORE.search(before[-40:]) and lex.speech_after.match(after):
         return "metonymy"  # "Moscow condemned", "Russia, ..., continued to resist"
     if "one of" in tail and _DESCRIPTION.search(before):
         return "description"  # "Midan, one of the first Damascus areas to rise up"

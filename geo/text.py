@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 # Arabic article forms written before a name ("al-Midan", "el-Qaboun",
 # "ash-Sham", "Ad-Dimas"), dropped when they precede another word.
@@ -132,6 +132,11 @@ class Sentence:
     text: str
     paragraph: int  # index of the paragraph (block of lines) it belongs to
     heading: bool = False  # a short line without closing punctuation
+
+    @cached_property
+    def lower(self) -> str:
+        """The text lower-cased, offsets unchanged (see :func:`lowered`)."""
+        return lowered(self.text)
 
 
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
