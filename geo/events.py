@@ -360,7 +360,16 @@ def _tag_sentence(
 ) -> list[Mention]:
     stext = sent.text
     times = find_time_expressions(stext)
-    triggers = find_triggers(stext, lex) if spans else []
+    # Who reports it: the sentence's own source, else the paragraph's last one.
+    if sent.paragraph != state.paragraph:
+        state.paragraph = sent.paragraph
+        state.attribution = source
+    else:
+        state.attribution = source or state.attribution
+    if not spans:  # no place: only the story's day can move
+        _advance_reference(times, article, state)
+        return []
+    triggers = find_triggers(stext, lex)
     live = [t for t in triggers if t.live]
     asides = _asides(stext)
 
@@ -383,12 +392,6 @@ def _tag_sentence(
     for a, b in zip(live, live[1:]):
         if b.start - a.end <= 3:
             a.time, b.time = a.time or b.time, b.time or a.time
-    # Who reports it: the sentence's own source, else the paragraph's last one.
-    if sent.paragraph != state.paragraph:
-        state.paragraph = sent.paragraph
-        state.attribution = source
-    else:
-        state.attribution = source or state.attribution
 
     mentions: list[Mention] = []
     reasons: list[str | None] = []
