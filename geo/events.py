@@ -36,9 +36,9 @@ _LOCATIVE = re.compile(
     r"|\b(?:above|below|beyond|behind|along|outside)\s+(?:the\s+)?)$",
     re.IGNORECASE,
 )
-# Earlier items of a list the mention ends: "in Turkey, Jordan, Lebanon and Iraq".
 # A wire dateline after the city: "DAMASCUS, Nov. 12 (Xinhua) --", "BEIRUT (Reuters) -".
 _WIRE_DATELINE = re.compile(r"^(?:,\s*[A-Z][a-z]{2,}\.?\s+\d{1,2}\b|\s*\(\w+\)|\s*[-–—/]{1,2}\s)")
+# Earlier items of a list the mention ends: "in Turkey, Jordan, Lebanon and Iraq".
 _LIST_HEAD = re.compile(r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*\s*(?:,\s*|\s+and\s+|\s+or\s+))+$")
 # "In Geneva, the UN office called for ...": where a statement was made.
 _DATELINE = re.compile(r"^(?:In|At|From)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}$")
@@ -52,7 +52,7 @@ _ADDRESSED = re.compile(
     r"sanction\w*|ask\w*|told|tells?)\s+$",
     re.IGNORECASE,
 )
-# Places named only to locate others: "districts which lie between Sayyida Zeinab and the airport road".
+# Roads named after the places they join: "the Damascus–Homs highway", "the road to the airport".
 _ROAD_AFTER = re.compile(r"^\s*[-–—]\s*[A-Z][\w'’-]+\s+(?:highway|road|motorway|expressway|railway)\b", re.IGNORECASE)
 _ROAD_BEFORE = re.compile(
     r"(?:\b(?:highway|road|motorway|expressway|railway)\s+(?:to|from|linking|between|towards?)\s+(?:the\s+)?"
@@ -64,6 +64,7 @@ _PREP_END = frozenset(
     rebel-held government-held embattled restive""".split()
 )
 _ROAD_PREPS = frozenset("to from linking between towards toward the".split())
+# Places named only to locate others: "districts which lie between Sayyida Zeinab and the airport road".
 _LOCATOR = re.compile(r"\b(?:lie|lies|lying|located|situated|sits|stands)\b[^,.;:]{0,60}$", re.IGNORECASE)
 _SUBJECT_BEFORE = re.compile(
     r"(?:^|[,;:“\"(]|\b(?:and|but|while|that|as|when|after|because|since|though|although|however))\s*$",
@@ -111,7 +112,7 @@ class FoundTrigger:
     trigger: Trigger
     event_type: str
     sub_event_type: str
-    live: bool = True  # False: hypothetical, negated or generic
+    live: bool = True  # False: hypothetical, negated, or a word naming no event here
     consequence: bool = False  # ", killing ...", ", wounding ..."
     unreal: bool = False  # hypothetical or negated (not merely descriptive or generic)
     time: TimeExpression | None = None
@@ -312,8 +313,8 @@ def tag_article(
     sents = sentences(text)
     starts = [s.start for s in sents]
     # Whole-text passes (one regex run each), bucketed by sentence.
-    unverified = _unverified_paragraphs(lowered(text), sents, starts, lex)
     low = lowered(text)
+    unverified = _unverified_paragraphs(low, sents, starts, lex)
     hedged = {bisect_right(starts, m.start()) - 1 for m in lex.hedged.finditer(low)}
     sources: dict[int, int] = {}
     for m in lex.attribution.finditer(low):
