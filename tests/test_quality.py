@@ -77,6 +77,18 @@ TEST5_FLOOR = {
 }
 
 
+# A sixth set, kept apart from rule writing: measured once, at area recall 0.98, area
+# precision 1.0, correct place 0.99, event F1 0.91, type 0.92, exact date 0.90.
+TEST6_FLOOR = {
+    "area_mention_recall": 0.95,
+    "area_mention_precision": 0.95,
+    "correct_place": 0.95,
+    "event_f1": 0.88,
+    "event_type_accuracy": 0.88,
+    "date_exact": 0.87,
+}
+
+
 def _report(res, gold_path, folder):
     documents, gold = load_gold(gold_path)
     preds = []
@@ -95,8 +107,9 @@ def _report(res, gold_path, folder):
         (DATA / "test3" / "test3.gold.json", DATA / "test3", TEST3_FLOOR),
         (DATA / "test4" / "test4.gold.json", DATA / "test4", TEST4_FLOOR),
         (DATA / "test5" / "test5.gold.json", DATA / "test5", TEST5_FLOOR),
+        (DATA / "test6" / "test6.gold.json", DATA / "test6", TEST6_FLOOR),
     ],
-    ids=["seeds", "heldout", "test2", "test3", "test4", "test5"],
+    ids=["seeds", "heldout", "test2", "test3", "test4", "test5", "test6"],
 )
 def test_quality_floor(res, gold, folder, floor):
     report = _report(res, gold, folder)
