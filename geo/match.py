@@ -111,7 +111,7 @@ def find_candidates(text: str, gaz: Gazetteer, toks: list[tuple[int, int]] | Non
     # Names start capitalised, or with an article, or (lower-case landmarks) with one of
     # a few known words: skip every other token in one pass.
     lower_starts = gaz.any_case_first | ARTICLES
-    starts = [i for i, (s, e) in enumerate(toks) if text[s].isupper() or text[s:e].lower() in lower_starts]
+    starts = [i for i, (s, e) in enumerate(toks) if text[s].isupper() or text[s:e] in lower_starts]
     for i in starts:
         s, e = toks[i]
         word = text[s:e]
