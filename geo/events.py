@@ -7,9 +7,9 @@ reference day. For each sentence the tagger
 1. finds event triggers (from the lexicon) and drops hypothetical, negated
    and generic ones ("would be sent", "no clashes", "the battle for ...");
 2. finds time expressions and gives each to its nearest trigger;
-3. decides for each mention whether it is a mere reference (a speaker's
-   location, "Tadamon-based", a possessive, metonymy, a general reference)
-   or the place of the nearest trigger's event, and dates it;
+3. decides for each mention whether it is a mere reference (the rules in
+   :mod:`geo.references`) or the place of the nearest trigger's event, and
+   dates it;
 4. moves the story's reference day on.
 """
 
@@ -24,77 +24,11 @@ from functools import lru_cache
 from .dates import TimeExpression, find_time_expressions
 from .lexicon import Lexicon, Trigger
 from .models import UNKNOWN_DATE, Article, Mention, Place, ResolvedDate, Span
+from .references import STATEMENT, reference_reason
 from .text import Sentence, lowered, sentences
 
 #: Weak triggers ("killed", "attack") lose to a specific one this much nearer.
 WEAK_PENALTY = 60
-_LOCATIVE = re.compile(
-    r"(?:\b(?:in|inside|into|to|from|across|throughout|near|at|within|around|outside|towards?|via|through|over)"
-    r"\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?"
-    r"|\b(?:town|city|village|district|province|region|area|areas|suburb|neighbou?rhood|camp|port|stronghold"
-    r"|outskirts|edge|edges|centre|center|heart|hills|countryside|streets) of\s+"
-    r"|\b(?:above|below|beyond|behind|along|outside)\s+(?:the\s+)?)$",
-    re.IGNORECASE,
-)
-# A wire dateline after the city: "DAMASCUS, Nov. 12 (Xinhua) --", "BEIRUT (Reuters) -".
-_WIRE_DATELINE = re.compile(r"^(?:,\s*[A-Z][a-z]{2,}\.?\s+\d{1,2}\b|\s*\(\w+\)|\s*[-–—/]{1,2}\s)")
-# Earlier items of a list the mention ends: "in Turkey, Jordan, Lebanon and Iraq".
-_LIST_HEAD = re.compile(r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*\s*(?:,\s*|\s+and\s+|\s+or\s+))+$")
-# "In Geneva, the UN office called for ...": where a statement was made.
-_DATELINE = re.compile(r"^(?:In|At|From)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}$")
-_STATEMENT = re.compile(
-    r"\b(?:said|says|called|calls|urged|urges|condemned|condemns|announced|demanded|warned|told|stated|appealed"
-    r"|agreed|signed|met|discussed|held talks|voted)\b"
-)
-# A country or capital as the object of blame or appeal: "accused Damascus of ...".
-_ADDRESSED = re.compile(
-    r"\b(?:accus\w*|blam\w*|urg\w*|warn\w*|call\w* on|critici[sz]\w*|condemn\w*|press\w*|threaten\w*|"
-    r"sanction\w*|ask\w*|told|tells?)\s+$",
-    re.IGNORECASE,
-)
-# Roads named after the places they join: "the Damascus–Homs highway", "the road to the airport".
-_ROAD_AFTER = re.compile(r"^\s*[-–—]\s*[A-Z][\w'’-]+\s+(?:highway|road|motorway|expressway|railway)\b", re.IGNORECASE)
-_ROAD_BEFORE = re.compile(
-    r"(?:\b(?:highway|road|motorway|expressway|railway)\s+(?:to|from|linking|between|towards?)\s+(?:the\s+)?"
-    r"|[A-Z][\w'’-]+\s*[-–—]\s*)$"
-)
-_PREP_END = frozenset(
-    """in from of inside for on over about against toward towards across with into to near at the based
-    nearby neighbouring neighboring adjacent southern northern eastern western central besieged
-    rebel-held government-held embattled restive""".split()
-)
-_ROAD_PREPS = frozenset("to from linking between towards toward the".split())
-# Places named only to locate others: "districts which lie between Sayyida Zeinab and the airport road".
-_LOCATOR = re.compile(r"\b(?:lie|lies|lying|located|situated|sits|stands)\b[^,.;:]{0,60}$", re.IGNORECASE)
-_SUBJECT_BEFORE = re.compile(
-    r"(?:^|[,;:“\"(]|\b(?:and|but|while|that|as|when|after|because|since|though|although|however))\s*$",
-    re.IGNORECASE,
-)
-# A speaker named after a quote or a comma ("..., said X, spokesman for the council in
-# Damascus"); pronouns ("he said") name no place and are left out.
-_SAID_TAIL = re.compile(
-    r"(?:[”\"],?|,)\s+(?:said|says|added|told|according to)\b"
-    r"(?!\s+(?:it|he|she|they|we|that|there|its|their|late|early|on|in|yesterday|today|last|this)\b)"
-    r"|[”\"],?\s+[A-Z][^,.;“]{0,60}?\b(?:said|says|added|told)\b"
-    r"|\baccording to\b",
-    re.IGNORECASE,
-)
-_SPEAKER_AFTER = re.compile(
-    r"^\s+(?:residents?|activists?|officials?|sources?|doctors?|witness(?:es)?|journalists?|correspondents?)\b",
-    re.IGNORECASE,
-)
-_FINITE = re.compile(r"\b(?:had|has|have|was|were|is|are|would|will|could|did|do|does)\b", re.IGNORECASE)
-# Where a statement was made: "said in Damascus", "told Reuters in Damascus".
-_STATED_IN = re.compile(
-    r"\b(?:said|says|told|tells|spoke|speaking|announced|declared)\s+(?:[A-Z][\w.]*\s+|journalists\s+|reporters\s+)?"
-    r"(?:by\s+\w+\s+)?(?:in|from)\s+$"
-)
-# A meeting's place: "who met Lavrov and Biden in Munich".
-_MEETING = re.compile(
-    r"\b(?:met|meet|meets|meeting|talks|summit|conference|visited|visiting|visit)\b[^,.;]{0,80}$", re.IGNORECASE
-)
-_TAIL_END = re.compile(r"\badding\b|\band added\b|\bwho said\b|[“\"]", re.IGNORECASE)
-_DESCRIPTION = re.compile(r",\s*one of (?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
 _GENERIC_TRIGGER = re.compile(r"^(?:battle|battles|fight|fights|struggle)\s+(?:for|over)\b", re.IGNORECASE)
 _DESCRIPTIVE = re.compile(r"^(?:besieged|encircled|surrounded|blockaded|embattled|bombed-out)$", re.IGNORECASE)
 _PLACE_NOUN = re.compile(r"\s+(?:areas?|towns?|cit(?:y|ies)|districts?|suburbs?|neighbou?rhoods?|camps?|villages?)\b")
@@ -185,108 +119,6 @@ def _is_background(sentence: str, start: int, end: int) -> bool:
             re.search(r"\b(?:a|an|the|in)\s+$", sentence[max(0, start - 5) : start]) or _PLACE_NOUN.match(sentence, end)
         )
     )
-
-
-def reference_reason(
-    text: str,
-    sentence: Sentence,
-    span: Span,
-    lex: Lexicon,
-    foreign: bool,
-    names_event: bool = False,
-    reported_elsewhere: bool = False,
-) -> str | None:
-    """Why a mention only refers to a place (None: it may be an event's place)."""
-    if sentence.heading:
-        return "heading"
-    before = text[sentence.start : span.start]
-    after = text[span.end : sentence.end]
-    if re.match(r"^-[a-z]", after):
-        return "compound"  # "Tadamon-based", "UK-backed"
-    kind = span.place.kind if span.place else None
-    if re.match(r"^['’]s?\b", after) and kind in ("country", "city", "governorate", "region", None):
-        if kind == "country" or not lex.locational_after.match(lowered(after[:60])):
-            return "possessive"  # "Russia's foreign ministry", "London's IISS" (not "the university's faculty")
-    # Cheap tests first: most rules need the text before to end in a preposition
-    # or to hold a keyword, and most mentions have neither.
-    tail = lowered(before[-160:])
-    words = tail.split()
-    last = words[-1] if words else ""
-    if last in ("and", "or") or tail.rstrip().endswith(","):
-        listless = lowered(_LIST_HEAD.sub("", before[-160:]))
-        last = (listless.split() or [""])[-1]
-    else:
-        listless = tail
-    prep_end = last in _PREP_END
-    if prep_end and lex.speaker.search(listless) and lex.speaker_verbs.search(sentence.lower):
-        return "speaker"  # "said an activist in Yarmouk", "residents of the nearby Qassaa and Bab Touma districts"
-    if _SPEAKER_AFTER.match(after) and lex.speaker_verbs.search(sentence.lower):
-        return "speaker"  # "Damascus residents said ..."
-    if last in ("in", "from") and _STATED_IN.search(before[-80:]):
-        return "speaker"  # "Moallem said in Damascus", "a source told Reuters in Damascus"
-    if prep_end and lex.combatant_from.search(tail) and not lex.movement.search(tail[-60:]):
-        return "origin"  # "soldiers from Midan"
-    if any(k in tail for k in ("said", "says", "added", "told", "according")) and _in_attribution(before, lex):
-        return "attribution"  # "..., said X, spokesman for the council in Damascus"
-    if kind in ("country", "city") and _ADDRESSED.search(before[-30:]):
-        return "metonymy"  # "accused Damascus of ..."
-    if kind in ("country", "city") and _SUBJECT_BEFORE.search(before[-40:]) and lex.speech_after.match(after):
-        return "metonymy"  # "Moscow condemned", "Russia, ..., continued to resist"
-    if "one of" in tail and _DESCRIPTION.search(before):
-        return "description"  # "Midan, one of the first Damascus areas to rise up"
-    if prep_end and lex.generic.search(tail):
-        return "generic"  # "the situation in Syria", "the battle for Damascus"
-    if prep_end and lex.solidarity.search(tail):
-        return "solidarity"  # "chanting in solidarity with Daraya"
-    if (tail.rstrip()[-1:] in "-–—" or last in _ROAD_PREPS) and _ROAD_BEFORE.search(before[-60:]):
-        return "locator"
-    if after[:2].strip()[:1] in ("-", "–", "—") and _ROAD_AFTER.match(after):
-        return "locator"  # "the Damascus–Homs highway", "the highway to Damascus International Airport"
-    if any(k in tail for k in ("lie", "locat", "situat", "sits", "stand")) and _LOCATOR.search(before[-80:]):
-        return "locator"  # "which lie between Sayyida Zeinab and the airport road"
-    if (foreign or span.place is None) and _MEETING.search(before[-100:]):
-        return "meeting"  # diplomacy: where talks were held
-    if not before.strip() and (span.surface.isupper() and len(span.surface) > 3 or _WIRE_DATELINE.match(after)):
-        return "wire dateline"  # "DAMASCUS, Nov. 12 (Xinhua) --", "BEIRUT (Reuters) -"
-    if foreign and _DATELINE.match(before) and re.match(r"^[^,]{0,40},", after):
-        if kind in ("city", "country"):
-            return "statement"  # "In Washington, a spokesman said ...": where it was said
-        if reported_elsewhere:
-            return "dateline"  # "In Arsal, residents said helicopters fired at the town" may host it
-    if foreign and not names_event and not _LOCATIVE.search(_LIST_HEAD.sub("", before[-160:])):
-        return "not located"  # a foreign place named without in/to/from
-    return None
-
-
-def _in_attribution(before: str, lex: Lexicon) -> bool:
-    """True when the text before a mention ends inside a said-/according-to segment.
-
-    ", said Ahmed al-Khatib, spokesman for the council in Damascus" is one;
-    ", said most fighters had withdrawn from Yabroud" reports content (a verb
-    follows), and ", said a woman who fled from Yabroud" tells a movement.
-    """
-    last = None
-    for m in _SAID_TAIL.finditer(before):
-        last = m
-    if last is None:
-        return False
-    segment = before[last.end() :]
-    if last.group(0).lower() == "according to":
-        return _according_segment_open(segment)
-    if _FINITE.search(segment) or lex.movement.search(lowered(segment)):
-        return False
-    return not _TAIL_END.search(segment)
-
-
-def _according_segment_open(rest: str) -> bool:
-    """Is a mention after "According to <rest>" still inside the source's description?"""
-    for comma in re.finditer(r",\s*", rest):
-        follow = rest[comma.end() :]
-        if not re.match(r"(?:which|who|whose|where|a|an|the|an?\s+\w+)\b", follow, re.IGNORECASE):
-            return False
-        if re.match(r"the\b", follow, re.IGNORECASE) and not re.match(r"the\s+\w+\s+(?:of|for)\b", follow):
-            return False
-    return True
 
 
 def tag_article(
@@ -399,7 +231,7 @@ def _tag_sentence(
     generic: list[int] = []
     # "In Geneva, the UN called for an inquiry into the killings in Darayya": a statement
     # whose event is at a place named after the verb.
-    stmt = _STATEMENT.search(stext)
+    stmt = STATEMENT.search(stext)
     reported_elsewhere = bool(stmt) and any(sp.start - sent.start > stmt.end() for sp in spans)
     for span in spans:
         foreign = span.place is not None and is_foreign(span.place)
