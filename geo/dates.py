@@ -216,13 +216,12 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
         bound = bool(_BOUND.search(before[-80:])) or mod in ("until", "before", "next")
         bound = bound or (kind == "month" and token.lower().startswith(("since", "until", "by")))
         background = bound or bool(_BACKGROUND.search(before)) or mod in ("from", "after", "since")
-        # "a day after X" and "since the uprising began" date other events than the story's day.
-        # "a day after X", "the day before" and counts "since the uprising began" date other
-        # events than the story's day, which they leave where it is.
+        # "a day after X", "the day before", "tomorrow" and counts "since the uprising began"
+        # date other events than the story's day, which they leave where it is.
         background = background or kind in ("dayafter", "cumulative", "prevday", "future")
         if kind == "cumulative" and not re.search(r"\b(?:have|has|had)\b", before[-80:], re.IGNORECASE):
             bound = True  # "the most violent since the revolt broke out": a comparison, not a count
-        if _COPULA.search(before) and kind in ("mdy", "dmy", "weekday", "iso"):
+        if _COPULA.search(before[-20:]) and kind in ("mdy", "dmy", "weekday", "iso"):
             continue  # "the turning point was July 15": a date named, not an event's time
         out.append(TimeExpression(m.start(), m.end(), token, kind, parts, background, bound))
     return out
