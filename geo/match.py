@@ -318,19 +318,21 @@ def find_unresolved(text: str, taken: list[Span]) -> list[Span]:
         if s in covered or e - 1 in covered:
             continue
         words = m.group(0).split()
-        first = re.sub(r"^(?:al|el)-", "", words[0], flags=re.I).lower().rstrip("’'s")
+        first = words[0].lower()
+        if first[:3] in ("al-", "el-"):
+            first = first[3:]
+        first = first.rstrip("’'s")
         if first in _NOT_PLACES or first in _FREE_BEFORE:
             continue
-        cued_before = _cued(text, s) and not _sentence_initial(text, s)
-        cued_after = bool(_CUE_AFTER.match(text[e : e + 20]))
         following = text[e : e + 20]
+        cued_after = bool(_CUE_AFTER.match(following))
         facility = _FACILITY_AFTER.match(following)
         if facility:
             e += facility.end()
             cued_after = True
         elif len(words) > 1 and _FACILITY_AFTER.match(" " + words[-1]):
             facility = cued_after = True  # "Al-Mouwasat Hospital"
-        if not (cued_before or cued_after):
+        if not cued_after and not (_cued(text, s) and not _sentence_initial(text, s)):
             continue
         if facility and re.search(r"(?:ian|ite|ese|ish)$", words[-1]):
             continue  # "a Shi'ite shrine", "the Armenian church"
