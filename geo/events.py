@@ -49,6 +49,7 @@ class FoundTrigger:
     live: bool = True  # False: hypothetical, negated, or a word naming no event here
     consequence: bool = False  # ", killing ...", ", wounding ..."
     unreal: bool = False  # hypothetical or negated (not merely descriptive or generic)
+    chunk: int = 0  # which dash- or semicolon-separated part of the sentence
     time: TimeExpression | None = None
 
 
@@ -80,6 +81,7 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
         ft.live = not ft.unreal and not _is_background(sentence, m.start(), m.end())
         # ", killing 27 people": the toll of the event just told, not an event of its own kind.
         ft.consequence = bool(_CONSEQUENCE.search(sentence, max(0, m.start() - 3), m.end()))
+        ft.chunk = _chunk_of(original, m.start())
         found.append(ft)
     return found
 
@@ -279,7 +281,8 @@ def _usable(triggers: list[FoundTrigger], span: Span, sent: Sentence, lex: Lexic
     """Triggers that can make this mention an event: same clause chunk; for a
     country, only crossings (flight, defection, deployment)."""
     pos = span.start - sent.start
-    out = [t for t in triggers if _same_chunk(sent.text, t, pos)]
+    chunk = _chunk_of(sent.text, pos)
+    out = [t for t in triggers if t.chunk == chunk]
     if span.place is not None and span.place.kind == "country":
         # Crossings only ("fled to Russia"), or fire and forces from or into it.
         if not _FROM_INTO.search(sent.text[max(0, pos - 20) : pos]):
@@ -296,7 +299,8 @@ def _own_event_unreal(span: Span, sent: Sentence, triggers: list[FoundTrigger], 
     True when the nearest trigger is not live and clearly nearer than any live one.
     """
     s0, s1 = span.start - sent.start, span.end - sent.start
-    near = [t for t in triggers if _same_chunk(sent.text, t, s0)]
+    chunk = _chunk_of(sent.text, s0)
+    near = [t for t in triggers if t.chunk == chunk]
     if not near:
         return False
     nearest = min(near, key=lambda t: _distance(t, s0, s1))
@@ -306,9 +310,14 @@ def _own_event_unreal(span: Span, sent: Sentence, triggers: list[FoundTrigger], 
     return best_live - _distance(nearest, s0, s1) > 20
 
 
-def _same_chunk(stext: str, trig: FoundTrigger, pos: int) -> bool:
-    lo, hi = sorted((trig.start, pos))
-    return not _CHUNK_BREAK.search(stext, lo, hi)
+@lru_cache(maxsize=64)
+def _chunk_breaks(stext: str) -> tuple[int, ...]:
+    return tuple(m.start() for m in _CHUNK_BREAK.finditer(stext))
+
+
+def _chunk_of(stext: str, pos: int) -> int:
+    """Which dash- or semicolon-separated part of the sentence a position is in."""
+    return bisect_right(_chunk_breaks(stext), pos)
 
 
 # Background inside a sentence: a relative clause (", which the army retook last month,")
