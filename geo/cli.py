@@ -87,13 +87,15 @@ def process_all(
     jobs: int,
     keep_mentions: bool,
     serialise: bool = False,
+    files: int | None = None,
 ) -> Iterator[Processed]:
     """Extract from every file, in input order, using `jobs` processes for large inputs.
 
-    With `serialise`, features come back as JSON text (for GeoJSON output).
+    With `serialise`, features come back as JSON text (for GeoJSON output);
+    `files` is the number of input files when the caller has counted them.
     """
     items = unique_paths(paths)
-    files = _count_files(paths)
+    files = _count_files(paths) if files is None else files
     if jobs <= 1 or files < PARALLEL_MIN_FILES:
         res = load_resources(gazetteer)
         for item in items:
@@ -161,7 +163,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         with writer:
             serialise = args.format == "geojson"
             for done in process_all(
-                args.paths, args.gazetteer, args.published, args.max_bytes, args.jobs, events, serialise
+                args.paths, args.gazetteer, args.published, args.max_bytes, args.jobs, events, serialise, total
             ):
                 progress.step(done.words)
                 if done.failure:

@@ -176,6 +176,14 @@ def _clean(value: object) -> str | None:
     return value or None
 
 
+def check_size(size: int, name: str, max_bytes: int = DEFAULT_MAX_BYTES, fix: str = "split it into articles") -> None:
+    """Refuse an article larger than `max_bytes`, saying what to do instead."""
+    if size > max_bytes:
+        raise DocumentError(
+            f"{name}: {size / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.1f} MB limit for one article; {fix}"
+        )
+
+
 def load_article(
     path: str | Path,
     *,
@@ -198,11 +206,7 @@ def load_article(
         size = path.stat().st_size
     except OSError as exc:
         raise DocumentError(f"{path}: cannot read ({exc.strerror})") from None
-    if size > max_bytes:
-        raise DocumentError(
-            f"{path}: {size / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.1f} MB limit "
-            "for one article; split it into articles or raise --max-bytes"
-        )
+    check_size(size, str(path), max_bytes, "split it into articles or raise --max-bytes")
     text, warnings = decode_bytes(path.read_bytes(), str(path))
     meta = read_metadata(path.with_name(path.stem + META_SUFFIX))
     return make_article(

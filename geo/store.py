@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .documents import DEFAULT_MAX_BYTES, decode_bytes, load_article, make_article
+from .documents import DEFAULT_MAX_BYTES, check_size, decode_bytes, load_article, make_article
 from .errors import ClashmapError, GazetteerError
 from .export import MENTION_PROPERTIES, mention_properties
 from .gazetteer import COLUMNS as GAZETTEER_COLUMNS
@@ -264,13 +264,7 @@ def ingest_bytes(
     Raises :class:`~geo.errors.DocumentError` for a file that is too large,
     empty, binary or not text.
     """
-    from .errors import DocumentError
-
-    if len(data) > max_bytes:
-        raise DocumentError(
-            f"{name}: {len(data) / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.1f} MB limit "
-            "for one article; split it into separate articles"
-        )
+    check_size(len(data), name, max_bytes, "split it into separate articles")
     text, warnings = decode_bytes(data, name)
     return ingest_text(conn, text, res, warnings=warnings, **meta)
 

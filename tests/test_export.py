@@ -16,9 +16,9 @@ def seed_results(res):
     return [extract_article(load_article(p), res) for p in sorted(SEEDS.glob("*.txt"))]
 
 
-def _collection(seed_results, gaz):
+def _written(seed_results, gaz, writer=GeoJSONWriter):
     buf = io.StringIO()
-    with GeoJSONWriter(buf) as w:
+    with writer(buf) as w:
         for r in seed_results:
             for m in r.mentions:
                 w.write(mention_feature(m, r.article, gaz))
@@ -27,7 +27,7 @@ def _collection(seed_results, gaz):
 
 def test_geojson_parses_with_geopandas_in_wgs84(seed_results, gaz, tmp_path):
     path = tmp_path / "seeds.geojson"
-    path.write_text(_collection(seed_results, gaz), encoding="utf-8")
+    path.write_text(_written(seed_results, gaz), encoding="utf-8")
     frame = gpd.read_file(path)
     assert len(frame) == sum(len(r.mentions) for r in seed_results)
     assert frame.crs is None or frame.crs.to_epsg() == 4326
@@ -36,7 +36,7 @@ def test_geojson_parses_with_geopandas_in_wgs84(seed_results, gaz, tmp_path):
 
 
 def test_points_lie_in_their_expected_bounding_box(seed_results, gaz):
-    data = json.loads(_collection(seed_results, gaz))
+    data = json.loads(_written(seed_results, gaz))
     damascus = [f for f in data["features"] if f["properties"]["admin1"] == "Damascus"]
     assert damascus
     for f in damascus:
@@ -50,7 +50,7 @@ def test_points_lie_in_their_expected_bounding_box(seed_results, gaz):
 
 def test_every_feature_keeps_its_evidence(seed_results, gaz):
     texts = {r.article.doc_id: r.article.text for r in seed_results}
-    for f in json.loads(_collection(seed_results, gaz))["features"]:
+    for f in json.loads(_written(seed_results, gaz))["features"]:
         p = f["properties"]
         assert texts[p["doc_id"]][p["start"] : p["end"]] == p["surface"]
         assert p["surface"] in p["sentence"] and p["outlet"] and p["published"]
@@ -72,12 +72,7 @@ def test_events_merge_and_count_sources(seed_results, gaz):
 
 
 def test_csv_has_acled_columns(seed_results, gaz):
-    buf = io.StringIO()
-    with CSVWriter(buf) as w:
-        for r in seed_results:
-            for m in r.mentions:
-                w.write(mention_feature(m, r.article, gaz))
-    header = buf.getvalue().splitlines()[0].split(",")
+    header = _written(seed_results, gaz, CSVWriter).splitlines()[0].split(",")
     assert header == list(CSV_COLUMNS)
     assert "event_date" in header and "latitude" in header and "geo_precision" in header
 
