@@ -15,13 +15,14 @@ from datetime import date
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import filters as F
-from geo import mapview, store
+from geo import store
+from geo.app import filters as F
+from geo.app import mapview
+from geo.app.geocode import Geocoder
 from geo.errors import ClashmapError
-from geo.gazetteer import DEFAULT_GAZETTEER_DIR
-from geo.geocode import Geocoder
+from geo.extract.gazetteer import DEFAULT_GAZETTEER_DIR
+from geo.extract.pipeline import load_resources
 from geo.models import PLACE_KINDS
-from geo.pipeline import load_resources
 
 st.set_page_config(page_title="clashmap: Damascus events from the news", page_icon="🗺️", layout="wide")
 
@@ -65,7 +66,7 @@ def view(db: str, rev: int, fkey: str):
     for k in ("start", "end"):
         f[k] = date.fromisoformat(f[k]) if f[k] else None
     shown = F.apply_filters(mentions(db, rev), f)
-    return shown, F.group_events(shown)
+    return shown, F.group_events(shown, events_only=f["events_only"])
 
 
 @st.cache_data(show_spinner=False)
@@ -338,14 +339,15 @@ def main() -> None:
     )
     show_flash()
     db = str(store.db_path())
-    try:
-        conn = store.connect(db)
-    except ClashmapError as exc:
-        st.error(md(exc))
-        st.stop()
     res, problem = current_resources()
     if problem:
         st.warning(md(problem))
+    try:
+        # Opening upgrades a store written by an earlier version, keeping every article.
+        conn = store.open_store(db, res)
+    except ClashmapError as exc:
+        st.error(md(exc))
+        st.stop()
     try:
         if store.seed(conn, res):
             st.toast("Loaded the seed articles into the store.")
@@ -358,7 +360,7 @@ def main() -> None:
     shown, events = view(db, rev, fkey)
     render_downloads(shown, db, rev, fkey)
 
-    places = len({e["place_id"] for e in events})
+    places = len({e.place_id for e in events})
     what = "events" if f["events_only"] else "place mentions"
     st.markdown(
         f"**{len(events):,}** {what} at **{places}** places, from **{shown['doc_id'].nunique()}** "

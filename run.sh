@@ -2,7 +2,7 @@
 # clashmap's set-up and jobs, for a fresh machine:
 #   ./run.sh app              set up, then serve the map (http://localhost:8501)
 #   ./run.sh test [ARGS]      set up, then run every check: ruff, and pytest with the browser tests
-#   ./run.sh extract ARGS     set up, then python -m geo extract ARGS
+#   ./run.sh extract ARGS     set up, then clashmap extract ARGS
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,12 +10,14 @@ setup() {
     if [ ! -x .venv/bin/python ]; then
         python3 -m venv .venv
     fi
-    # Reinstall only when requirements.txt changed since the last set-up.
+    # Reinstall only when requirements.txt or pyproject.toml changed since the last set-up.
     local stamp=.venv/.requirements.sha256
     local want
-    want=$(sha256sum requirements.txt | cut -d' ' -f1)
+    want=$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+        # clashmap itself, editable: `clashmap` on the venv's PATH, tests import it as installed.
+        .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
         echo "$want" > "$stamp"
     fi
 }
@@ -45,7 +47,7 @@ case "$job" in
         ;;
     extract)
         setup
-        exec .venv/bin/python -m geo extract "$@"
+        exec .venv/bin/clashmap extract "$@"
         ;;
     *)
         echo "usage: ./run.sh app | test [pytest args] | extract PATH... -o OUT.geojson" >&2

@@ -1,9 +1,14 @@
 """clashmap: reported armed clashes mapped from news text.
 
-The pipeline, stage by stage: :mod:`geo.documents` (articles),
-:mod:`geo.gazetteer` (places), :mod:`geo.match` (place mentions),
-:mod:`geo.events` and :mod:`geo.dates` (event types and dates),
-:mod:`geo.export` (GeoJSON, CSV), composed in :mod:`geo.pipeline`.
+The package by layer, data flowing one way (``tests/test_layers.py`` checks it):
+
+- :mod:`geo.models`: the records every layer shares (articles, places, mentions, events);
+- :mod:`geo.extract`: text to mention records (documents, gazetteer, match, references,
+  events, dates, composed in :mod:`geo.extract.pipeline`, run over files by :mod:`geo.extract.batch`);
+- :mod:`geo.export`: the one event merger and the GeoJSON and CSV writers;
+- :mod:`geo.store`: the SQLite store and what goes in and out of it;
+- :mod:`geo.app`: filters, the folium map and coordinate look-up behind ``app.py``;
+- :mod:`geo.tools`: the command line, evaluation and benchmarks.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -1,13 +1,15 @@
 """Plain data passed between the pipeline's stages.
 
-Every stage takes and returns these frozen dataclasses; nothing downstream
-assembles dictionaries by hand (the exporters in :mod:`geo.export` are the one
-place where they become GeoJSON properties or CSV rows).
+Extraction works on :class:`Article`, :class:`Place`, :class:`Span` and
+:class:`Mention`; its last step flattens each mention into a
+:class:`MentionRecord`, the one record the store, the writers and the map
+share, and :func:`geo.export.merge.merge_events` groups records into
+:class:`EventRecord` s. Nothing downstream assembles dictionaries by hand.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 #: Kinds a gazetteer row may have, from the smallest to the largest.
@@ -193,19 +195,171 @@ class ArticleResult:
         return tuple(m for m in self.mentions if m.place is None)
 
 
-@dataclass(frozen=True)
-class Event:
-    """Mentions of one place, event type and date merged across documents."""
+# --- the records every layer after extraction shares --------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MentionRecord:
+    """One place mention as it is stored, exported, filtered and mapped.
+
+    Flat and self-contained (the place's name and point, the article's title
+    and outlet are copied in), so the store, the writers and the map need no
+    gazetteer. Dates are ISO strings (calendar days, never datetimes). Built
+    from a :class:`Mention` by :func:`geo.extract.records.mention_record`.
+    """
+
+    mention_id: str
+    doc_id: str
+    start: int
+    end: int
+    surface: str
+    place_id: str | None
+    place: str | None
+    place_kind: str | None
+    lat: float | None
+    lon: float | None
+    geo_precision: int | None
+    uncertainty_km: float | None
+    admin1: str | None
+    country: str | None
+    place_source: str | None
+    is_event: bool
+    event_type: str | None
+    sub_event_type: str | None
+    trigger: str | None
+    date: str | None
+    date_precision: str
+    date_basis: str | None
+    date_start: str | None
+    date_end: str | None
+    sentence: str
+    sentence_start: int
+    attribution: str | None
+    verified: bool | None  # False: the text calls the report unverified
+    title: str | None
+    outlet: str | None
+    url: str | None
+    published: str | None
+    match: str
+
+    @property
+    def resolved(self) -> bool:
+        return self.place_id is not None
+
+    def properties(self) -> dict:
+        """The exported properties, in :data:`MENTION_PROPERTIES` order."""
+        return {name: (self.resolved if name == "resolved" else getattr(self, name)) for name in MENTION_PROPERTIES}
+
+
+#: Properties of an exported mention, in order: the record's fields but the point (the
+#: geometry carries it) and the sentence's offset, plus ``resolved``.
+MENTION_PROPERTIES = (
+    "mention_id",
+    "doc_id",
+    "start",
+    "end",
+    "surface",
+    "resolved",
+    "place_id",
+    "place",
+    "place_kind",
+    "geo_precision",
+    "uncertainty_km",
+    "admin1",
+    "country",
+    "place_source",
+    "is_event",
+    "event_type",
+    "sub_event_type",
+    "trigger",
+    "date",
+    "date_precision",
+    "date_basis",
+    "date_start",
+    "date_end",
+    "sentence",
+    "attribution",
+    "verified",
+    "title",
+    "outlet",
+    "url",
+    "published",
+    "match",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """Mentions of one place, event type and day merged across documents.
+
+    Made only by :func:`geo.export.merge.merge_events`; ``event_type`` is None
+    for a group of mere place mentions (the map's "all mentions" view).
+    """
 
     event_id: str
-    place: Place
-    event_type: str
+    place_id: str
+    place: str
+    place_kind: str | None
+    lat: float
+    lon: float
+    geo_precision: int | None
+    uncertainty_km: float | None
+    admin1: str | None
+    country: str | None
+    event_type: str | None
     sub_event_type: str | None
-    date: ResolvedDate
-    mentions: tuple[Mention, ...]
-    articles: tuple[Article, ...] = field(default=())
+    date: str | None
+    date_precision: str
+    date_basis: str | None
+    mentions: tuple[MentionRecord, ...]
+
+    @property
+    def is_event(self) -> bool:
+        return self.event_type is not None
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """Distinct outlets reporting it (the document id where an article names none), sorted."""
+        return tuple(sorted({m.outlet or m.doc_id for m in self.mentions}))
 
     @property
     def corroboration(self) -> int:
         """Number of distinct outlets (or documents without one) reporting it."""
-        return len({a.outlet or a.doc_id for a in self.articles})
+        return len(self.outlets)
+
+    @property
+    def doc_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.doc_id for m in self.mentions))
+
+    @property
+    def attributions(self) -> tuple[str, ...]:
+        return tuple(sorted({m.attribution for m in self.mentions if m.attribution}))
+
+    @property
+    def unverified(self) -> bool:
+        return any(m.verified is False for m in self.mentions)
+
+    def properties(self) -> dict:
+        """The exported properties of the event (GeoJSON ``--level events``)."""
+        return {
+            "event_id": self.event_id,
+            "place_id": self.place_id,
+            "place": self.place,
+            "place_kind": self.place_kind,
+            "geo_precision": self.geo_precision,
+            "uncertainty_km": self.uncertainty_km,
+            "admin1": self.admin1,
+            "country": self.country,
+            "event_type": self.event_type,
+            "sub_event_type": self.sub_event_type,
+            "date": self.date,
+            "date_precision": self.date_precision,
+            "date_basis": self.date_basis,
+            "corroboration": self.corroboration,
+            "sources": "; ".join(self.outlets),
+            "doc_ids": list(self.doc_ids),
+            "mention_ids": [m.mention_id for m in self.mentions],
+            "sentences": [m.sentence for m in self.mentions],
+            "attribution": "; ".join(self.attributions) or None,
+            "verified": False if self.unverified else None,
+        }

@@ -1,13 +1,10 @@
-import sys
 from pathlib import Path
 
 import pytest
 
+from geo.extract.pipeline import load_resources
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from geo.pipeline import load_resources  # noqa: E402
-
 DATA = ROOT / "tests" / "data"
 SEEDS = ROOT / "seeds"
 

@@ -1,4 +1,4 @@
-from geo.bench import generate_corpus, run_bench
+from geo.tools.bench import generate_corpus, run_bench
 
 
 def test_generated_corpus_is_deterministic(tmp_path):

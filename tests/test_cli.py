@@ -4,7 +4,7 @@ import sys
 
 import geopandas as gpd
 
-from geo.cli import main
+from geo.tools.cli import main
 
 from .conftest import DATA, ROOT, SEEDS
 

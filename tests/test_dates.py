@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from geo.dates import find_time_expressions, resolve
+from geo.extract.dates import find_time_expressions, resolve
 from geo.models import ResolvedDate
 
 PUB = date(2012, 7, 22)  # a Sunday

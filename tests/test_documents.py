@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from geo.documents import decode_bytes, load_article, make_article, strip_markup
 from geo.errors import DocumentError
+from geo.extract.documents import decode_bytes, load_article, make_article, strip_markup
 
 TEXT = "Clashes erupted in Kafr Sousa, activists said. كفر سوسة\n"
 

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from geo.documents import make_article
-from geo.pipeline import extract_article
+from geo.extract.documents import make_article
+from geo.extract.pipeline import extract_article
 
 
 def tag(res, text, published="2012-07-18"):

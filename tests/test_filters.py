@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from geo import filters as F
 from geo import store
+from geo.app import filters as F
 
 
 @pytest.fixture(scope="module")
@@ -85,11 +85,11 @@ def test_options_follow_the_data(df):
 def test_group_events_merges_place_type_day(df):
     shown = F.apply_filters(df, {})
     events = F.group_events(shown)
-    assert sum(e["n_mentions"] for e in events) == shown["place_id"].notna().sum()
-    keys = [(e["place_id"], e["event_type"], e["date"]) for e in events]
+    assert sum(len(e.mentions) for e in events) == shown["place_id"].notna().sum()
+    keys = [(e.place_id, e.event_type, e.date) for e in events]
     assert len(keys) == len(set(keys))
-    tadamon = next(e for e in events if e["place"] == "Tadamon" and e["event_type"] == "Battles")
-    assert tadamon["n_mentions"] > 1 and tadamon["mentions"][0]["sentence"]
+    tadamon = next(e for e in events if e.place == "Tadamon" and e.event_type == "Battles")
+    assert len(tadamon.mentions) > 1 and tadamon.mentions[0].sentence
 
 
 def test_views(df):
@@ -123,7 +123,7 @@ def test_csv_export(df):
 def test_unplaced_mentions_export_null_geometry(df):
     fake = df.head(1).copy()
     fake["place_id"], fake["lat"], fake["lon"] = None, None, None
-    feat = F.to_features(fake)[0]
+    feat = json.loads(F.to_geojson(fake))["features"][0]
     assert feat["geometry"] is None and feat["properties"]["resolved"] is False
 
 

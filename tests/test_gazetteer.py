@@ -3,7 +3,7 @@ import csv
 import pytest
 
 from geo.errors import GazetteerError
-from geo.gazetteer import COLUMNS, DEFAULT_GAZETTEER_DIR, haversine_km, load_gazetteer
+from geo.extract.gazetteer import COLUMNS, DEFAULT_GAZETTEER_DIR, haversine_km, load_gazetteer
 from geo.models import PLACE_KINDS
 
 REQUIRED_PLACES = """midan tadamon kafr-sousa yarmouk-camp hajar-al-aswad mezzeh mount-qasioun assali

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from geo.geocode import USER_AGENT, GeocodeError, Geocoder
+from geo.app.geocode import USER_AGENT, GeocodeError, Geocoder
 
 ANSWER = [
     {

@@ -1,52 +1,61 @@
-"""geo.mapview: a constant base map, the event layer, escaped popups."""
+"""geo.app.mapview: a constant base map, the event layer, escaped popups."""
 
 from __future__ import annotations
 
 import folium
 from streamlit_folium import _get_map_string
 
-from geo import mapview as MV
+from geo.app import mapview as MV
+from geo.export.merge import merge_events
+from geo.models import EventRecord, MentionRecord
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
-def event(**kw):
-    ev = {
-        "event_key": "tadamon|Battles|2012-07-16",
-        "place_id": "tadamon",
-        "place": "Tadamon",
-        "place_kind": "neighbourhood",
-        "lat": 33.47778,
-        "lon": 36.30944,
-        "uncertainty_km": 1.0,
-        "event_type": "Battles",
-        "sub_event_type": "Armed clash",
-        "date": "2012-07-16",
-        "date_precision": "day",
-        "date_basis": "on Monday",
-        "n_mentions": 1,
-        "is_event": True,
-        "unverified": False,
-        "outlets": ["AFP"],
-        "attributions": [],
-        "mentions": [
-            {
-                "sentence": "Clashes in Tadamon on Monday.",
-                "start": 11,
-                "end": 18,
-                "title": "T",
-                "outlet": "AFP",
-                "published": "2012-07-17",
-                "date_basis": "on Monday",
-                "date_precision": "day",
-                "attribution": "activists",
-                "verified": None,
-                "doc_id": "d",
-                "sub_event_type": "Armed clash",
-            }
-        ],
-    }
-    ev.update(kw)
+def record(**kw) -> MentionRecord:
+    """A mention record as the store gives it; ``kw`` overrides fields."""
+    values = dict(
+        mention_id="d:11-18",
+        doc_id="d",
+        start=11,
+        end=18,
+        surface="Tadamon",
+        place_id="tadamon",
+        place="Tadamon",
+        place_kind="neighbourhood",
+        lat=33.47778,
+        lon=36.30944,
+        geo_precision=1,
+        uncertainty_km=1.0,
+        admin1="Damascus",
+        country="Syria",
+        place_source="test",
+        is_event=True,
+        event_type="Battles",
+        sub_event_type="Armed clash",
+        trigger="Clashes",
+        date="2012-07-16",
+        date_precision="day",
+        date_basis="on Monday",
+        date_start="2012-07-16",
+        date_end="2012-07-16",
+        sentence="Clashes in Tadamon on Monday.",
+        sentence_start=0,
+        attribution="activists",
+        verified=None,
+        title="T",
+        outlet="AFP",
+        url=None,
+        published="2012-07-17",
+        match="alias",
+    )
+    values.update(kw)
+    return MentionRecord(**values)
+
+
+def event(**kw) -> EventRecord:
+    """The event the one merger makes of one such record."""
+    (ev,) = merge_events([record(**kw)], events_only=False)
     return ev
 
 
@@ -73,8 +82,7 @@ def test_popup_has_evidence_source_and_highlight():
 
 
 def test_every_text_is_escaped():
-    ev = event(place=EVIL, date_basis=EVIL)
-    ev["mentions"][0].update(sentence=EVIL, title=EVIL, outlet=EVIL, attribution=EVIL, start=0, end=8)
+    ev = event(place=EVIL, date_basis=EVIL, sentence=EVIL, title=EVIL, outlet=EVIL, attribution=EVIL, start=0, end=8)
     for html in (MV.popup_html(ev), MV.tooltip_html(ev)):
         assert "<script" not in html and "<img" not in html and "&lt;script&gt;" in html
     art = MV.article_html(
@@ -85,7 +93,7 @@ def test_every_text_is_escaped():
 
 
 def test_layer_has_one_marker_per_event_and_a_circle_per_place():
-    evs = [event(), event(event_key="k2", event_type="Explosions/Remote violence", date="2012-07-18")]
+    evs = [event(), event(mention_id="k2", event_type="Explosions/Remote violence", date="2012-07-18")]
     fg = MV.event_layer(evs)
     layers = list(fg._children.values())
     circles, markers = (layer.data["features"] for layer in layers)
@@ -105,7 +113,7 @@ def test_city_level_event_has_a_city_sized_circle():
 
 
 def test_many_events_are_aggregated_per_place():
-    evs = [event(event_key=f"k{i}", date=f"2012-07-{1 + i % 28:02d}") for i in range(50)]
+    evs = merge_events([record(mention_id=f"k{i}", start=i, date=f"2012-07-{1 + i % 28:02d}") for i in range(50)])
     fg = MV.event_layer(evs, aggregate_above=10)
     markers = list(fg._children.values())[1].data["features"]
     assert len(markers) == 1 and markers[0]["properties"]["count"] == 50

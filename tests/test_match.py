@@ -1,6 +1,6 @@
 import pytest
 
-from geo.match import filter_spans, find_mentions, tokens
+from geo.extract.match import filter_spans, find_mentions, tokens
 from geo.models import Span
 
 # Spelling in running text -> the gazetteer id it must resolve to.

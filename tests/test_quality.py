@@ -2,9 +2,9 @@
 
 import pytest
 
-from geo.documents import load_article
-from geo.evaluate import Prediction, load_gold, score
-from geo.pipeline import extract_article
+from geo.extract.documents import load_article
+from geo.extract.pipeline import extract_article
+from geo.tools.evaluate import Prediction, load_gold, score
 
 from .conftest import DATA, SEEDS
 

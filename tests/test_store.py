@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from geo import store
 from geo.errors import DocumentError, GazetteerError
-from geo.pipeline import load_resources
+from geo.extract.pipeline import load_resources
+from geo.models import MentionRecord
+from geo.store.schema import ARTICLE_FIELDS, MENTION_COLUMNS
 
 TEXT = "Clashes erupted in Tadamon on Monday, activists said. Shelling hit Zorbania on Tuesday."
 
@@ -77,11 +77,11 @@ def test_non_utf8_is_decoded_with_a_warning(conn, res):
     assert any("not valid UTF-8" in w for w in result.warnings)
 
 
-def test_failed_ingest_rolls_back(conn, res, monkeypatch):
-    def boom(*args):
-        raise sqlite3.IntegrityError("simulated failure half-way")
-
-    monkeypatch.setattr(store, "_insert_mentions", boom)
+def test_failed_ingest_rolls_back(conn, res):
+    # A real failure half-way: the article row goes in, then SQLite refuses the first mention.
+    conn.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON mentions BEGIN SELECT RAISE(ABORT, 'refused half-way'); END"
+    )
     with pytest.raises(store.StoreError, match="nothing was added"):
         store.ingest_text(conn, TEXT, res, published="2012-07-17")
     assert store.articles_frame(conn).empty and store.revision(conn) == 0
@@ -113,7 +113,7 @@ def test_user_place_then_reextract(tmp_path, conn, res):
         "note": "",
     }
     store.add_user_place(user_csv, row, res.gazetteer)
-    from geo.gazetteer import DEFAULT_GAZETTEER_DIR
+    from geo.extract.gazetteer import DEFAULT_GAZETTEER_DIR
 
     new_res = load_resources(gazetteer=[DEFAULT_GAZETTEER_DIR, user_csv])
     store.reextract(conn, new_res)
@@ -164,4 +164,4 @@ def test_mentions_table_holds_every_stored_property(tmp_path):
     conn = store.connect(tmp_path / "db.sqlite")
     columns = {row[1] for row in conn.execute("PRAGMA table_info(mentions)")}
     conn.close()
-    assert columns == set(store.MENTION_COLUMNS)
+    assert columns == set(MENTION_COLUMNS) == set(MentionRecord.__dataclass_fields__) - set(ARTICLE_FIELDS)

@@ -1,6 +1,6 @@
 import pytest
 
-from geo.text import place_key, sentences, similarity, skeleton
+from geo.extract.text import place_key, sentences, similarity, skeleton
 
 # Spellings of one name that English text produces, and the key they share.
 VARIANTS = [

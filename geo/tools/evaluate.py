@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from .errors import GoldError
-from .gazetteer import haversine_km
-from .models import Mention
+from ..errors import GoldError
+from ..extract.gazetteer import haversine_km
+from ..models import Mention
 
 #: The Damascus area: within this distance of the city centre.
 DAMASCUS = (33.5102, 36.29128)

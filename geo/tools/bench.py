@@ -1,4 +1,4 @@
-"""Throughput benchmark: ``python -m geo bench``.
+"""Throughput benchmark: ``clashmap bench`` (or ``python -m geo bench``).
 
 Generates a corpus of synthetic wire reports (sentences written from the
 templates below, with places drawn from the gazetteer), then runs the same
@@ -18,8 +18,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from .export import GeoJSONWriter
-from .gazetteer import load_gazetteer
+from ..export.geojson import GeoJSONWriter, encoded_features
+from ..extract.batch import extract_files
+from ..extract.gazetteer import load_gazetteer
 
 TEMPLATES = (
     "Fierce clashes erupted in {a} and {b} on {day}, activists said.",
@@ -88,17 +89,15 @@ def _peak_mb() -> tuple[float, float]:
 
 
 def _run(paths: list[str], jobs: int, out: Path) -> tuple[int, int, int, float]:
-    from .cli import process_all
-
     articles = words = features = 0
     start = time.perf_counter()
     with out.open("w", encoding="utf-8") as fh, GeoJSONWriter(fh) as writer:
-        for done in process_all(paths, None, None, 5_000_000, jobs, False, serialise=True):
+        for done in extract_files(paths, max_bytes=5_000_000, jobs=jobs, per_article=encoded_features):
             articles += 1
             words += done.words
-            for feat in done.features:
+            for feat in done.output or ():
                 writer.write_json(feat)
-            features += len(done.features)
+            features += len(done.output or ())
     return articles, words, features, time.perf_counter() - start
 
 

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
-from .errors import DocumentError, MetadataError
-from .models import Article
+from ..errors import DocumentError, MetadataError
+from ..models import Article
 
 #: Articles larger than this are refused: a news article is tens of kilobytes,
 #: so a file this big is a concatenation or a mistake (raise it with --max-bytes).

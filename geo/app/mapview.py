@@ -25,8 +25,9 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 
-from .gazetteer import Gazetteer, haversine_km
-from .models import EVENT_TYPES
+from ..export.geojson import point_feature
+from ..extract.gazetteer import Gazetteer, haversine_km
+from ..models import EVENT_TYPES, EventRecord, MentionRecord
 
 #: Where Streamlit serves ``static/`` when ``[server] enableStaticServing = true``.
 STATIC_URL = "/app/static"
@@ -255,14 +256,7 @@ def base_map(labels: list[dict], center: tuple[float, float] = DAMASCUS) -> foli
     if labels:
         data = {
             "type": "FeatureCollection",
-            "features": [
-                {
-                    "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [lab["lon"], lab["lat"]]},
-                    "properties": {"name": lab["name"]},
-                }
-                for lab in labels
-            ],
+            "features": [point_feature(lab["lat"], lab["lon"], {"name": lab["name"]}) for lab in labels],
         }
         folium.GeoJson(data, name="Place names", pointToLayer=_LABEL_JS, control=False).add_to(m)
     MapControls().add_to(m)
@@ -285,53 +279,54 @@ def highlight(sentence: str, start: int, end: int) -> str:
     return f"{_e(sentence[:start])}<mark>{_e(sentence[start:end])}</mark>{_e(sentence[end:])}"
 
 
-def tooltip_html(ev: dict) -> str:
-    kind = ev["event_type"] or "place mention (no event)"
-    return f"<b>{_e(ev['place'])}</b><br>{_e(kind)}<br>{_e(ev['date'] or 'date not given')}"
+def tooltip_html(ev: EventRecord) -> str:
+    kind = ev.event_type or "place mention (no event)"
+    return f"<b>{_e(ev.place)}</b><br>{_e(kind)}<br>{_e(ev.date or 'date not given')}"
 
 
-def popup_html(ev: dict) -> str:
+def _evidence(m: MentionRecord) -> str:
+    """The sentence with the place marked."""
+    return f"<blockquote>{highlight(m.sentence, m.start - m.sentence_start, m.end - m.sentence_start)}</blockquote>"
+
+
+def popup_html(ev: EventRecord) -> str:
     """Popup of one event: place, type, date, and each piece of evidence with its source."""
-    kind = ev["event_type"] or "Place mention (no event)"
-    sub = f" — {_e(ev['sub_event_type'])}" if ev.get("sub_event_type") else ""
-    when = ev["date"] or "date not given"
-    precision = ev.get("date_precision") or "unknown"
+    kind = ev.event_type or "Place mention (no event)"
+    sub = f" — {_e(ev.sub_event_type)}" if ev.sub_event_type else ""
     parts = [
-        f"<div><b>{_e(ev['place'])}</b> <span class='cm-src'>({_e(ev['place_kind'])}, "
-        f"within {_e(ev['uncertainty_km'])} km)</span></div>",
+        f"<div><b>{_e(ev.place)}</b> <span class='cm-src'>({_e(ev.place_kind)}, "
+        f"within {_e(ev.uncertainty_km)} km)</span></div>",
         f"<div>{_e(kind)}{sub}</div>",
-        f"<div>Date: <b>{_e(when)}</b> <span class='cm-src'>(precision: {_e(precision)}; "
-        f"basis: {_e(ev.get('date_basis') or 'none')})</span></div>",
+        f"<div>Date: <b>{_e(ev.date or 'date not given')}</b> <span class='cm-src'>(precision: "
+        f"{_e(ev.date_precision or 'unknown')}; basis: {_e(ev.date_basis or 'none')})</span></div>",
     ]
-    if ev.get("unverified"):
+    if ev.unverified:
         parts.append("<div><b>Unverified</b> (the text says so)</div>")
-    for m in ev["mentions"][:POPUP_MENTIONS]:
-        who = m["attribution"] or "the outlet itself (no source named)"
+    for m in ev.mentions[:POPUP_MENTIONS]:
+        who = m.attribution or "the outlet itself (no source named)"
         parts.append(
-            f"<blockquote>{highlight(m['sentence'], m['start'], m['end'])}</blockquote>"
-            f"<div class='cm-src'><i>{_e(m['title'] or m['doc_id'])}</i>, {_e(m['outlet'] or 'unknown outlet')}, "
-            f"published {_e(m['published'] or 'date unknown')}. Reported by: {_e(who)}"
-            f"{' (unverified)' if m['verified'] is False else ''}.</div>"
+            _evidence(m) + f"<div class='cm-src'><i>{_e(m.title or m.doc_id)}</i>, {_e(m.outlet or 'unknown outlet')}, "
+            f"published {_e(m.published or 'date unknown')}. Reported by: {_e(who)}"
+            f"{' (unverified)' if m.verified is False else ''}.</div>"
         )
-    more = ev["n_mentions"] - min(len(ev["mentions"]), POPUP_MENTIONS)
+    more = len(ev.mentions) - min(len(ev.mentions), POPUP_MENTIONS)
     if more > 0:
         parts.append(f"<div class='cm-src'>… and {more} more report(s) in the table.</div>")
     return "".join(parts)
 
 
-def place_popup_html(place: dict) -> str:
+def place_popup_html(place: str, counts: list[tuple[str | None, int]], days: list[str], examples) -> str:
     """Popup of an aggregated place marker: counts by type, dates, a few pieces of evidence."""
     rows = "".join(
         f"<div><i style='display:inline-block;width:9px;height:9px;border-radius:50%;"
         f"background:{color_of(t)}'></i> {_e(t or 'place mention (no event)')}: {n}</div>"
-        for t, n in place["types"]
+        for t, n in counts
     )
-    span = " to ".join(_e(d) for d in dict.fromkeys([place["first"], place["last"]]) if d) or "dates not given"
-    parts = [f"<div><b>{_e(place['place'])}</b>: {place['count']} reports, {span}</div>", rows]
-    for m in place["examples"]:
+    span = " to ".join(_e(d) for d in dict.fromkeys([days[0], days[-1]] if days else [])) or "dates not given"
+    parts = [f"<div><b>{_e(place)}</b>: {sum(n for _, n in counts)} reports, {span}</div>", rows]
+    for m in examples:
         parts.append(
-            f"<blockquote>{highlight(m['sentence'], m['start'], m['end'])}</blockquote>"
-            f"<div class='cm-src'>{_e(m['outlet'] or 'unknown outlet')}, {_e(m['published'] or '')}</div>"
+            _evidence(m) + f"<div class='cm-src'>{_e(m.outlet or 'unknown outlet')}, {_e(m.published or '')}</div>"
         )
     return "".join(parts)
 
@@ -339,108 +334,98 @@ def place_popup_html(place: dict) -> str:
 # --- the filtered layer ---------------------------------------------------------------------
 
 
-def _point(lat: float, lon: float, props: dict) -> dict:
-    return {
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-        "properties": props,
-    }
-
-
-def event_features(events: list[dict]) -> list[dict]:
+def event_features(events: list[EventRecord]) -> list[dict]:
     """One marker feature per event, with escaped ``tip`` and ``popup`` HTML."""
-    out = []
-    for ev in events:
-        out.append(
-            _point(
-                ev["lat"],
-                ev["lon"],
-                {
-                    "key": ev["event_key"],
-                    "color": color_of(ev["event_type"]),
-                    "size": 7 if ev["is_event"] else 5,
-                    "unverified": bool(ev["unverified"]),
-                    "days": [ev["date"] or ""],
-                    "event_type": ev["event_type"],
-                    "date": ev["date"],
-                    "place": ev["place"],
-                    "tip": tooltip_html(ev),
-                    "popup": popup_html(ev),
-                },
-            )
+    return [
+        point_feature(
+            ev.lat,
+            ev.lon,
+            {
+                "key": ev.event_id,
+                "color": color_of(ev.event_type),
+                "size": 7 if ev.is_event else 5,
+                "unverified": ev.unverified,
+                "days": [ev.date or ""],
+                "event_type": ev.event_type,
+                "date": ev.date,
+                "place": ev.place,
+                "tip": tooltip_html(ev),
+                "popup": popup_html(ev),
+            },
         )
-    return out
+        for ev in events
+    ]
 
 
-def place_features(events: list[dict]) -> list[dict]:
+def _by_place(events: list[EventRecord]) -> dict[str, list[EventRecord]]:
+    by_place: dict[str, list[EventRecord]] = {}
+    for ev in events:
+        by_place.setdefault(ev.place_id, []).append(ev)
+    return by_place
+
+
+def _type_counts(evs: list[EventRecord]) -> list[tuple[str | None, int]]:
+    """Reports per type, most first; ties in the codebook's order (mere mentions last)."""
+    counts = Counter()
+    for ev in evs:
+        counts[ev.event_type] += len(ev.mentions)
+    order = {t: i for i, t in enumerate(EVENT_TYPES)}
+    return sorted(counts.items(), key=lambda tn: (-tn[1], order.get(tn[0], len(order)), tn[0] or ""))
+
+
+def place_features(events: list[EventRecord]) -> list[dict]:
     """One aggregated marker per place (for many events): size grows with the count."""
-    by_place: dict[str, list[dict]] = {}
-    for ev in events:
-        by_place.setdefault(ev["place_id"], []).append(ev)
     out = []
-    for pid in sorted(by_place):
-        evs = by_place[pid]
-        counts = Counter()
-        for ev in evs:
-            counts[ev["event_type"]] += ev["n_mentions"]
-        dates = sorted(ev["date"] for ev in evs if ev["date"])
-        top = counts.most_common()
+    for pid, evs in sorted(_by_place(events).items()):
+        counts = _type_counts(evs)
+        total = sum(n for _, n in counts)
+        days = sorted({ev.date for ev in evs if ev.date})
         first = evs[0]
-        info = {
-            "place": first["place"],
-            "count": sum(counts.values()),
-            "types": top,
-            "first": dates[0] if dates else None,
-            "last": dates[-1] if dates else None,
-            "examples": [m for ev in evs[-2:] for m in ev["mentions"][:1]],
-        }
+        examples = [ev.mentions[0] for ev in evs[-2:]]
         out.append(
-            _point(
-                first["lat"],
-                first["lon"],
+            point_feature(
+                first.lat,
+                first.lon,
                 {
                     "key": pid,
-                    "color": color_of(top[0][0]),
-                    "size": round(6 + 3 * math.log10(info["count"]), 1),
+                    "color": color_of(counts[0][0]),
+                    "size": round(6 + 3 * math.log10(total), 1),
                     "unverified": False,
-                    "days": sorted(set(dates)) or [""],
-                    "place": first["place"],
-                    "count": info["count"],
-                    "tip": f"<b>{_e(first['place'])}</b><br>{info['count']} reports",
-                    "popup": place_popup_html(info),
+                    "days": days or [""],
+                    "place": first.place,
+                    "count": total,
+                    "tip": f"<b>{_e(first.place)}</b><br>{total} reports",
+                    "popup": place_popup_html(first.place, counts, days, examples),
                 },
             )
         )
     return out
 
 
-def uncertainty_features(events: list[dict]) -> list[dict]:
+def uncertainty_features(events: list[EventRecord]) -> list[dict]:
     """One circle per place: the radius within which its events lie (from the place's kind)."""
-    by_place: dict[str, dict] = {}
-    for ev in events:
-        entry = by_place.setdefault(ev["place_id"], {"ev": ev, "days": set(), "types": Counter()})
-        entry["days"].add(ev["date"] or "")
-        entry["types"][ev["event_type"]] += 1
     out = []
-    for pid in sorted(by_place):
-        entry = by_place[pid]
-        ev = entry["ev"]
+    for pid, evs in sorted(_by_place(events).items()):
+        first = evs[0]
+        top = Counter(ev.event_type for ev in evs).most_common()
+        order = {t: i for i, t in enumerate(EVENT_TYPES)}
+        top.sort(key=lambda tn: (-tn[1], order.get(tn[0], len(order))))
         out.append(
-            _point(
-                ev["lat"],
-                ev["lon"],
+            point_feature(
+                first.lat,
+                first.lon,
                 {
                     "key": pid,
-                    "radius_m": float(ev["uncertainty_km"] or 1.0) * 1000,
-                    "color": color_of(entry["types"].most_common(1)[0][0]),
-                    "days": sorted(entry["days"]),
+                    "radius_m": float(first.uncertainty_km or 1.0) * 1000,
+                    "color": color_of(top[0][0]),
+                    "days": sorted({ev.date or "" for ev in evs}),
                 },
             )
         )
     return out
 
 
-def event_layer(events: list[dict], aggregate_above: int = AGGREGATE_ABOVE) -> folium.FeatureGroup:
+def event_layer(events: list[EventRecord], aggregate_above: int = AGGREGATE_ABOVE) -> folium.FeatureGroup:
     """The filtered events as one FeatureGroup for ``st_folium(feature_group_to_add=...)``.
 
     Up to ``aggregate_above`` events: one marker per event. Above it: one
@@ -463,7 +448,7 @@ def event_layer(events: list[dict], aggregate_above: int = AGGREGATE_ABOVE) -> f
     return fg
 
 
-def is_aggregated(events: list[dict], aggregate_above: int = AGGREGATE_ABOVE) -> bool:
+def is_aggregated(events: list, aggregate_above: int = AGGREGATE_ABOVE) -> bool:
     return len(events) > aggregate_above
 
 

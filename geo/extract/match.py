@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
 
+from ..models import PLACE_KINDS, Place, Span
 from .gazetteer import Gazetteer, haversine_km
-from .models import PLACE_KINDS, Place, Span
 from .text import ARTICLES, fold, place_key, similarity, skeleton
 
 MAX_TOKENS = 6

@@ -15,7 +15,7 @@ from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 
-from .errors import ClashmapError
+from ..errors import ClashmapError
 
 USER_AGENT = "clashmap/0.1 (conflict event mapping; gazetteer curation)"
 

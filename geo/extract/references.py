@@ -6,15 +6,15 @@ activist in Yarmouk"), is part of a compound ("Tadamon-based"), a possessive
 reference ("the situation in Syria"), a statement's place ("In Washington, a
 spokesman said"), a locator ("the Damascus–Homs highway"), or a foreign place
 named without a locative. :func:`reference_reason` names the rule that
-applies; :mod:`geo.events` uses it before looking for the event.
+applies; :mod:`geo.extract.events` uses it before looking for the event.
 """
 
 from __future__ import annotations
 
 import re
 
+from ..models import Span
 from .lexicon import Lexicon
-from .models import Span
 from .text import Sentence, lowered
 
 _LOCATIVE = re.compile(

@@ -8,7 +8,7 @@ reference day. For each sentence the tagger
    and generic ones ("would be sent", "no clashes", "the battle for ...");
 2. finds time expressions and gives each to its nearest trigger;
 3. decides for each mention whether it is a mere reference (the rules in
-   :mod:`geo.references`) or the place of the nearest trigger's event, and
+   :mod:`geo.extract.references`) or the place of the nearest trigger's event, and
    dates it;
 4. moves the story's reference day on.
 """
@@ -21,9 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from ..models import UNKNOWN_DATE, Article, Mention, Place, ResolvedDate, Span
 from .dates import TimeExpression, find_time_expressions
 from .lexicon import Lexicon, Trigger
-from .models import UNKNOWN_DATE, Article, Mention, Place, ResolvedDate, Span
 from .references import STATEMENT, reference_reason
 from .text import Sentence, lowered, sentences
 
@@ -136,7 +136,7 @@ def tag_article(
     article:
         The article (its text, publication date).
     spans:
-        Place spans from :func:`geo.match.find_mentions`, in text order.
+        Place spans from :func:`geo.extract.match.find_mentions`, in text order.
     lex:
         The compiled lexicon.
     is_foreign:

@@ -1,4 +1,4 @@
-"""Benchmark the app's server side: `python -m geo.appbench [-n 10000]`.
+"""Benchmark the app's server side: `python -m geo.tools.appbench [-n 10000]`.
 
 Generates N synthetic event mentions at the gazetteer's Damascus places in a
 temporary SQLite store (a fixed random seed: the same data every run), then
@@ -17,10 +17,13 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from . import filters as F
-from . import mapview, store
-from .models import EVENT_TYPES
-from .pipeline import load_resources
+from .. import store
+from ..app import filters as F
+from ..app import mapview
+from ..extract.pipeline import load_resources
+from ..models import EVENT_TYPES, MentionRecord
+from ..store.articles import mention_row
+from ..store.schema import MENTION_COLUMNS
 
 
 def fill(conn: sqlite3.Connection, gaz, n: int, seed: int = 1) -> None:
@@ -36,8 +39,8 @@ def fill(conn: sqlite3.Connection, gaz, n: int, seed: int = 1) -> None:
     ]
     outlets = ["AFP", "Reuters", "SANA", "Al Jazeera", "BBC"]
     sources = [None, "activists", "Syrian Observatory for Human Rights", "state media"]
-    cols = ", ".join(f'"{c}"' for c in store.MENTION_COLUMNS)
-    marks = ", ".join("?" for _ in store.MENTION_COLUMNS)
+    cols = ", ".join(f'"{c}"' for c in MENTION_COLUMNS)
+    marks = ", ".join("?" for _ in MENTION_COLUMNS)
     with conn:
         for a in range(0, n, 100):
             doc = f"bench-{a // 100:05d}"
@@ -52,38 +55,42 @@ def fill(conn: sqlite3.Connection, gaz, n: int, seed: int = 1) -> None:
                 etype = rng.choice(list(EVENT_TYPES))
                 day = (date(2012, 7, 1) + timedelta(days=rng.randrange(60))).isoformat()
                 sentence = f"Fighting was reported in {p.name} on that day, sources said."
-                row = {
-                    "mention_id": f"{doc}:{i}",
-                    "doc_id": doc,
-                    "start": 25,
-                    "end": 25 + len(p.name),
-                    "surface": p.name,
-                    "place_id": p.id,
-                    "place": p.name,
-                    "place_kind": p.kind,
-                    "lat": p.lat,
-                    "lon": p.lon,
-                    "geo_precision": p.geo_precision,
-                    "uncertainty_km": p.uncertainty_km,
-                    "admin1": "Damascus",
-                    "country": "Syria",
-                    "place_source": p.source,
-                    "is_event": 1,
-                    "event_type": etype,
-                    "sub_event_type": rng.choice(EVENT_TYPES[etype]),
-                    "trigger": "fighting",
-                    "date": day,
-                    "date_precision": "day",
-                    "date_basis": "on that day",
-                    "date_start": day,
-                    "date_end": day,
-                    "sentence": sentence,
-                    "sentence_start": 0,
-                    "attribution": rng.choice(sources),
-                    "verified": rng.choice([None, None, None, 0]),
-                    "match": "key",
-                }
-                rows.append(tuple(row[c] for c in store.MENTION_COLUMNS))
+                rec = MentionRecord(
+                    mention_id=f"{doc}:{i}",
+                    doc_id=doc,
+                    start=25,
+                    end=25 + len(p.name),
+                    surface=p.name,
+                    place_id=p.id,
+                    place=p.name,
+                    place_kind=p.kind,
+                    lat=p.lat,
+                    lon=p.lon,
+                    geo_precision=p.geo_precision,
+                    uncertainty_km=p.uncertainty_km,
+                    admin1="Damascus",
+                    country="Syria",
+                    place_source=p.source,
+                    is_event=True,
+                    event_type=etype,
+                    sub_event_type=rng.choice(EVENT_TYPES[etype]),
+                    trigger="fighting",
+                    date=day,
+                    date_precision="day",
+                    date_basis="on that day",
+                    date_start=day,
+                    date_end=day,
+                    sentence=sentence,
+                    sentence_start=0,
+                    attribution=rng.choice(sources),
+                    verified=rng.choice([None, None, None, False]),
+                    match="key",
+                    title=None,
+                    outlet=None,
+                    url=None,
+                    published=None,
+                )
+                rows.append(mention_row(rec))
             conn.executemany(f"INSERT INTO mentions ({cols}) VALUES ({marks})", rows)
 
 
@@ -124,7 +131,7 @@ def run(n: int, repeat: int = 3) -> dict:
                 frame = F.with_days(store.mentions_frame(conn))
                 t1 = time.perf_counter()
                 shown = F.apply_filters(frame, f)
-                events = F.group_events(shown)
+                events = F.group_events(shown, events_only=f.get("events_only", True))
                 t2 = time.perf_counter()
                 m = mapview.base_map(labels, mapview.center_of(res.gazetteer))
                 layer = mapview.event_layer(events)

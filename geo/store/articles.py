@@ -1,23 +1,16 @@
-"""The embedded store: articles and their mentions in one SQLite file.
+"""Articles and their mention records in the store: ingest, seed, re-extract, read.
 
 The app keeps what readers add (and the seeds) here so it survives a restart.
 Every write is one transaction: a failed ingest leaves the store as it was.
-Mentions are stored flat, with the place's name and coordinate as they were
-when extracted, so reading the store needs no gazetteer.
-
->>> import tempfile, os
->>> conn = connect(os.path.join(tempfile.mkdtemp(), "x.sqlite"))
->>> revision(conn)
-0
+Mentions are stored as :class:`~geo.models.MentionRecord` s (their article's
+title, outlet, url and date kept once, in ``articles``), so reading the store
+needs no gazetteer.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
-import os
 import sqlite3
 from collections.abc import Iterable
 from datetime import date
@@ -25,61 +18,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from .documents import DEFAULT_MAX_BYTES, check_size, decode_bytes, load_article, make_article
-from .errors import ClashmapError, GazetteerError
-from .export import MENTION_PROPERTIES, mention_properties
-from .gazetteer import COLUMNS as GAZETTEER_COLUMNS
-from .gazetteer import Gazetteer, parse_row
-from .models import ArticleResult
-from .pipeline import Resources, extract_article
+from ..errors import ClashmapError
+from ..extract.documents import DEFAULT_MAX_BYTES, check_size, decode_bytes, load_article, make_article
+from ..extract.gazetteer import Gazetteer
+from ..extract.pipeline import Resources, extract_article
+from ..extract.records import article_records
+from ..models import ArticleResult, MentionRecord
+from .schema import ARTICLE_COLUMNS, MENTION_COLUMNS, StoreError, bump, connect, needs_reextract
 
-ROOT = Path(__file__).resolve().parent.parent
-#: Where the store lives unless ``CLASHMAP_DB`` says otherwise.
-DEFAULT_DB = ROOT / "data" / "clashmap.sqlite"
-#: The readers' own gazetteer, beside the curated one (``CLASHMAP_USER_GAZETTEER``).
-DEFAULT_USER_GAZETTEER = ROOT / "data" / "user_gazetteer.csv"
-SEEDS_DIR = ROOT / "seeds"
-
-#: Columns of the ``mentions`` table, in order (the export's property names where they exist).
-#: Stored per mention: the exported properties except the article's own (kept once in
-#: ``articles``), plus the point and the sentence's offset.
-ARTICLE_PROPERTIES = frozenset({"resolved", "title", "outlet", "url", "published"})
-MENTION_COLUMNS = tuple(c for c in MENTION_PROPERTIES if c not in ARTICLE_PROPERTIES) + (
-    "lat",
-    "lon",
-    "sentence_start",
-)
-ARTICLE_COLUMNS = ("doc_id", "sha256", "title", "outlet", "url", "published", "origin", "warnings", "text")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS articles (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id TEXT NOT NULL UNIQUE,
-    sha256 TEXT NOT NULL UNIQUE,
-    title TEXT, outlet TEXT, url TEXT, published TEXT,
-    origin TEXT NOT NULL,
-    warnings TEXT NOT NULL DEFAULT '[]',
-    text TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS mentions (
-    mention_id TEXT PRIMARY KEY,
-    doc_id TEXT NOT NULL REFERENCES articles(doc_id) ON DELETE CASCADE,
-    start INTEGER NOT NULL, "end" INTEGER NOT NULL, surface TEXT NOT NULL,
-    place_id TEXT, place TEXT, place_kind TEXT, lat REAL, lon REAL,
-    geo_precision INTEGER, uncertainty_km REAL, admin1 TEXT, country TEXT, place_source TEXT,
-    is_event INTEGER NOT NULL, event_type TEXT, sub_event_type TEXT, trigger TEXT,
-    date TEXT, date_precision TEXT, date_basis TEXT, date_start TEXT, date_end TEXT,
-    sentence TEXT NOT NULL, sentence_start INTEGER NOT NULL,
-    attribution TEXT, verified INTEGER, match TEXT
-);
-CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(doc_id);
-CREATE INDEX IF NOT EXISTS mentions_date ON mentions(date);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-
-
-class StoreError(ClashmapError):
-    """The store cannot be opened or written; the message names the file and the fix."""
+#: The seed articles loaded on the first start, in a checkout.
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 
 
 class DuplicateArticleError(ClashmapError):
@@ -89,42 +37,6 @@ class DuplicateArticleError(ClashmapError):
         self.doc_id = doc_id
         name = f"{title!r} ({doc_id})" if title else doc_id
         super().__init__(f"this text is already in the store as {name}; nothing was added")
-
-
-def db_path() -> Path:
-    """The store's path: ``$CLASHMAP_DB`` or ``data/clashmap.sqlite``."""
-    return Path(os.environ.get("CLASHMAP_DB") or DEFAULT_DB)
-
-
-def user_gazetteer_path() -> Path:
-    """The user gazetteer: ``$CLASHMAP_USER_GAZETTEER`` or ``data/user_gazetteer.csv``."""
-    return Path(os.environ.get("CLASHMAP_USER_GAZETTEER") or DEFAULT_USER_GAZETTEER)
-
-
-def connect(path: str | Path | None = None) -> sqlite3.Connection:
-    """Open (creating if needed) the store at ``path`` (default :func:`db_path`)."""
-    path = Path(path) if path is not None else db_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, check_same_thread=False, timeout=10)
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.executescript(_SCHEMA)
-    except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"{path}: cannot open the store ({exc}); set CLASHMAP_DB to a writable file path") from None
-    return conn
-
-
-def revision(conn: sqlite3.Connection) -> int:
-    """A number that changes on every write: the key for caching reads."""
-    row = conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
-    return int(row[0]) if row else 0
-
-
-def _bump(conn: sqlite3.Connection) -> None:
-    conn.execute(
-        "INSERT INTO meta(key, value) VALUES ('revision', '1') "
-        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-    )
 
 
 def text_hash(text: str) -> str:
@@ -138,15 +50,13 @@ def find_duplicate(conn: sqlite3.Connection, sha: str) -> tuple[str, str | None]
     return (row[0], row[1]) if row else None
 
 
-def mention_row(m, article, gaz: Gazetteer | None) -> tuple:
-    """One ``mentions`` row from a Mention, via the export's property names."""
-    p = mention_properties(m, article, gaz)
-    p["lat"] = m.place.lat if m.place else None
-    p["lon"] = m.place.lon if m.place else None
-    p["sentence_start"] = m.sentence_start
-    p["is_event"] = int(bool(p["is_event"]))
-    p["verified"] = None if p["verified"] is None else int(bool(p["verified"]))
-    return tuple(p[c] for c in MENTION_COLUMNS)
+def mention_row(record: MentionRecord) -> tuple:
+    """One ``mentions`` row: the record's fields in :data:`~geo.store.schema.MENTION_COLUMNS` order."""
+    row = []
+    for c in MENTION_COLUMNS:
+        v = getattr(record, c)
+        row.append(int(v) if isinstance(v, bool) else v)
+    return tuple(row)
 
 
 def _insert_mentions(conn: sqlite3.Connection, result: ArticleResult, gaz: Gazetteer | None) -> None:
@@ -154,15 +64,14 @@ def _insert_mentions(conn: sqlite3.Connection, result: ArticleResult, gaz: Gazet
     marks = ", ".join("?" for _ in MENTION_COLUMNS)
     conn.executemany(
         f"INSERT INTO mentions ({cols}) VALUES ({marks})",
-        [mention_row(m, result.article, gaz) for m in result.mentions],
+        [mention_row(r) for r in article_records(result, gaz)],
     )
 
 
 def _insert_article(conn: sqlite3.Connection, result: ArticleResult, sha: str, origin: str) -> None:
     a = result.article
     conn.execute(
-        "INSERT INTO articles (doc_id, sha256, title, outlet, url, published, origin, warnings, text) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({', '.join('?' for _ in ARTICLE_COLUMNS)})",
         (
             a.doc_id,
             sha,
@@ -170,6 +79,7 @@ def _insert_article(conn: sqlite3.Connection, result: ArticleResult, sha: str, o
             a.outlet,
             a.url,
             a.published.isoformat() if a.published else None,
+            a.published_basis,
             origin,
             json.dumps(list(result.warnings)),
             a.text,
@@ -205,7 +115,7 @@ def _add(conn: sqlite3.Connection, items, gaz: Gazetteer | None, origin: str) ->
         _insert_article(conn, result, sha, origin)
         _insert_mentions(conn, result, gaz)
         done.append(result.article.doc_id)
-    _bump(conn)
+    bump(conn)
     return done
 
 
@@ -291,17 +201,30 @@ def reextract(conn: sqlite3.Connection, res: Resources) -> int:
 
     All mentions are replaced in one transaction; returns the new mention count.
     """
-    rows = conn.execute("SELECT doc_id, text, title, outlet, url, published FROM articles ORDER BY seq").fetchall()
+    rows = conn.execute(
+        "SELECT doc_id, text, title, outlet, url, published, published_basis FROM articles ORDER BY seq"
+    ).fetchall()
     results = []
-    for doc_id, text, title, outlet, url, published in rows:
-        article = make_article(text, doc_id, published=published, title=title, outlet=outlet, url=url)
+    for doc_id, text, title, outlet, url, published, basis in rows:
+        article = make_article(
+            text, doc_id, published=published, title=title, outlet=outlet, url=url, published_basis=basis
+        )
         results.append(extract_article(article, res))
     with conn:
         conn.execute("DELETE FROM mentions")
         for result in results:
             _insert_mentions(conn, result, res.gazetteer)
-        _bump(conn)
+        conn.execute("DELETE FROM meta WHERE key = 'reextract'")
+        bump(conn)
     return sum(len(r.mentions) for r in results)
+
+
+def open_store(path: str | Path | None, res: Resources) -> sqlite3.Connection:
+    """Open (create, upgrade) the store; rebuild its mentions if an upgrade asked for it."""
+    conn = connect(path)
+    if needs_reextract(conn):
+        reextract(conn, res)
+    return conn
 
 
 def delete_article(conn: sqlite3.Connection, doc_id: str) -> bool:
@@ -309,7 +232,7 @@ def delete_article(conn: sqlite3.Connection, doc_id: str) -> bool:
     with conn:
         conn.execute("DELETE FROM mentions WHERE doc_id = ?", (doc_id,))
         n = conn.execute("DELETE FROM articles WHERE doc_id = ?", (doc_id,)).rowcount
-        _bump(conn)
+        bump(conn)
     return bool(n)
 
 
@@ -338,6 +261,23 @@ def mentions_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     df["verified"] = [None if v is None or v != v else bool(v) for v in df["verified"]]
     df["verified"] = df["verified"].astype(object)
     return df
+
+
+def mention_records(conn: sqlite3.Connection) -> list[MentionRecord]:
+    """Every stored mention as a record, in article then text order."""
+    cols = ", ".join(f'm."{c}"' for c in MENTION_COLUMNS)
+    cur = conn.execute(
+        f"SELECT {cols}, a.title, a.outlet, a.url, a.published "
+        "FROM mentions m JOIN articles a USING (doc_id) ORDER BY a.seq, m.start"
+    )
+    names = [*MENTION_COLUMNS, "title", "outlet", "url", "published"]
+    out = []
+    for row in cur:
+        values = dict(zip(names, row))
+        values["is_event"] = bool(values["is_event"])
+        values["verified"] = None if values["verified"] is None else bool(values["verified"])
+        out.append(MentionRecord(**values))
+    return out
 
 
 def articles_frame(conn: sqlite3.Connection) -> pd.DataFrame:
@@ -372,50 +312,3 @@ def unresolved_frame(conn: sqlite3.Connection) -> pd.DataFrame:
             "FROM mentions WHERE place_id IS NULL GROUP BY surface ORDER BY mentions DESC, surface"
         )
     )
-
-
-# --- the user gazetteer ---------------------------------------------------------------------
-
-
-def add_user_place(path: str | Path, row: dict, gaz: Gazetteer) -> object:
-    """Validate one place and append it to the user gazetteer CSV (created if missing).
-
-    ``row`` has the gazetteer's columns (id, name, aliases as ``a|b``, kind,
-    parent, lat, lon, source, note). Returns the parsed :class:`~geo.models.Place`.
-
-    Raises
-    ------
-    GazetteerError
-        Naming the problem (empty source, bad coordinate, taken id, unknown parent).
-    """
-    path = Path(path)
-    clean = {c: str(row.get(c) or "").strip() for c in GAZETTEER_COLUMNS}
-    place, problem = parse_row(clean, f"{path.name}:new")
-    if problem:
-        raise GazetteerError(f"cannot add the place: {problem}")
-    if gaz.get(place.id):
-        raise GazetteerError(f"cannot add the place: id {place.id!r} is taken; choose another id")
-    if place.parent and not gaz.get(place.parent):
-        raise GazetteerError(
-            f"cannot add the place: parent {place.parent!r} is not in the gazetteer; "
-            "use an existing id such as 'damascus' or leave it empty"
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.exists() or path.stat().st_size == 0
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=GAZETTEER_COLUMNS, lineterminator="\n")
-    if new:
-        writer.writeheader()
-    writer.writerow(clean)
-    with path.open("a", encoding="utf-8", newline="") as fh:
-        fh.write(buf.getvalue())
-    return place
-
-
-def slug(name: str) -> str:
-    """A gazetteer id from a name: ``"Bab Touma"`` -> ``"bab-touma"``."""
-    import re
-    import unicodedata
-
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "place"

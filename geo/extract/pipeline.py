@@ -1,7 +1,9 @@
 """The extraction pipeline: article -> place spans -> tagged mentions.
 
 This module only composes the stages; each lives in its own module
-(:mod:`geo.documents`, :mod:`geo.match`, :mod:`geo.events`, :mod:`geo.dates`).
+(:mod:`geo.extract.documents`, :mod:`geo.extract.match`, :mod:`geo.extract.events`,
+:mod:`geo.extract.dates`); :mod:`geo.extract.records` flattens the result and
+:mod:`geo.extract.batch` runs it over many files.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ..errors import ClashmapError
+from ..models import Article, ArticleResult, Place
 from .documents import DEFAULT_MAX_BYTES, article_paths, load_article
-from .errors import ClashmapError
 from .events import tag_article
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
 from .match import find_mentions
-from .models import Article, ArticleResult, Place
 
 #: The country whose conflict the articles report; places outside it are "foreign".
 HOME_COUNTRY = "syria"
@@ -50,7 +52,7 @@ def extract_article(article: Article, res: Resources) -> ArticleResult:
     """Find and tag every place mention in one article.
 
     >>> res = load_resources()
-    >>> from geo.documents import make_article
+    >>> from geo.extract.documents import make_article
     >>> a = make_article("Clashes erupted in Tadamon on Monday.", "x", published="2012-07-17")
     >>> m = extract_article(a, res).mentions[0]
     >>> (m.place.name, m.event_type, str(m.date.date))
@@ -104,11 +106,3 @@ def read_article(
         return load_article(path, published=published, max_bytes=max_bytes)
     except ClashmapError as exc:
         return Failure(str(path), str(exc))
-
-
-def read_articles(
-    paths: Iterable[str | Path], published: date | str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Iterator[Article | Failure]:
-    """Articles from files and folders, in order; unreadable files become Failures."""
-    for path in unique_paths(paths):
-        yield read_article(path, published, max_bytes)

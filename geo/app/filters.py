@@ -13,15 +13,14 @@ an empty list means "no restriction".
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from datetime import date
 
 import pandas as pd
 
-from .export import CSV_COLUMNS, MENTION_PROPERTIES, csv_row
-from .models import EVENT_TYPES
+from ..export import csv as csv_export
+from ..export import geojson
+from ..export.merge import merge_events
+from ..models import EVENT_TYPES, EventRecord, MentionRecord
 
 #: Label for mentions whose text names no source.
 NO_ATTRIBUTION = "(no source named)"
@@ -129,68 +128,35 @@ def apply_filters(df: pd.DataFrame, f: dict) -> pd.DataFrame:
     return df[keep]
 
 
-def group_events(df: pd.DataFrame) -> list[dict]:
-    """One dict per event: mentions of one place, type and day merged.
+_FIELDS = tuple(MentionRecord.__dataclass_fields__)
 
-    Rows without a place (unresolved names) are dropped: they cannot be
-    mapped. Keys: event_key, place_id, place, place_kind, lat, lon, uncertainty_km,
-    event_type, sub_event_type, date, day, date_precision, date_basis,
-    n_mentions, outlets, attributions, unverified, and ``mentions`` (a list
-    of dicts with the evidence of each mention, first ten).
+
+def _plain(value):
+    """A cell as a plain Python value: None for missing (None or NaN), numpy scalars unwrapped."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def records(df: pd.DataFrame) -> list[MentionRecord]:
+    """The rows of a mentions frame (:func:`geo.store.mentions_frame`) as records."""
+    cols = [df[c].tolist() for c in _FIELDS]
+    out = []
+    for values in zip(*cols):
+        rec = dict(zip(_FIELDS, map(_plain, values)))
+        rec["is_event"] = bool(rec["is_event"])
+        out.append(MentionRecord(**rec))
+    return out
+
+
+def group_events(df: pd.DataFrame, events_only: bool = True) -> list[EventRecord]:
+    """The filtered mentions merged into events by the one merger (:func:`geo.export.merge.merge_events`).
+
+    With ``events_only`` False, mere place mentions form groups of their own.
     """
-    placed = df[df["place_id"].notna()]
-    rows: list[dict] = []
-    keys = zip(placed["place_id"], placed["event_type"].fillna(""), placed["date"].fillna(""))
-    groups: dict[tuple, list[int]] = {}
-    for i, key in enumerate(keys):
-        key = tuple(k if isinstance(k, str) else "" for k in key)
-        groups.setdefault(key, []).append(i)
-    records = placed.to_dict("records")
-    for key in sorted(groups, key=lambda k: (k[2] or "9999", k[0], k[1])):
-        members = [records[i] for i in groups[key]]
-        first = members[0]
-        subs = [m["sub_event_type"] for m in members if m["sub_event_type"]]
-        rows.append(
-            {
-                "event_key": "|".join(key),
-                "place_id": first["place_id"],
-                "place": first["place"],
-                "place_kind": first["place_kind"],
-                "lat": first["lat"],
-                "lon": first["lon"],
-                "uncertainty_km": first["uncertainty_km"],
-                "event_type": first["event_type"],
-                "sub_event_type": max(set(subs), key=subs.count) if subs else None,
-                "date": first["date"],
-                "day": first["day"],
-                "date_precision": first["date_precision"],
-                "date_basis": first["date_basis"],
-                "n_mentions": len(members),
-                "outlets": sorted({m["outlet"] or m["doc_id"] for m in members}),
-                "attributions": sorted({m["attribution"] for m in members if m["attribution"]}),
-                "unverified": any(m["verified"] is False for m in members),
-                "is_event": bool(first["is_event"]),
-                "mentions": [_evidence(m) for m in members[:10]],
-            }
-        )
-    return rows
-
-
-def _evidence(m: dict) -> dict:
-    return {
-        "sentence": m["sentence"],
-        "start": m["start"] - m["sentence_start"],
-        "end": m["end"] - m["sentence_start"],
-        "title": m["title"],
-        "outlet": m["outlet"],
-        "published": m["published"],
-        "date_basis": m["date_basis"],
-        "date_precision": m["date_precision"],
-        "attribution": m["attribution"],
-        "verified": m["verified"],
-        "doc_id": m["doc_id"],
-        "sub_event_type": m["sub_event_type"],
-    }
+    return merge_events(records(df), events_only=events_only)
 
 
 def table(df: pd.DataFrame) -> pd.DataFrame:
@@ -251,45 +217,11 @@ def per_place(df: pd.DataFrame) -> pd.DataFrame:
 # --- export ---------------------------------------------------------------------------------
 
 
-def _plain(value):
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return value
-
-
-def to_features(df: pd.DataFrame) -> list[dict]:
-    """GeoJSON features (RFC 7946: ``[lon, lat]``, WGS84) of the filtered mentions.
-
-    Properties are :data:`geo.export.MENTION_PROPERTIES`, as the CLI writes them;
-    an unresolved name has ``geometry: null``.
-    """
-    feats = []
-    names = [c for c in MENTION_PROPERTIES if c in df.columns]
-    for rec in df.to_dict("records"):
-        props = {c: _plain(rec.get(c)) for c in names}
-        props["resolved"] = props.get("place_id") is not None
-        geometry = None
-        if props["resolved"] and _plain(rec.get("lat")) is not None:
-            geometry = {"type": "Point", "coordinates": [round(rec["lon"], 6), round(rec["lat"], 6)]}
-        feats.append({"type": "Feature", "geometry": geometry, "properties": props})
-    return feats
-
-
 def to_geojson(df: pd.DataFrame) -> str:
-    """The filtered mentions as a GeoJSON FeatureCollection text (``application/geo+json``)."""
-    return json.dumps({"type": "FeatureCollection", "features": to_features(df)}, ensure_ascii=False)
+    """The filtered mentions as a GeoJSON FeatureCollection text (``application/geo+json``), as the CLI writes it."""
+    return geojson.dumps(records(df))
 
 
 def to_csv(df: pd.DataFrame) -> str:
-    """The filtered mentions as ACLED-like CSV (the CLI's columns)."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for feat in to_features(df):
-        props = dict(feat["properties"])
-        if feat["geometry"]:
-            props["_lonlat"] = feat["geometry"]["coordinates"]
-        writer.writerow(csv_row(props))
-    return buf.getvalue()
+    """The filtered mentions as ACLED-like CSV, as the CLI writes it."""
+    return csv_export.dumps(records(df))

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LexiconError
-from .models import EVENT_TYPES
+from ..errors import LexiconError
+from ..models import EVENT_TYPES
 
 DEFAULT_LEXICON = Path(__file__).resolve().parent / "data" / "lexicon.json"
 
@@ -67,7 +67,7 @@ def _lc(pattern: str) -> str:
 
 
 def _c(pattern: str) -> re.Pattern:
-    """Compile a pattern for lower-cased text (see :func:`geo.text.lowered`)."""
+    """Compile a pattern for lower-cased text (see :func:`geo.extract.text.lowered`)."""
     return re.compile(_lc(pattern))
 
 

@@ -1,8 +1,8 @@
-"""Command line: ``python -m geo extract|evaluate|bench``.
+"""Command line: ``clashmap extract|evaluate|bench`` (also ``python -m geo ...``).
 
-A thin layer over the library: it parses arguments, streams articles
-through :func:`geo.pipeline.extract_article` (in parallel for many files),
-writes what the exporters make, and reports problems on stderr.
+A thin layer over the library: it parses arguments, streams files through
+:func:`geo.extract.batch.extract_files`, writes what the writers of
+:mod:`geo.export` make, and reports problems on stderr.
 """
 
 from __future__ import annotations
@@ -12,113 +12,17 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .documents import DEFAULT_MAX_BYTES, parse_date
-from .errors import ClashmapError
-from .export import (
-    CSVWriter,
-    EventMerger,
-    GeoJSONWriter,
-    event_feature,
-    mention_feature,
-)
-from .models import Article, Mention
-from .pipeline import Failure, Resources, extract_article, load_resources, read_article, unique_paths
-
-#: Below this many files extraction runs in one process (starting workers costs more).
-PARALLEL_MIN_FILES = 64
-
-
-@dataclass
-class Processed:
-    """One article's output, small enough to pass between processes."""
-
-    doc_id: str
-    words: int
-    features: list  # GeoJSON features, already serialised to JSON text when `serialised`
-    warnings: list[str]
-    article: Article | None = None  # without its text; kept for --level events
-    mentions: tuple[Mention, ...] = ()
-    failure: str | None = None
-
-
-_WORKER: dict = {}
-
-
-def _init_worker(gazetteer: list[str] | None) -> None:
-    _WORKER["res"] = load_resources(gazetteer)
-
-
-def _process(
-    path: Path | Failure, res: Resources, keep_mentions: bool, serialise: bool, published, max_bytes
-) -> Processed:
-    item = read_article(path, published, max_bytes)
-    if isinstance(item, Failure):
-        return Processed(Path(item.path).stem, 0, [], [], failure=item.message)
-    result = extract_article(item, res)
-    gaz = res.gazetteer
-    features = [] if keep_mentions else [mention_feature(m, item, gaz) for m in result.mentions]
-    if serialise:
-        # Workers do the JSON encoding so the writing process only copies text.
-        features = [json.dumps(f, ensure_ascii=False) for f in features]
-    light = replace(item, text="")
-    return Processed(
-        item.doc_id,
-        len(item.text.split()),
-        features,
-        list(result.warnings),
-        light if keep_mentions else None,
-        result.mentions if keep_mentions else (),
-    )
-
-
-def _process_in_worker(args: tuple) -> Processed:
-    return _process(args[0], _WORKER["res"], *args[1:])
-
-
-def process_all(
-    paths: list[str],
-    gazetteer: list[str] | None,
-    published: str | None,
-    max_bytes: int,
-    jobs: int,
-    keep_mentions: bool,
-    serialise: bool = False,
-    files: int | None = None,
-) -> Iterator[Processed]:
-    """Extract from every file, in input order, using `jobs` processes for large inputs.
-
-    With `serialise`, features come back as JSON text (for GeoJSON output);
-    `files` is the number of input files when the caller has counted them.
-    """
-    items = unique_paths(paths)
-    files = _count_files(paths) if files is None else files
-    if jobs <= 1 or files < PARALLEL_MIN_FILES:
-        res = load_resources(gazetteer)
-        for item in items:
-            yield _process(item, res, keep_mentions, serialise, published, max_bytes)
-        return
-    import multiprocessing as mp
-
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    # Workers get file paths and read the articles themselves: the corpus is never held.
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(gazetteer,)) as pool:
-        work = ((i, keep_mentions, serialise, published, max_bytes) for i in items)
-        yield from pool.imap(_process_in_worker, work, chunksize=16)
-
-
-def _count_files(paths: list[str]) -> int:
-    n = 0
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            n += sum(1 for _ in path.rglob("*.txt"))
-        else:
-            n += 1
-    return n
+from ..errors import ClashmapError
+from ..export.csv import CSVWriter
+from ..export.geojson import GeoJSONWriter, encoded_features
+from ..export.merge import EventMerger
+from ..extract.batch import count_files, extract_files, records
+from ..extract.documents import DEFAULT_MAX_BYTES, load_article, parse_date
+from ..extract.pipeline import extract_article, load_resources
+from .bench import run_bench
+from .evaluate import Prediction, load_gold, score
 
 
 class Progress:
@@ -152,18 +56,23 @@ def cmd_extract(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     events = args.level == "events"
-    total = _count_files(args.paths)
+    as_text = args.format == "geojson" and not events
+    total = count_files(args.paths)
     progress = Progress(total, args.quiet)
     failures = unresolved = mentions = 0
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8", newline="")
     merger = EventMerger()
-    gaz = None
     try:
         writer = (CSVWriter if args.format == "csv" else GeoJSONWriter)(out)
         with writer:
-            serialise = args.format == "geojson"
-            for done in process_all(
-                args.paths, args.gazetteer, args.published, args.max_bytes, args.jobs, events, serialise, total
+            for done in extract_files(
+                args.paths,
+                gazetteer=args.gazetteer,
+                published=args.published,
+                max_bytes=args.max_bytes,
+                jobs=args.jobs,
+                per_article=encoded_features if as_text else records,
+                files=total,
             ):
                 progress.step(done.words)
                 if done.failure:
@@ -175,17 +84,18 @@ def cmd_extract(args: argparse.Namespace) -> int:
                         unresolved += 1
                     if not args.quiet:
                         print(f"warning: {w}", file=sys.stderr)
+                mentions += len(done.output)
                 if events:
-                    merger.add(done.mentions, done.article)
-                    mentions += len(done.mentions)
+                    merger.add(done.output)
+                elif as_text:
+                    for text in done.output:
+                        writer.write_json(text)
                 else:
-                    mentions += len(done.features)
-                    for feat in done.features:
-                        writer.write_json(feat) if serialise else writer.write(feat)
+                    for record in done.output:
+                        writer.write(record)
             if events:
-                gaz = load_resources(args.gazetteer).gazetteer
                 for ev in merger.events():
-                    writer.write(event_feature(ev, gaz))
+                    writer.write(ev)
     except ClashmapError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -202,8 +112,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .documents import load_article
-    from .evaluate import Prediction, load_gold, score
 
     try:
         documents, gold = load_gold(args.gold)
@@ -235,13 +143,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import run_bench
-
     return run_bench(args.articles, args.jobs, args.keep)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m geo", description="clashmap: armed clashes from news text")
+    parser = argparse.ArgumentParser(prog="clashmap", description="clashmap: armed clashes from news text")
     sub = parser.add_subparsers(dest="command", required=True)
 
     ex = sub.add_parser("extract", help="extract place mentions and events to GeoJSON or CSV")
@@ -280,3 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return args.func(args)
+
+
+def main_exit() -> None:
+    """The ``clashmap`` console script."""
+    sys.exit(main())

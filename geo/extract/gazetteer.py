@@ -16,12 +16,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import GazetteerError
-from .models import PLACE_KINDS, Place
+from ..errors import GazetteerError
+from ..models import PLACE_KINDS, Place
 from .text import fold, place_key, skeleton
 
+
+def _curated_dir() -> Path:
+    # Installed, the CSVs ship inside the package (pyproject.toml maps the top-level
+    # gazetteer/ folder to geo/extract/gazetteer_data); in a checkout they are read in place.
+    here = Path(__file__).resolve().parent
+    installed = here / "gazetteer_data"
+    return installed if installed.is_dir() else here.parents[1] / "gazetteer"
+
+
 #: The curated gazetteer shipped with clashmap.
-DEFAULT_GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "gazetteer"
+DEFAULT_GAZETTEER_DIR = _curated_dir()
 COLUMNS = ("id", "name", "aliases", "kind", "parent", "lat", "lon", "source", "note", "match")
 REQUIRED = ("id", "name", "kind", "lat", "lon", "source")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -46,7 +55,6 @@ class Gazetteer:
 
     places: dict[str, Place]
     by_key: dict[str, tuple[Place, ...]] = field(default_factory=dict)
-    surfaces: dict[str, frozenset[str]] = field(default_factory=dict)  # folded alias -> ids
     abbreviations: dict[str, Place] = field(default_factory=dict)  # "UK" -> Place
     any_case: frozenset[str] = frozenset()  # keys that may match in lower case
     any_case_first: frozenset[str] = frozenset()  # their first words, folded
@@ -81,7 +89,6 @@ class Gazetteer:
 
     def _index(self) -> None:
         by_key: dict[str, list[Place]] = defaultdict(list)
-        surfaces: dict[str, set[str]] = defaultdict(set)
         any_case: set[str] = set()
         any_case_first: set[str] = set()
         fuzzy: dict[str, list[tuple[str, Place]]] = defaultdict(list)
@@ -99,7 +106,6 @@ class Gazetteer:
                     continue
                 if place not in by_key[key]:
                     by_key[key].append(place)
-                surfaces[fold(name)].add(place.id)
                 words = [w for w in re.split(r"[\s-]+", name) if w.lower() not in ("al", "el")]
                 if place.kind == "landmark" and len(words) >= 2:
                     any_case.add(key)
@@ -107,7 +113,6 @@ class Gazetteer:
                 if place.kind in FUZZY_KINDS and len(key) >= 5:
                     fuzzy[skeleton(key)].append((key, place))
         self.by_key = {k: tuple(v) for k, v in by_key.items()}
-        self.surfaces = {k: frozenset(v) for k, v in surfaces.items()}
         self.any_case = frozenset(any_case)
         self.any_case_first = frozenset(any_case_first)
         self.prefixes = frozenset(k[:i] for k in self.by_key for i in range(1, len(k) + 1))

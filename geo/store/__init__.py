@@ -1,0 +1,53 @@
+"""The embedded store: articles, their mention records and the readers' gazetteer.
+
+:mod:`geo.store.schema` owns the SQLite file (schema version, upgrades),
+:mod:`geo.store.articles` what goes in and out, :mod:`geo.store.user_gazetteer`
+the places readers add. The names below are the store's interface.
+"""
+
+from .articles import (
+    SEEDS_DIR,
+    DuplicateArticleError,
+    add_results,
+    articles_frame,
+    delete_article,
+    get_article,
+    ingest_bytes,
+    ingest_text,
+    mention_records,
+    mentions_frame,
+    open_store,
+    reextract,
+    seed,
+    text_hash,
+    unresolved_frame,
+)
+from .schema import SCHEMA_VERSION, StoreError, connect, db_path, revision, version
+from .user_gazetteer import add_user_place, slug, user_gazetteer_path
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "SEEDS_DIR",
+    "DuplicateArticleError",
+    "StoreError",
+    "add_results",
+    "add_user_place",
+    "articles_frame",
+    "connect",
+    "db_path",
+    "delete_article",
+    "get_article",
+    "ingest_bytes",
+    "ingest_text",
+    "mention_records",
+    "mentions_frame",
+    "open_store",
+    "reextract",
+    "revision",
+    "seed",
+    "slug",
+    "text_hash",
+    "unresolved_frame",
+    "user_gazetteer_path",
+    "version",
+]
