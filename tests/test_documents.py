@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from geo.errors import DocumentError
+from geo.errors import DocumentError, MetadataError
 from geo.extract.documents import decode_bytes, load_article, make_article, strip_markup
 
 TEXT = "Clashes erupted in Kafr Sousa, activists said. كفر سوسة\n"
@@ -55,7 +55,7 @@ def test_invalid_or_missing_date_is_a_warning(tmp_path):
 def test_malformed_sidecar(tmp_path):
     (tmp_path / "m.txt").write_text(TEXT, encoding="utf-8")
     (tmp_path / "m.meta.json").write_text("{not json")
-    with pytest.raises(Exception, match="not valid JSON"):
+    with pytest.raises(MetadataError, match="m.meta.json: not valid JSON"):
         load_article(tmp_path / "m.txt")
 
 

@@ -63,7 +63,7 @@ def test_geojson_parses_with_geopandas_in_wgs84(seed_records, tmp_path):
     path.write_text(_written(seed_records), encoding="utf-8")
     frame = gpd.read_file(path)
     assert len(frame) == len(seed_records) == 105
-    assert frame.crs is None or frame.crs.to_epsg() == 4326
+    assert frame.crs.to_epsg() == 4326  # RFC 7946: WGS84, read as such
     data = json.loads(path.read_text())
     assert "crs" not in data  # RFC 7946 has no crs member
     tadamon = frame[frame["place_id"] == "tadamon"].iloc[0]
