@@ -1,4 +1,4 @@
-"""Extraction over many files: in input order, in parallel for large inputs.
+"""Extraction over many files (and JSON Lines): in input order, in parallel for large inputs.
 
 Each article is read and extracted in a worker, which also applies the
 caller's ``per_article`` function (say, encoding GeoJSON), so the main process
@@ -16,8 +16,9 @@ from typing import Any
 
 from ..models import ArticleResult
 from .documents import DEFAULT_MAX_BYTES
-from .pipeline import Failure, Resources, extract_article, load_resources, read_article, unique_paths
+from .pipeline import Failure, Resources, extract_article, load_resources
 from .records import article_records
+from .sources import iter_sources, read_source
 
 #: Below this many files extraction runs in one process (starting workers costs more).
 PARALLEL_MIN_FILES = 64
@@ -46,8 +47,9 @@ def _init_worker(gazetteer: list[str] | None) -> None:
     _WORKER["res"] = load_resources(gazetteer)
 
 
-def _process(path, res: Resources, per_article: Callable, published, max_bytes: int) -> Processed:
-    item = read_article(path, published, max_bytes)
+def process(source, res: Resources, per_article: Callable, published, max_bytes: int) -> Processed:
+    """Read, extract and post-process one source (a file path or a JSON line)."""
+    item = read_source(source, published, max_bytes)
     if isinstance(item, Failure):
         return Processed(Path(item.path).stem, 0, None, [], failure=item.message)
     result = extract_article(item, res)
@@ -55,7 +57,7 @@ def _process(path, res: Resources, per_article: Callable, published, max_bytes: 
 
 
 def _process_in_worker(args: tuple) -> Processed:
-    return _process(args[0], _WORKER["res"], *args[1:])
+    return process(args[0], _WORKER["res"], *args[1:])
 
 
 def count_files(paths: Iterable[str | Path]) -> int:
@@ -84,12 +86,12 @@ def extract_files(
     files when the caller has counted them. Unreadable files come back as
     :class:`Processed` with a ``failure`` message; the run goes on.
     """
-    items = unique_paths(paths)
+    items = iter_sources(paths, max_bytes)
     files = count_files(paths) if files is None else files
     if jobs <= 1 or files < PARALLEL_MIN_FILES:
         res = load_resources(gazetteer)
         for item in items:
-            yield _process(item, res, per_article, published, max_bytes)
+            yield process(item, res, per_article, published, max_bytes)
         return
     import multiprocessing as mp
 
