@@ -112,6 +112,16 @@ def test_merge_is_the_same_whatever_the_order(seed_records):
     assert merge_events(shuffled) == merge_events(seed_records)
 
 
+def test_out_of_core_merger_gives_what_merge_events_gives(seed_records):
+    from geo.export.merge import EventMerger
+
+    for events_only in (True, False):
+        with EventMerger(events_only=events_only) as merger:
+            for i in range(0, len(seed_records), 7):  # in batches, as the CLI adds them
+                merger.add(seed_records[i : i + 7])
+            assert list(merger.events()) == merge_events(seed_records, events_only=events_only)
+
+
 def test_sub_event_tie_goes_to_the_codebook_order(seed_records):
     from dataclasses import replace
 

@@ -95,7 +95,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     progress = Progress(total, args.quiet)
     failures = unresolved = mentions = 0
     out = sys.stdout if args.output == "-" or fmt == "parquet" else open(args.output, "w", encoding="utf-8", newline="")
-    merger = EventMerger()
+    # Events are merged out of core (a temporary SQLite file beside the output), not in memory.
+    merger = EventMerger(folder=None if args.output == "-" else str(Path(args.output).resolve().parent))
     try:
         writer = _parquet(args.output) if fmt == "parquet" else (CSVWriter if fmt == "csv" else GeoJSONWriter)(out)
         with writer, _engine(args, encoded_features if as_text else records, total) as results:
@@ -126,6 +127,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
+        merger.close()
         if out is not sys.stdout:
             out.close()
     print(
