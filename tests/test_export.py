@@ -164,3 +164,19 @@ def test_csv_codes_a_known_week_at_its_middle(res):
     assert rec.date is None and rec.date_precision == "week"
     (row,) = _csv_rows([rec])
     assert row["event_date"] == "2012-07-12" and row["time_precision"] == "2"
+
+
+def test_geopackage_of_events_opens_with_every_event(seed_records, tmp_path):
+    from geo.export.parquet import write_geopackage
+
+    events = merge_events(seed_records)
+    path = tmp_path / "events.gpkg"
+    assert write_geopackage(events, path) == 30
+    frame = gpd.read_file(path, layer="events")
+    assert frame.crs.to_epsg() == 4326 and list(frame["event_id"]) == [e.event_id for e in events]
+    first = frame.iloc[0]
+    assert first["mention_ids"] == "; ".join(m.mention_id for m in events[0].mentions)
+    assert (round(first.geometry.x, 5), round(first.geometry.y, 5)) == (
+        round(events[0].lon, 5),
+        round(events[0].lat, 5),
+    )

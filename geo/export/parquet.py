@@ -1,4 +1,4 @@
-"""Partitioned GeoParquet of mention or event records, for geopandas, DuckDB or QGIS.
+"""Partitioned GeoParquet (and GeoPackage) of mention or event records, for geopandas, DuckDB or QGIS.
 
 The output is a folder of ``part-00000.parquet``, ``part-00001.parquet``, ...,
 each a GeoParquet file (WGS84 points in a ``geometry`` column, the exported
@@ -9,6 +9,7 @@ Records are buffered a part at a time, so memory stays bounded.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
@@ -32,6 +33,39 @@ DTYPES = {
     "verified": "boolean",
 }
 _LISTS = ("doc_ids", "mention_ids", "sentences")
+
+
+def _frame(rows: list[dict], points: list[Point | None]) -> gpd.GeoDataFrame:
+    frame = pd.DataFrame(rows)
+    for column in frame.columns:
+        if column in DTYPES:
+            frame[column] = frame[column].astype(DTYPES[column])
+        elif column not in _LISTS:
+            frame[column] = frame[column].astype("string")
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(points, crs="EPSG:4326"))
+
+
+def geodataframe(records: Iterable[MentionRecord | EventRecord]) -> gpd.GeoDataFrame:
+    """Records as a GeoDataFrame (WGS84 points, the exported properties as typed columns)."""
+    rows, points = [], []
+    for r in records:
+        rows.append(r.properties())
+        points.append(Point(r.lon, r.lat) if r.lat is not None else None)
+    return _frame(rows, points)
+
+
+def write_geopackage(records: Iterable[MentionRecord | EventRecord], path: str | Path, layer: str = "events") -> int:
+    """Records as one layer of a GeoPackage (what QGIS users open first); returns the row count.
+
+    List properties (an event's mention ids, sentences) become ``; ``-joined text:
+    GeoPackage columns hold no lists.
+    """
+    gdf = geodataframe(records)
+    for column in _LISTS:
+        if column in gdf:
+            gdf[column] = ["; ".join(v) for v in gdf[column]]
+    gdf.to_file(path, layer=layer, driver="GPKG")
+    return len(gdf)
 
 
 class GeoParquetWriter:
@@ -64,13 +98,7 @@ class GeoParquetWriter:
     def _flush(self) -> None:
         if not self._rows and self.parts:
             return
-        frame = pd.DataFrame(self._rows)
-        for column in frame.columns:
-            if column in DTYPES:
-                frame[column] = frame[column].astype(DTYPES[column])
-            elif column not in _LISTS:
-                frame[column] = frame[column].astype("string")
-        gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(self._points, crs="EPSG:4326"))
+        gdf = _frame(self._rows, self._points)
         gdf.to_parquet(self.folder / f"part-{self.parts:05d}.parquet", index=False)
         self.parts += 1
         self._rows, self._points = [], []
