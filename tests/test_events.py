@@ -188,3 +188,33 @@ def test_evidence_offsets(res):
 def test_markup_after_a_sentence_does_not_make_it_a_heading(res):
     m = tag(res, "Clashes erupted in Barzeh on Monday, activists said. <b>bold</b>")["Barzeh"]
     assert m.is_event and m.event_type == "Battles"
+
+
+def _dates(res, text, published):
+    out = extract_article(make_article(text, "t", published=published), res).mentions
+    return {m.surface: m.date.date for m in out if m.is_event}
+
+
+def test_dates_from_the_story(res):
+    # A wire dateline is the report's day; "on Tuesday" in the text dates the act (6 March 2013 a Wednesday).
+    got = _dates(res, "BEIRUT, March 6 (Reuters) - Government jets pounded Jobar on Tuesday.", "2013-03-06")
+    assert got["Jobar"] == date(2013, 3, 5)
+    # "for a second day": the story's current day; the next sentence stays on it.
+    text = "Troops pounded Douma for a second day. Snipers were deployed in Harasta."
+    assert _dates(res, text, "2012-01-30") == {"Douma": date(2012, 1, 30), "Harasta": date(2012, 1, 30)}
+    # A perfect relative clause's time dates that clause only, and does not move the story's day.
+    text = (
+        "Government forces stormed Saqba, retaking several villages that had fallen to rebels in recent days. "
+        "Snipers were deployed in Harasta."
+    )
+    assert _dates(res, text, "2012-01-30") == {"Saqba": date(2012, 1, 30), "Harasta": date(2012, 1, 30)}
+    # "follows the Saturday bombing": Saturday dates the bombing, not the shooting.
+    text = "Gunmen shot dead a judge in Jaramana, in an attack that follows the Saturday bombing of a checkpoint."
+    assert _dates(res, text, "2012-02-19")["Jaramana"] == date(2012, 2, 19)
+    # A present-perfect lead is the day's news; the place's description keeps its own time.
+    text = "Troops have again shelled Qaboun, where dozens were executed last week."
+    got = tag(res, text, published="2012-05-31")["Qaboun"]
+    assert (got.event_type, got.date.date) == ("Explosions/Remote violence", date(2012, 5, 31))
+    # Without such a lead the relative clause may tell the place's event and date it.
+    text = "Fighting continued near Qaboun, where rebels repelled an advance the previous day."
+    assert _dates(res, text, "2012-05-31")["Qaboun"] == date(2012, 5, 30)

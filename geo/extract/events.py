@@ -211,12 +211,15 @@ def _tag_sentence(
     def aside_of(pos: int) -> int:
         return next((k for k, (a, b) in enumerate(asides) if a <= pos < b), -1)
 
+    times = _in_descriptions(stext, spans, sent.start, times)
     for expr in times:
-        if expr.bound:
-            continue  # "since March 2011": a limit, not the event's day
+        if expr.bound or expr.dateline:
+            continue  # "since March 2011": a limit; "BEIRUT, March 6 -": the report's day
         # A time inside an aside (", which the army retook last month,") dates that aside's events.
         where = aside_of(expr.start)
         pool = [t for t in live if aside_of(t.start) == where] or live
+        if expr.clause_start is not None:  # "towns that had fallen in recent days": that clause only
+            pool = [t for t in live if expr.clause_start <= t.start < _clause_end(stext, expr.end)]
         nearest = min(pool, key=lambda t: _distance(t, expr.start, expr.end), default=None)
         if nearest is not None and (
             nearest.time is None
@@ -275,6 +278,49 @@ def _tag_sentence(
     _remember(live, article, state)
     _advance_reference(times, article, state)
     return mentions
+
+
+# A relative clause right after a place describes it ("Houla, where dozens were massacred
+# last week"): its time dates only its own events, and its triggers do not type the place.
+_PLACE_RELATIVE = re.compile(r",?\s+(?:where|which|whose)\b[^,;:]*")
+_CLAUSE_END = re.compile(r"[,;:]")
+_PRESENT_LEAD = re.compile(
+    r"\b(?:have|has)\s+(?:again\s+|also\s+|now\s+|just\s+)?\w+(?:ed|en|ught|ung)\b|\b(?:is|are)\s+\w+ing\b",
+    re.IGNORECASE,
+)
+
+
+def _descriptions(stext: str, spans: list[Span], offset: int) -> list[tuple[int, int]]:
+    """Relative clauses that directly follow a place mention, as (start, end) in the sentence."""
+    out = []
+    for span in spans:
+        m = _PLACE_RELATIVE.match(stext, span.end - offset)
+        if m:
+            out.append((m.start(), m.end()))
+    return out
+
+
+def _in_descriptions(stext: str, spans: list[Span], offset: int, times: list[TimeExpression]) -> list[TimeExpression]:
+    """Mark the time expressions inside a place's relative clause as dating that clause only."""
+    if not times or not spans:
+        return times
+    # Only under a lead told in the present or present perfect ("have again attacked Houla, where
+    # dozens were massacred last week"): the lead is the news of the day, the clause its background.
+    clauses = [(a, b) for a, b in _descriptions(stext, spans, offset) if _PRESENT_LEAD.search(stext, 0, a)]
+    if not clauses:
+        return times
+    out = []
+    for t in times:
+        inside = next((a for a, b in clauses if a <= t.start < b), None)
+        if inside is not None and t.clause_start is None:
+            t = replace(t, clause_start=inside, background=True)
+        out.append(t)
+    return out
+
+
+def _clause_end(stext: str, pos: int) -> int:
+    m = _CLAUSE_END.search(stext, pos)
+    return m.start() if m else len(stext)
 
 
 def _usable(triggers: list[FoundTrigger], span: Span, sent: Sentence, lex: Lexicon) -> list[FoundTrigger]:
@@ -461,7 +507,11 @@ def _sentence_time(trig: FoundTrigger, sent: Sentence, times: list[TimeExpressio
     or when the trigger is told as ongoing ("are clashing") against a past date.
     """
     asides = _asides(sent.text)
-    times = [t for t in times if not t.bound and not t.background and not any(a <= t.start < b for a, b in asides)]
+    times = [
+        t
+        for t in times
+        if not t.bound and not t.background and t.clause_start is None and not any(a <= t.start < b for a, b in asides)
+    ]
     if len(times) != 1:
         return None
     if _ONGOING.search(sent.text[max(0, trig.start - 30) : trig.start]):
