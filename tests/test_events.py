@@ -218,3 +218,94 @@ def test_dates_from_the_story(res):
     # Without such a lead the relative clause may tell the place's event and date it.
     text = "Fighting continued near Qaboun, where rebels repelled an advance the previous day."
     assert _dates(res, text, "2012-05-31")["Qaboun"] == date(2012, 5, 30)
+
+
+# "Choosing the event type": sentence (or story) -> surface -> (is_event, type, type_basis).
+# Each rule has sentences where it must fire and where it must not.
+TYPE_RULES = [
+    # precedence: a higher kind of violence bearing on the place wins (rules 3 and 4)
+    ("Tanks rolled into Qaboun amid heavy exchanges of fire.", "Qaboun", True, "Battles", "precedence"),
+    ("Tanks rolled into Qaboun.", "Qaboun", True, "Strategic developments", "trigger"),
+    (
+        "Jets dropped barrel bombs on Harasta and fierce fighting raged near its main square.",
+        "Harasta",
+        True,
+        "Battles",
+        "precedence",
+    ),
+    # ... but not violence told of another place, of a place noun, at another time, or in a quote
+    (
+        "Rebels clashed with troops in Barzeh while jets bombed Douma.",
+        "Douma",
+        True,
+        "Explosions/Remote violence",
+        "trigger",
+    ),
+    (
+        "The army shelled residential districts and closed off the main road into Midan.",
+        "Midan",
+        True,
+        "Strategic developments",
+        "trigger",
+    ),
+    ("The bombing of a bus came after troops withdrew from Midan.", "Midan", True, "Strategic developments", "trigger"),
+    (
+        "“They shelled us for weeks,” said a woman who fled Douma on Friday.",
+        "Douma",
+        True,
+        "Strategic developments",
+        "trigger",
+    ),
+    ("Shells fell on Qaboun.", "Qaboun", True, "Explosions/Remote violence", "trigger"),
+    # fatality and vague words take the violence of the sentence ...
+    (
+        "Five people were killed in Douma when shells hit a market.",
+        "Douma",
+        True,
+        "Explosions/Remote violence",
+        "trigger",
+    ),
+    # civilians killed by shelling: the shelling's type (rule 2)
+    (
+        "Five civilians were killed in Douma when shells hit a market.",
+        "Douma",
+        True,
+        "Explosions/Remote violence",
+        "precedence",
+    ),
+    # ... else the story's account of the place, or of the same word ...
+    (
+        "Heavy fighting raged in Jobar on Monday. Later an attack on a checkpoint in Jobar left five dead.",
+        "Jobar",
+        True,
+        "Battles",
+        "story",
+    ),
+    (
+        "Rebels stepped up their attacks on Midan in the heaviest fighting for months. Troops shelled Qaboun. "
+        "Video showed an attack on an army post in Barzeh.",
+        "Barzeh",
+        True,
+        "Battles",
+        "story",
+    ),
+    # ... else a best guess, flagged
+    ("Twelve people died in Jaramana.", "Jaramana", True, "Violence against civilians", "undecided"),
+    # "shot dead" is violence against civilians; a prevented rally is no protest
+    ("Gunmen shot dead a lawyer in Jaramana.", "Jaramana", True, "Violence against civilians", "trigger"),
+    ("Police deployed in Midan to prevent a rally.", "Midan", True, "Strategic developments", "trigger"),
+    ("Police blocked students from holding a protest in Midan.", "Midan", False, None, None),
+    ("Students held a protest in Midan.", "Midan", True, "Protests", "trigger"),
+    # "displaced families" describes people; "families were displaced" tells an event
+    ("Thousands of displaced families live in Rawda.", "Rawda", False, None, None),
+    ("Thousands of families were displaced from Rawda.", "Rawda", True, "Strategic developments", "trigger"),
+]
+
+
+@pytest.mark.parametrize("text,surface,is_event,event_type,basis", TYPE_RULES, ids=[r[0][:50] for r in TYPE_RULES])
+def test_type_rules(res, text, surface, is_event, event_type, basis):
+    out = extract_article(make_article(text, "t", published="2012-07-18"), res).mentions
+    m = [m for m in out if m.surface == surface][-1]
+    assert (m.is_event, m.event_type, m.type_basis) == (is_event, event_type, basis), (m.trigger, m.event_rule)
+    if is_event:
+        assert m.event_rule and m.date_rule

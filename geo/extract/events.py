@@ -63,6 +63,11 @@ class StoryState:
     attribution: str | None = None
     paragraph: int = -1
     last_type: tuple[str, str] | None = None  # type of the last event told with a specific trigger
+    # What vague words ("the attack") and deaths refer back to: the type last told at a place,
+    # and the type a vague word's family took where the story said what it was.
+    place_types: dict[str, tuple[str, str]] = field(default_factory=dict)
+    family_types: dict[str, tuple[str, str]] = field(default_factory=dict)
+    spans: list[Span] = field(default_factory=list)  # the place spans of the sentence being read
 
 
 def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
@@ -78,7 +83,12 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
         ft = FoundTrigger(m.start(), m.end(), original[m.start() : m.end()], trig, trig.event_type, sub)
         window = _window(sentence, m.start())
         ft.unreal = bool(lex.hypothetical.search(window) or lex.negation.search(window))
+        # "police blocked activists from staging a rally": the rally did not happen.
+        ft.unreal = ft.unreal or bool(lex.prevented.search(sentence[max(0, m.start() - 100) : m.start()]))
         ft.live = not ft.unreal and not _is_background(sentence, m.start(), m.end())
+        # "thousands of displaced families": a description of people, not an event here.
+        if ft.live and sentence[m.start() : m.end()] in lex.attributive_words:
+            ft.live = not lex.attributive.match(sentence[m.end() : m.end() + 40])
         # ", killing 27 people": the toll of the event just told, not an event of its own kind.
         ft.consequence = bool(_CONSEQUENCE.search(sentence, max(0, m.start() - 3), m.end()))
         ft.chunk = _chunk_of(original, m.start())
@@ -206,6 +216,7 @@ def _tag_sentence(
         return []
     triggers = find_triggers(stext, lex)
     live = [t for t in triggers if t.live]
+    state.spans = spans
     asides = _asides(stext)
 
     def aside_of(pos: int) -> int:
@@ -404,20 +415,13 @@ def _as_event(
 ) -> Mention:
     s0, s1 = span.start - sent.start, span.end - sent.start
     causes = [t for t in usable if not t.consequence]
-    trig = min(causes or usable, key=lambda t: _distance(t, s0, s1) + _aside_penalty(sent.text, t, s0))
-    event_type, sub = trig.event_type, trig.sub_event_type
-    violent = lex.violent_types
-    if (
-        trig.trigger.weak
-        and trig.event_type in violent
-        and state.last_type
-        and state.last_type[0] in violent
-        and not any(not t.trigger.weak for t in usable)
-    ):
-        # "Video showed men pulling bodies from a block in Douma": the toll of the story's event.
-        event_type, sub = state.last_type
-    elif not trig.trigger.weak:
-        state.last_type = (event_type, sub)
+    trig = min(
+        causes or usable,
+        key=lambda t: (
+            _distance(t, s0, s1) + _aside_penalty(sent.text, t, s0) + _description_penalty(sent, state.spans, t, s0)
+        ),
+    )
+    event_type, sub, basis, decider = _decide_type(trig, usable, span, sent, state, lex)
     future = trig.time or _sentence_future(times)
     if future is not None and future.kind == "future":
         return base  # "will try to storm Jubar in the coming days": not yet
@@ -429,9 +433,149 @@ def _as_event(
         # What "the bombing", "the fall of Yabroud" later refer back to.
         state.told.append((trig.trigger.family, when, trig.event_type, trig.sub_event_type, pid))
     remembered = _recall(trig, sent, state, lex, pid)
-    if remembered is not None and trig.trigger.weak:
-        event_type, sub = remembered[1], remembered[2]
-    return replace(base, is_event=True, event_type=event_type, sub_event_type=sub, trigger=trig.text, date=when)
+    if remembered is not None and trig.trigger.weak and basis != "sentence":
+        event_type, sub, basis = remembered[1], remembered[2], "story"
+    if basis != "undecided":
+        _remember_type(event_type, sub, decider, usable, span, sent, state, lex)
+    return replace(
+        base,
+        is_event=True,
+        event_type=event_type,
+        sub_event_type=sub,
+        trigger=trig.text,
+        date=when,
+        event_rule=decider.trigger.id,
+        type_basis=basis,
+        date_rule=_date_rule(trig, when),
+    )
+
+
+def _description_penalty(sent: Sentence, spans: list[Span], trig: FoundTrigger, pos: int) -> int:
+    """Handicap a trigger inside a relative clause that describes another place or this one
+    from outside it ("Houla where dozens were massacred last week"): a description picks no type."""
+    for a, b in _descriptions(sent.text, spans, sent.start):
+        if a <= trig.start < b and not a <= pos < b:
+            return ASIDE_PENALTY
+    return 0
+
+
+def _rank(lex: Lexicon, event_type: str) -> int:
+    return lex.type_precedence.index(event_type)
+
+
+def _may_override(lex: Lexicon, base: str, other: str) -> bool:
+    """Rule 3 of the guidelines: the higher kind wins; a protest gives way only to a riot."""
+    if base == "Protests":
+        return other == "Riots"
+    return _rank(lex, other) < _rank(lex, base)
+
+
+def _vague(trig: FoundTrigger, lex: Lexicon) -> bool:
+    """Words that name no kind of violence: fatality words, "attack", "assault", "violence"."""
+    return trig.trigger.weak or bool(lex.vague.match(lowered(trig.text)))
+
+
+#: A further trigger this many words or more from a place tells of it only through the nearest one.
+BEARING_WORDS = 12
+# Between two acts, these words order them in time or quote one: two events, not one.
+_SEQUENCE = re.compile(r"\b(?:follow(?:s|ed|ing)?|after|before|since|until|preceded|ahead of)\b|[“”\"]", re.IGNORECASE)
+
+
+def _bears_on(
+    trig: FoundTrigger, other: FoundTrigger, span: Span, sent: Sentence, spans: list[Span], lex: Lexicon
+) -> bool:
+    """Whether a further trigger in the sentence tells violence at this place too.
+
+    Not when it is told of another place (a nearer place name, or a place noun after it:
+    "shelling of inner districts"), at another time, or inside an aside or a description.
+    """
+    stext, pos = sent.text, span.start - sent.start
+    if _aside_penalty(stext, other, pos) or _description_penalty(sent, spans, other, pos):
+        return False
+    if other.time is not trig.time and any(
+        t is not None and (t.background or (other.time is not None and trig.time is not None))
+        for t in (other.time, trig.time)
+    ):
+        return False  # told at another time: "the fighting comes a day after a bomb tore through ..."
+    a, b = sorted((other.start, pos))
+    between = stext[a:b]
+    if _SEQUENCE.search(between) or len(between.split()) > BEARING_WORDS:
+        return False
+    if lex.own_place.match(lowered(stext[other.end : other.end + 60])):
+        return False
+    near = [sp for sp in spans if _chunk_of(stext, sp.start - sent.start) == other.chunk] or [span]
+    nearest = min(near, key=lambda sp: _distance(other, sp.start - sent.start, sp.end - sent.start))
+    return nearest.start == span.start
+
+
+def _decide_type(
+    trig: FoundTrigger, usable: list[FoundTrigger], span: Span, sent: Sentence, state: StoryState, lex: Lexicon
+) -> tuple[str, str, str, FoundTrigger]:
+    """The event type of a place from all the live predicates bearing on it (GUIDELINES.md,
+    "Choosing the event type"). Returns (type, sub-event type, basis, the deciding trigger).
+
+    The nearest trigger names the kind unless a higher kind of violence bears on the same place
+    ("tanks rolled into Qaboun amid heavy exchanges of fire": Battles). Fatality and vague words
+    ("killed", "attack") never pick a type: the sentence's violence does, else the story's account
+    of the place or of the word, else the type is a best guess marked "undecided".
+    """
+    specific = [
+        t
+        for t in usable
+        if t is not trig
+        and not t.consequence
+        and not _vague(t, lex)
+        and _bears_on(trig, t, span, sent, state.spans, lex)
+    ]
+    if not _vague(trig, lex):
+        higher = [t for t in specific if _may_override(lex, trig.event_type, t.event_type)]
+        if not higher:
+            return trig.event_type, trig.sub_event_type, "trigger", trig
+        best = min(higher, key=lambda t: _rank(lex, t.event_type))
+        return best.event_type, best.sub_event_type, "precedence", best
+    if specific:
+        best = min(specific, key=lambda t: _rank(lex, t.event_type))
+        return best.event_type, best.sub_event_type, "sentence", best
+    pid = span.place.id if span.place else None
+    violent = lex.violent_types
+    for known in (state.place_types.get(pid or ""), state.family_types.get(trig.trigger.family), state.last_type):
+        if known and known[0] in violent and trig.event_type in violent:
+            return known[0], known[1], "story", trig
+    return trig.event_type, trig.sub_event_type, "undecided", trig
+
+
+def _remember_type(
+    event_type: str,
+    sub: str,
+    decider: FoundTrigger,
+    usable: list[FoundTrigger],
+    span: Span,
+    sent: Sentence,
+    state: StoryState,
+    lex: Lexicon,
+) -> None:
+    """Keep what the story has told: the type at this place, and what its vague words meant."""
+    if span.place is not None:
+        state.place_types[span.place.id] = (event_type, sub)
+    if not _vague(decider, lex):
+        state.last_type = (event_type, sub)
+        for t in usable:
+            if _vague(t, lex) and t.trigger.family != "killing":
+                state.family_types[t.trigger.family] = (event_type, sub)
+
+
+def _date_rule(trig: FoundTrigger, when: ResolvedDate) -> str:
+    """Name what dated an event, for the user: its own time, the sentence's, the story's day ..."""
+    basis = when.basis or ""
+    if trig.time is not None:
+        return f"time:{trig.time.kind}"
+    if basis.startswith("context:"):
+        return "story day"
+    if basis.startswith("refers to"):
+        return "refers back"
+    if basis in ("publication date", "undated report", "no publication date"):
+        return basis
+    return "sentence time" if basis else "unknown"
 
 
 def _sentence_future(times: list[TimeExpression]) -> TimeExpression | None:
