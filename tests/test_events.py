@@ -309,3 +309,19 @@ def test_type_rules(res, text, surface, is_event, event_type, basis):
     assert (m.is_event, m.event_type, m.type_basis) == (is_event, event_type, basis), (m.trigger, m.event_rule)
     if is_event:
         assert m.event_rule and m.date_rule
+
+
+@pytest.mark.parametrize(
+    "text,surface,rule",
+    [
+        ("The carrier, based in Dubai, halted flights after clashes near the airport.", "Dubai", "based"),
+        ("Clashes broke out in Dubai.", "Dubai", None),
+        ("Gunmen shot dead an Aleppo city council member.", "Aleppo city", "title"),
+        ("Gunmen shot dead a lawyer in Aleppo.", "Aleppo", None),
+        ("“Clashes spread,” said an activist in Barzeh.", "Barzeh", "speaker"),
+    ],
+)
+def test_reference_rules_are_kept(res, text, surface, rule):
+    m = tag(res, text)[surface]
+    assert m.reference_rule == rule
+    assert m.is_event == (rule is None)

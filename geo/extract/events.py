@@ -265,6 +265,7 @@ def _tag_sentence(
             attribution=state.attribution,
             verified=False if unverified else None,
             how=span.how,
+            reference_rule=reason,
         )
         usable = _usable(live, span, sent, lex)
         reasons.append(reason)

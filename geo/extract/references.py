@@ -83,6 +83,7 @@ _MEETING = re.compile(
     r"\b(?:met|meet|meets|meeting|talks|summit|conference|visited|visiting|visit)\b[^,.;]{0,80}$", re.IGNORECASE
 )
 _TAIL_END = re.compile(r"\badding\b|\band added\b|\bwho said\b|[“\"]", re.IGNORECASE)
+_BASED_IN = re.compile(r"\bbased\s+(?:in|at)\s+(?:the\s+)?$", re.IGNORECASE)
 _DESCRIPTION = re.compile(r",\s*one of (?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
 
 
@@ -102,6 +103,10 @@ def reference_reason(
     after = text[span.end : sentence.end]
     if re.match(r"^-[a-z]", after):
         return "compound"  # "Tadamon-based", "UK-backed"
+    if _BASED_IN.search(before[-30:]):
+        return "based"  # "the airline, based in Dubai": where an actor sits, as "Dubai-based"
+    if lex.title_after.match(after[:40]):
+        return "title"  # "an Aleppo city council member": an office named after the place
     kind = span.place.kind if span.place else None
     if re.match(r"^['’]s?\b", after) and kind in ("country", "city", "governorate", "region", None):
         if kind == "country" or not lex.locational_after.match(lowered(after[:60])):
