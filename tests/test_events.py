@@ -325,3 +325,31 @@ def test_reference_rules_are_kept(res, text, surface, rule):
     m = tag(res, text)[surface]
     assert m.reference_rule == rule
     assert m.is_event == (rule is None)
+
+
+@pytest.mark.parametrize(
+    "text,surface,is_event,event_type",
+    [
+        # a sniper is an actor; a shot by a sniper is violence
+        ("A boy was shot by a sniper in Qaboun.", "Qaboun", True, "Violence against civilians"),
+        ("Government snipers deployed in Harasta.", "Harasta", True, "Strategic developments"),
+        # a trigger word labelling a place or people tells no event
+        ("Troops pounded the protest hub of Homs with rockets.", "Homs", True, "Explosions/Remote violence"),
+        ("Hundreds joined a protest in Homs.", "Homs", True, "Protests"),
+        ("Protest leaders in Homs called for a strike.", "Homs", False, None),
+        # advancing on a place is a movement of forces
+        ("Rebels began moving on Harasta.", "Harasta", True, "Strategic developments"),
+        # deaths in "the unrest in X" happened at X; "the unrest in X" alone is general
+        ("Nine people were killed in the unrest in Homs.", "Homs", True, "Violence against civilians"),
+        ("The unrest in Homs worries diplomats.", "Homs", False, None),
+        # a road named for where it leads locates other places
+        ("Rebels attacked a base near the highway to the northern city of Aleppo.", "Aleppo", False, None),
+        ("Rebels attacked a base near Aleppo.", "Aleppo", True, "Battles"),
+        # "based in nearby X": where observers sit
+        ("Monitors based in nearby Homs said clashes continued.", "Homs", False, None),
+    ],
+    ids=lambda v: v[:40] if isinstance(v, str) else None,
+)
+def test_description_and_actor_rules(res, text, surface, is_event, event_type):
+    m = tag(res, text)[surface]
+    assert (m.is_event, m.event_type) == (is_event, event_type), (m.trigger, m.reference_rule)

@@ -89,6 +89,8 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
         # "thousands of displaced families": a description of people, not an event here.
         if ft.live and sentence[m.start() : m.end()] in lex.attributive_words:
             ft.live = not lex.attributive.match(sentence[m.end() : m.end() + 40])
+        # "the opposition protest hub of Homs", "protest leaders": a label, not an event (rule 6).
+        ft.live = ft.live and not lex.label_after.match(sentence[m.end() : m.end() + 30])
         # ", killing 27 people": the toll of the event just told, not an event of its own kind.
         ft.consequence = bool(_CONSEQUENCE.search(sentence, max(0, m.start() - 3), m.end()))
         ft.chunk = _chunk_of(original, m.start())

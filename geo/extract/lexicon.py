@@ -60,6 +60,7 @@ class Lexicon:
     prevented: re.Pattern  # before a trigger: "police blocked activists from staging ..."
     attributive: re.Pattern  # after a trigger: "displaced families" describes people, tells no event
     attributive_words: frozenset[str]
+    label_after: re.Pattern  # after a trigger noun: "the protest hub of Homs" labels a place, tells no event
     own_place: re.Pattern  # after a trigger: "shelling of inner districts" has a place of its own
     title_after: re.Pattern  # after a place: "the Aleppo city council" names an office, not a place
 
@@ -170,6 +171,7 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
             ),
             attributive=_c(r"^\s+(?:" + data["attributive"]["nouns"] + r")\b"),
             attributive_words=frozenset(data["attributive"]["words"].split("|")),
+            label_after=_c(r"^\s+(?:" + data["label_nouns"] + r")\b"),
             own_place=_c(
                 r"^\s+(?:(?:\w+\s+)?(?:of|on|in|at|across|against|into)\s+)?(?:the\s+|its\s+)?(?:[\w'’-]+\s+){0,2}?(?:"
                 + data["own_place_nouns"]
