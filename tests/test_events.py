@@ -353,3 +353,29 @@ def test_reference_rules_are_kept(res, text, surface, rule):
 def test_description_and_actor_rules(res, text, surface, is_event, event_type):
     m = tag(res, text)[surface]
     assert (m.is_event, m.event_type) == (is_event, event_type), (m.trigger, m.reference_rule)
+
+
+def test_a_later_sentence_dates_an_earlier_takeover(res):
+    # 20 June 2011 was a Monday.
+    text = (
+        "Thousands fled to Lebanon on Monday after troops took control of Qusair. Residents described looting. "
+        "State media said soldiers moved in early Sunday, backed by tanks."
+    )
+    got = extract_article(make_article(text, "t", published="2011-06-20"), res).mentions
+    qusair = next(m for m in got if m.surface == "Qusair")
+    assert (qusair.date.date, qusair.date_rule) == (date(2011, 6, 19), "later sentence")
+    # Not from a sentence about another place, nor to a later day.
+    text = (
+        "Thousands fled to Lebanon on Monday after troops took control of Qusair. "
+        "Soldiers moved into Yabroud early Sunday."
+    )
+    got = extract_article(make_article(text, "t", published="2011-06-20"), res).mentions
+    assert next(m for m in got if m.surface == "Qusair").date.date == date(2011, 6, 20)
+
+
+def test_a_report_day_does_not_date_what_is_reported(res):
+    text = "Television showed burned cars in Qusair on Monday, claiming that troops captured the town."
+    m = tag(res, text, published="2011-06-22")["Qusair"]
+    assert m.date.date == date(2011, 6, 22)  # the story's day, not Monday 20 June
+    text = "Television showed that troops captured Qusair on Monday."
+    assert tag(res, text, published="2011-06-22")["Qusair"].date.date == date(2011, 6, 20)

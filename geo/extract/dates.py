@@ -180,6 +180,7 @@ _FOLLOWS = re.compile(r"\b(?:follow(?:s|ed|ing)?|preceded|came after|comes after
 # "towns that had fallen to rebels in recent days". Its time dates only that clause.
 _PERFECT_RELATIVE = re.compile(r"\b(?:that|which|who|where)\s+(?:had|have|has)\b[^,;:.]{0,60}$", re.IGNORECASE)
 # A wire dateline: "BEIRUT, March 6 (Reuters) -". Its date is the report's day, not an event's.
+_REPORT_AFTER = re.compile(r"^,\s+(?:claiming|saying|reporting|alleging|asserting)\s+that\b", re.IGNORECASE)
 _DATELINE_BEFORE = re.compile(r"^\s*[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+)*(?:,\s*[A-Z][\w.]*)?,\s*$")
 _DATELINE_AFTER = re.compile(r"^,?\s*(?:\d{4}\s*)?(?:\([\w ]+\)\s*)?(?:-{1,2}|[–—])")
 
@@ -253,6 +254,9 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
         clause_start = len(before) - len(before[-80:]) + relative.start() if relative else None
         dateline = bool(_DATELINE_BEFORE.match(before) and _DATELINE_AFTER.match(text[m.end() : m.end() + 20]))
         background = background or clause_start is not None or dateline
+        # "showed images on Monday, claiming that troops captured the town": Monday dates the report only.
+        if _REPORT_AFTER.match(text[m.end() : m.end() + 30]):
+            bound = background = True
         out.append(TimeExpression(m.start(), m.end(), token, kind, parts, background, bound, clause_start, dateline))
     return out
 

@@ -182,7 +182,60 @@ def tag_article(
                 article, sent, here, lex, state, is_foreign, sent.paragraph in unverified, k in hedged, source
             )
         )
+    return _dated_later(out, sents, starts, article, lex)
+
+
+#: How many sentences on a later sentence may give the day of an act the lead told undated.
+LATER_SENTENCES = 10
+_LATER_WINDOW = 40  # characters between the act's verb and its time
+
+
+def _dated_later(
+    mentions: list[Mention], sents: list[Sentence], starts: list[int], article: Article, lex: Lexicon
+) -> list[Mention]:
+    """Give an act of entering or taking a place the day a later sentence tells it on.
+
+    "Refugees fled on Monday after troops took control of the town. ... troops moved in
+    early Sunday": the takeover, dated only by its sentence or the story's day, happened
+    on the Sunday. Only an earlier day (at most a week) is taken, from a sentence that names
+    the same place or none.
+    """
+    out = list(mentions)
+    for index, m in enumerate(mentions):
+        if not (m.is_event and m.trigger and m.date.date and m.date_rule in _INFERRED_DATES):
+            continue
+        if not lex.entry.search(lowered(m.trigger)):
+            continue
+        k0 = bisect_right(starts, m.sentence_start) - 1
+        for sent in sents[k0 + 1 : k0 + 1 + LATER_SENTENCES]:
+            when = _entry_day(sent, article, lex)
+            if when is None or not (0 < (m.date.date - when.date).days <= 7):
+                continue
+            named = [o.place.id for o in mentions if o.sentence_start == sent.start and o.place is not None]
+            if named and (m.place is None or m.place.id not in named):
+                continue
+            out[index] = replace(m, date=when, date_rule="later sentence")
+            break
     return out
+
+
+_INFERRED_DATES = frozenset({"sentence time", "story day", "publication date"})
+
+
+def _entry_day(sent: Sentence, article: Article, lex: Lexicon) -> ResolvedDate | None:
+    """The day a sentence gives to forces entering or taking a place ("moved in early Sunday")."""
+    low = lowered(sent.text)
+    entries = list(lex.entry.finditer(low))
+    if not entries:
+        return None
+    times = [t for t in find_time_expressions(sent.text) if not (t.bound or t.background or t.dateline)]
+    for e in entries:
+        for t in times:
+            if max(t.start - e.end(), e.start() - t.end) <= _LATER_WINDOW:
+                when = t.resolve(article.published, None)
+                if when.date is not None:
+                    return replace(when, basis=f"told later: {t.text}")
+    return None
 
 
 def _unverified_paragraphs(text: str, sents: list[Sentence], starts: list[int], lex: Lexicon) -> set[int]:

@@ -62,6 +62,7 @@ class Lexicon:
     attributive_words: frozenset[str]
     label_after: re.Pattern  # after a trigger noun: "the protest hub of Homs" labels a place, tells no event
     own_place: re.Pattern  # after a trigger: "shelling of inner districts" has a place of its own
+    entry: re.Pattern  # forces entering or taking a place: a later sentence may give that act's day
     title_after: re.Pattern  # after a place: "the Aleppo city council" names an office, not a place
 
 
@@ -177,6 +178,7 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
                 + data["own_place_nouns"]
                 + r")\b"
             ),
+            entry=_words(data["entry"]),
             title_after=re.compile(r"^\s+(?:" + data["title_after"] + r")\b", re.IGNORECASE),
         )
     except (KeyError, TypeError, re.error) as exc:
