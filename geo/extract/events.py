@@ -19,6 +19,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import lru_cache
 
 from ..models import UNKNOWN_DATE, Article, Mention, Place, ResolvedDate, Span
@@ -65,7 +66,7 @@ class StoryState:
     last_type: tuple[str, str] | None = None  # type of the last event told with a specific trigger
     # What vague words ("the attack") and deaths refer back to: the type last told at a place,
     # and the type a vague word's family took where the story said what it was.
-    place_types: dict[str, tuple[str, str]] = field(default_factory=dict)
+    place_types: dict[tuple[str, date | None], tuple[str, str]] = field(default_factory=dict)
     family_types: dict[str, tuple[str, str]] = field(default_factory=dict)
     spans: list[Span] = field(default_factory=list)  # the place spans of the sentence being read
 
@@ -477,7 +478,6 @@ def _as_event(
             _distance(t, s0, s1) + _aside_penalty(sent.text, t, s0) + _description_penalty(sent, state.spans, t, s0)
         ),
     )
-    event_type, sub, basis, decider = _decide_type(trig, usable, span, sent, state, lex)
     future = trig.time or _sentence_future(times)
     if future is not None and future.kind == "future":
         return base  # "will try to storm Jubar in the coming days": not yet
@@ -485,6 +485,7 @@ def _as_event(
     when = _date_for(trig, sent, times, state, article, hedged, lex, pid)
     if _historical(when, article):
         return base  # "refugees who fled in the 1948 war": history, not an event of the story
+    event_type, sub, basis, decider = _decide_type(trig, usable, span, sent, state, lex, when.date)
     if not trig.trigger.weak and when.date is not None:
         # What "the bombing", "the fall of Yabroud" later refer back to.
         state.told.append((trig.trigger.family, when, trig.event_type, trig.sub_event_type, pid))
@@ -492,7 +493,7 @@ def _as_event(
     if remembered is not None and trig.trigger.weak and basis != "sentence":
         event_type, sub, basis = remembered[1], remembered[2], "story"
     if basis != "undecided":
-        _remember_type(event_type, sub, decider, usable, span, sent, state, lex)
+        _remember_type(event_type, sub, decider, usable, span, when.date, state, lex)
     return replace(
         base,
         is_event=True,
@@ -565,7 +566,13 @@ def _bears_on(
 
 
 def _decide_type(
-    trig: FoundTrigger, usable: list[FoundTrigger], span: Span, sent: Sentence, state: StoryState, lex: Lexicon
+    trig: FoundTrigger,
+    usable: list[FoundTrigger],
+    span: Span,
+    sent: Sentence,
+    state: StoryState,
+    lex: Lexicon,
+    day: date | None = None,
 ) -> tuple[str, str, str, FoundTrigger]:
     """The event type of a place from all the live predicates bearing on it (GUIDELINES.md,
     "Choosing the event type"). Returns (type, sub-event type, basis, the deciding trigger).
@@ -594,7 +601,8 @@ def _decide_type(
         return best.event_type, best.sub_event_type, "sentence", best
     pid = span.place.id if span.place else None
     violent = lex.violent_types
-    for known in (state.place_types.get(pid or ""), state.family_types.get(trig.trigger.family), state.last_type):
+    told_here = state.place_types.get((pid, day)) or state.place_types.get((pid, None)) if pid else None
+    for known in (told_here, state.family_types.get(trig.trigger.family), state.last_type):
         if known and known[0] in violent and trig.event_type in violent:
             return known[0], known[1], "story", trig
     return trig.event_type, trig.sub_event_type, "undecided", trig
@@ -606,13 +614,13 @@ def _remember_type(
     decider: FoundTrigger,
     usable: list[FoundTrigger],
     span: Span,
-    sent: Sentence,
+    day: date | None,
     state: StoryState,
     lex: Lexicon,
 ) -> None:
-    """Keep what the story has told: the type at this place, and what its vague words meant."""
+    """Keep what the story has told: the type at this place (on this day), and what its vague words meant."""
     if span.place is not None:
-        state.place_types[span.place.id] = (event_type, sub)
+        state.place_types[(span.place.id, day)] = state.place_types[(span.place.id, None)] = (event_type, sub)
     if not _vague(decider, lex):
         state.last_type = (event_type, sub)
         for t in usable:
