@@ -10,7 +10,15 @@ reference day. For each sentence the tagger
 3. decides for each mention whether it is a mere reference (the rules in
    :mod:`geo.extract.references`) or the place of the nearest trigger's event, and
    dates it;
-4. moves the story's reference day on.
+4. types the event from all live triggers bearing on the place, by the guidelines'
+   precedence ("Choosing the event type"); fatality and vague words take the type of
+   the sentence's violence or of the story's event they refer to (remembered by place
+   and day, and by word), else a best guess marked ``type_basis="undecided"``;
+5. moves the story's reference day on.
+
+After the last sentence, a later sentence may date an act the lead told undated
+(``date_rule="later sentence"``). Every mention keeps why: ``event_rule`` (the
+trigger's id), ``type_basis``, ``reference_rule`` and ``date_rule``.
 """
 
 from __future__ import annotations
