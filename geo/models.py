@@ -82,6 +82,7 @@ class Place:
     note: str = ""
     needs_cue: bool = False  # also a common word or name: match only after "in", "near", ...
     origin: str = ""  # "file.csv:row" the entry was read from
+    is_default: bool = False  # the place a name shared with other places means when the text does not say
 
     @property
     def geo_precision(self) -> int:
@@ -136,6 +137,9 @@ class Span:
     surface: str
     place: Place | None  # None: a place-like name the gazetteer does not know
     how: str  # "alias", "key", "fuzzy" or "cue" (unresolved name after a locative cue)
+    ambiguous: bool = False  # the name is shared by several places; `place` is the one chosen
+    alternatives: tuple[str, ...] = ()  # ids of the other places the name may denote
+    place_basis: str | None = None  # why `place` was chosen among them ("near 'Homs'", "default")
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,9 @@ class Mention:
     attribution: str | None = None
     verified: bool | None = None  # False: the text calls the report unverified
     how: str = "alias"
+    ambiguous: bool = False  # the name is shared by several places (see Span)
+    alternatives: tuple[str, ...] = ()  # ids of the other places the name may denote
+    place_basis: str | None = None  # why `place` was chosen among them
 
     @property
     def mention_id(self) -> str:

@@ -251,6 +251,9 @@ def _tag_sentence(
             attribution=state.attribution,
             verified=False if unverified else None,
             how=span.how,
+            ambiguous=span.ambiguous,
+            alternatives=span.alternatives,
+            place_basis=span.place_basis,
         )
         usable = _usable(live, span, sent, lex)
         reasons.append(reason)
