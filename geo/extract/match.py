@@ -228,6 +228,8 @@ def part_of_longer_name(text: str, span: Span, mention_starts: set[int]) -> bool
     before, sep = _word_before(text, span.start)
     if before.endswith(("’s", "'s", "s’", "s'")):
         before = ""  # a possessive modifies the name ("the Baath Party's National Security Bureau")
+    if "-" in before and before.rsplit("-", 1)[1][:1].islower():
+        before = ""  # a compound adjective modifies it ("the Kurdish-majority Sheikh Maqsoud district")
     if before and sep == " " and _capitalised(before) and before.lower().rstrip(".") not in _FREE_BEFORE:
         if not _sentence_initial(text, span.start - len(sep) - len(before)):
             return True
