@@ -376,7 +376,7 @@ def find_mentions(text: str, gaz: Gazetteer) -> list[Span]:
     spans = check_candidates(text, spans, gaz)
     fuzzy = check_candidates(text, find_fuzzy(text, gaz, spans, toks), gaz)
     spans = sorted(spans + fuzzy, key=lambda s: s.start)
-    spans = merge_possessive_containers(text, resolve_homonyms(spans, gaz), gaz)
+    spans = merge_possessive_containers(text, resolve_homonyms(text, spans, gaz), gaz)
     unresolved = find_unresolved(text, spans)
     for i, span in enumerate(unresolved):
         place = fuzzy_lookup(span.surface, gaz)
@@ -422,11 +422,12 @@ MARGIN_KM = 10.0
 _POINT_KINDS = frozenset({"landmark", "camp", "neighbourhood", "mountain", "town", "city"})
 
 
-def resolve_homonyms(spans: list[Span], gaz: Gazetteer) -> list[Span]:
+def resolve_homonyms(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]:
     """Choose among places sharing a name by the article's other places.
 
     The text's unambiguous places (its dateline, the cities and districts it
-    names) are tried nearest in the text first; the first that contains one
+    names) are tried those in the name's sentence first, then nearest in the
+    text; the first that contains one
     candidate, or lies near one and clearly nearer than the others, decides
     ("clashes in Qusour" after "Homs" is the Homs Qusour). With none deciding,
     the gazetteer's default for the name stands. Every such span is marked
@@ -437,7 +438,7 @@ def resolve_homonyms(spans: list[Span], gaz: Gazetteer) -> list[Span]:
     out = []
     for span, pool in zip(spans, pools):
         if len(pool) > 1:
-            chosen, basis = _decide(span, pool, anchors, gaz)
+            chosen, basis = _decide(text, span, pool, anchors, gaz)
             alternatives = tuple(p.id for p in pool if p.id != chosen.id)
             span = replace(span, place=chosen, ambiguous=True, alternatives=alternatives, place_basis=basis)
         out.append(span)
@@ -453,9 +454,16 @@ def _pool(span: Span, gaz: Gazetteer) -> tuple[Place, ...]:
     return candidates(places, span.surface)
 
 
-def _decide(span: Span, pool: tuple[Place, ...], anchors: list[Span], gaz: Gazetteer) -> tuple[Place, str]:
-    # Nearest in the text first; an anchor before the name wins a tie with one after it.
-    ordered = sorted(anchors, key=lambda a: (abs(a.start - span.start), a.start > span.start))
+_SENTENCE_BREAK = re.compile(r"[.!?][\s\"”’)]|\n")
+
+
+def _decide(text: str, span: Span, pool: tuple[Place, ...], anchors: list[Span], gaz: Gazetteer) -> tuple[Place, str]:
+    # The name's own sentence first, then nearest in the text; before the name wins a tie.
+    def order(a: Span) -> tuple[bool, int, bool]:
+        between = text[min(a.end, span.end) : max(a.start, span.start)]
+        return (bool(_SENTENCE_BREAK.search(between)), abs(a.start - span.start), a.start > span.start)
+
+    ordered = sorted(anchors, key=order)
     for anchor in ordered:
         chosen = _decided_by(anchor.place, pool, gaz)
         if chosen is not None:
