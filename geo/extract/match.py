@@ -3,7 +3,8 @@
 Following spaCy's matcher design the work is split into
 :func:`find_candidates` (every span whose toponym key is in the gazetteer),
 :func:`filter_spans` (longest wins) and :func:`check_candidates` (drop spans
-that are part of a person's or an organisation's name), then
+that are part of a person's or an organisation's name); :func:`resolve_homonyms`
+chooses among places that share a name by the text's other places; then
 :func:`find_unresolved` reports unknown place-like names after locative cues.
 """
 
@@ -426,12 +427,18 @@ def resolve_homonyms(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]
     """Choose among places sharing a name by the article's other places.
 
     The text's unambiguous places (its dateline, the cities and districts it
-    names) are tried those in the name's sentence first, then nearest in the
-    text; the first that contains one
-    candidate, or lies near one and clearly nearer than the others, decides
-    ("clashes in Qusour" after "Homs" is the Homs Qusour). With none deciding,
-    the gazetteer's default for the name stands. Every such span is marked
-    ``ambiguous``, with the other places' ids and the basis of the choice.
+    names) are tried in order: those in the name's own sentence, then the
+    nearest in the text. The first that contains one candidate ("Suran in
+    Aleppo province"), or lies within :data:`NEAR_KM` of one and
+    :data:`MARGIN_KM` nearer than the others ("clashes in Qusour" after
+    "Homs"), decides. With none deciding, the gazetteer's ``default`` row for
+    the name stands. Every such span is marked ``ambiguous``, with the other
+    places' ids (``alternatives``) and the basis of the choice (``place_basis``).
+
+    >>> from geo.extract.gazetteer import load_gazetteer
+    >>> span = find_mentions("Tanks shelled Homs; residents of Qusour fled.", load_gazetteer())[1]
+    >>> (span.place.id, span.ambiguous, span.place_basis)
+    ('qusour-homs', True, "near 'Homs'")
     """
     pools = [_pool(span, gaz) for span in spans]
     anchors = [s for s, pool in zip(spans, pools) if len(pool) == 1 and s.how in ("key", "alias")]
