@@ -208,3 +208,11 @@ def test_unplaced_names_stop_at_a_line_break(gaz):
     text = "Rebels advanced into the district of Birket Nadir\nReuters\n\nClashes went on in Birket Nadir."
     unplaced = [s.surface for s in find_mentions(text, gaz) if s.place is None]
     assert unplaced == ["Birket Nadir", "Birket Nadir"]
+
+
+def test_a_shared_name_in_a_city_that_has_none_of_them_stays_unplaced(gaz):
+    # The gazetteer's Old Cities are those of Damascus, Homs and Aleppo: Jerusalem's is not one of them.
+    for text in ("Police sealed off Jerusalem's Old City.", "Clashes broke out in the Old City of Jerusalem."):
+        span = next(s for s in find_mentions(text, gaz) if s.surface == "Old City")
+        assert span.place is None and span.ambiguous and "old-city" in span.alternatives, text
+    assert _placed("Shelling hit the Qusour quarter of Hama.", gaz)["Qusour"].place.id == "qusour-hama"

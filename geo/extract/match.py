@@ -443,13 +443,35 @@ def resolve_homonyms(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]
     pools = [_pool(span, gaz) for span in spans]
     anchors = [s for s, pool in zip(spans, pools) if len(pool) == 1 and s.how in ("key", "alias")]
     out = []
-    for span, pool in zip(spans, pools):
+    for i, span in enumerate(spans):
+        pool = pools[i]
         if len(pool) > 1:
-            chosen, basis = _decide(text, span, pool, anchors, gaz)
-            alternatives = tuple(p.id for p in pool if p.id != chosen.id)
-            span = replace(span, place=chosen, ambiguous=True, alternatives=alternatives, place_basis=basis)
+            container = _named_container(text, spans, i)
+            if container is not None and not any(container.place in gaz.ancestors(p) for p in pool):
+                # "Jerusalem's Old City", "the Old City of Hebron": a place of that name the gazetteer lacks.
+                basis = f"none in {container.surface!r}"
+                span = replace(
+                    span, place=None, ambiguous=True, alternatives=tuple(p.id for p in pool), place_basis=basis
+                )
+            else:
+                chosen, basis = _decide(text, span, pool, anchors, gaz)
+                alternatives = tuple(p.id for p in pool if p.id != chosen.id)
+                span = replace(span, place=chosen, ambiguous=True, alternatives=alternatives, place_basis=basis)
         out.append(span)
     return out
+
+
+def _named_container(text: str, spans: list[Span], i: int) -> Span | None:
+    """The city or town that names a span's container: "Homs's Qusour", "Qusour of Homs"."""
+    before = spans[i - 1] if i > 0 else None
+    after = spans[i + 1] if i + 1 < len(spans) else None
+    if before is not None and text[before.end : spans[i].start] in _POSSESSIVE_GAP:
+        container = before
+    elif after is not None and text[spans[i].end : after.start] == " of ":
+        container = after
+    else:
+        return None
+    return container if container.place is not None and container.place.kind in ("city", "town") else None
 
 
 def _pool(span: Span, gaz: Gazetteer) -> tuple[Place, ...]:
