@@ -11,6 +11,7 @@ chooses among places that share a name by the text's other places; then
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import cache, lru_cache
@@ -421,6 +422,8 @@ MARGIN_KM = 10.0
 # Kinds whose point stands for the place itself, so distance to it means something;
 # governorates, regions and countries decide only by containing a candidate.
 _POINT_KINDS = frozenset({"landmark", "camp", "neighbourhood", "mountain", "town", "city"})
+# Where a sentence ends, for trying the anchors of a name's own sentence first.
+_SENTENCE_BREAK = re.compile(r"[.!?][\s\"”’)]|\n")
 
 
 def resolve_homonyms(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]:
@@ -441,7 +444,11 @@ def resolve_homonyms(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]
     ('qusour-homs', True, "near 'Homs'")
     """
     pools = [_pool(span, gaz) for span in spans]
+    if all(len(pool) <= 1 for pool in pools):
+        return spans
     anchors = [s for s, pool in zip(spans, pools) if len(pool) == 1 and s.how in ("key", "alias")]
+    breaks = [m.start() for m in _SENTENCE_BREAK.finditer(text)]
+    sentence_of = {id(a): bisect_right(breaks, a.start) for a in anchors}
     out = []
     for i, span in enumerate(spans):
         pool = pools[i]
@@ -454,7 +461,12 @@ def resolve_homonyms(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]
                     span, place=None, ambiguous=True, alternatives=tuple(p.id for p in pool), place_basis=basis
                 )
             else:
-                chosen, basis = _decide(text, span, pool, anchors, gaz)
+                here = bisect_right(breaks, span.start)
+                # The name's own sentence first, then nearest in the text; before the name wins a tie.
+                ordered = sorted(
+                    anchors, key=lambda a: (sentence_of[id(a)] != here, abs(a.start - span.start), a.start > span.start)
+                )
+                chosen, basis = _decide(pool, ordered, gaz)
                 alternatives = tuple(p.id for p in pool if p.id != chosen.id)
                 span = replace(span, place=chosen, ambiguous=True, alternatives=alternatives, place_basis=basis)
         out.append(span)
@@ -483,17 +495,9 @@ def _pool(span: Span, gaz: Gazetteer) -> tuple[Place, ...]:
     return candidates(places, span.surface)
 
 
-_SENTENCE_BREAK = re.compile(r"[.!?][\s\"”’)]|\n")
-
-
-def _decide(text: str, span: Span, pool: tuple[Place, ...], anchors: list[Span], gaz: Gazetteer) -> tuple[Place, str]:
-    # The name's own sentence first, then nearest in the text; before the name wins a tie.
-    def order(a: Span) -> tuple[bool, int, bool]:
-        between = text[min(a.end, span.end) : max(a.start, span.start)]
-        return (bool(_SENTENCE_BREAK.search(between)), abs(a.start - span.start), a.start > span.start)
-
-    ordered = sorted(anchors, key=order)
-    for anchor in ordered:
+def _decide(pool: tuple[Place, ...], anchors: list[Span], gaz: Gazetteer) -> tuple[Place, str]:
+    """The candidate the first deciding anchor picks, else the default."""
+    for anchor in anchors:
         chosen = _decided_by(anchor.place, pool, gaz)
         if chosen is not None:
             return chosen, f"near {anchor.surface!r}"
