@@ -253,6 +253,14 @@ class MentionRecord:
     url: str | None
     published: str | None
     match: str
+    # Why (issue: users should be able to ask): the rule ids behind the reading.
+    event_rule: str | None = None  # the trigger rule that made it an event, or why a trigger did not count
+    type_basis: str | None = None  # how the type was chosen: "trigger", "precedence", ..., "undecided"
+    reference_rule: str | None = None  # the reference rule that kept it from being an event ("speaker")
+    date_rule: str | None = None  # what dated it ("time:weekday", "story day", "publication", ...)
+    ambiguous: bool = False  # the name is shared by several places
+    alternatives: tuple[str, ...] = ()  # ids of the other places the name may denote
+    place_basis: str | None = None  # why this place was chosen among them ("near 'Homs'", "default")
 
     @property
     def resolved(self) -> bool:
@@ -260,7 +268,9 @@ class MentionRecord:
 
     def properties(self) -> dict:
         """The exported properties, in :data:`MENTION_PROPERTIES` order."""
-        return {name: (self.resolved if name == "resolved" else getattr(self, name)) for name in MENTION_PROPERTIES}
+        props = {name: (self.resolved if name == "resolved" else getattr(self, name)) for name in MENTION_PROPERTIES}
+        props["alternatives"] = list(self.alternatives)
+        return props
 
 
 #: Properties of an exported mention, in order: the record's fields but the point (the
@@ -297,6 +307,13 @@ MENTION_PROPERTIES = (
     "url",
     "published",
     "match",
+    "event_rule",
+    "type_basis",
+    "reference_rule",
+    "date_rule",
+    "ambiguous",
+    "alternatives",
+    "place_basis",
 )
 
 
