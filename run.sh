@@ -47,7 +47,7 @@ job=${1:-}
 case "$job" in
     app)
         setup
-        # A shared PostGIS store (CLASHMAP_DB=postgresql://...) needs the server's client libraries only.
+        # CLASHMAP_DB=postgresql://... points the app at a shared PostGIS store instead of the SQLite file.
         exec .venv/bin/python -m streamlit run app.py "$@"
         ;;
     test)

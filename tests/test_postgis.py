@@ -97,3 +97,24 @@ def test_two_connections_see_each_other_and_concurrent_ingests_lose_nothing(url,
     assert len(store.articles_frame(other)) == 12
     assert {r.doc_id for r in store.mention_records(other)} == set(store.articles_frame(other)["doc_id"])
     other.close()
+
+
+def test_load_a_geoparquet_extraction_into_either_store(url, conn, tmp_path, capsys):
+    from geo.export.parquet import read_mention_records
+    from geo.tools.cli import main
+
+    out = tmp_path / "seeds.parquet"
+    assert main(["extract", str(SEEDS), "-o", str(out), "-q"]) == 0
+    records = list(read_mention_records(out))
+    assert len(records) == 105
+    for target in (url, str(tmp_path / "db.sqlite")):
+        assert main(["load", str(out), "--db", target]) == 0
+        assert "loaded 105 mentions" in capsys.readouterr().err
+        c = store.connect(target)
+        assert store.mention_records(c) == records
+        c.close()
+        assert main(["load", str(out), "--db", target]) == 2  # twice: refused, nothing changed
+        assert "already in the store; nothing was loaded" in capsys.readouterr().err
+        c = store.connect(target)
+        assert len(store.mention_records(c)) == 105
+        c.close()
