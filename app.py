@@ -167,8 +167,9 @@ def render_article(conn) -> None:
     if arts.empty:
         st.info("No articles in the store yet.")
         return
+    given = lambda v, default: v if isinstance(v, str) and v else default  # noqa: E731 (missing: None or NaN)
     labels_ = {
-        d: f"{t or d} — {o or 'no outlet'} ({p or 'no date'})"
+        d: f"{given(t, d)} — {given(o, 'no outlet')} ({given(p, 'no date')})"
         for d, t, o, p in zip(arts["doc_id"], arts["title"], arts["outlet"], arts["published"])
     }
     doc_id = st.selectbox("Article", list(labels_), format_func=labels_.get, key="article_view")

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from geo.app.text import WORD_JOINER, md
+from geo.app.text import NO_BREAK_SPACE, WORD_JOINER, md
 
 #: Hostile texts, one per kind of Markdown or HTML a name, title or sentence could smuggle in.
 HOSTILE = [
@@ -25,11 +25,13 @@ HOSTILE = [
     "price $5 and $x^2$ and $$\\int f$$",
     "```python\nimport os\n```\n~~~\ncode\n~~~\n`inline`",
     "    indented code block",
+    "\tcode block after a tab",
     "# heading\n> quote\n- item\n1. item\n---\n| a | b |\n|---|---|\n| 1 | 2 |",
     ":red[coloured] :material/home: :smile: :streamlit:",
     "&lt;b&gt; &amp; &#x3C;img src=x&#x3E; &#106;avascript:",
     "line one  \nline two\\\nthree",
     "[x](<https://evil.example>) [y]( https://evil.example 'title')",
+    "a -> b <- c <-> d -- e >= f <= g ~= h",
     "Midan, Damascus (SANA) - clashes in al-Hajar al-Aswad.",
 ]
 
@@ -37,6 +39,9 @@ HOSTILE = [
 #: to the text after backslash escapes are removed.
 GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.IGNORECASE)
 GFM_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)")
+#: What Streamlit's renderer itself rewrites in plain text: emoji and logo shortcodes, arrows and dashes.
+STREAMLIT_SHORTCODE = re.compile(r":[\w+-]+:")
+STREAMLIT_TYPOGRAPHY = re.compile(r"(^|\s)(<->|->|<-|--|>=|<=|~=)(\s|$)")
 ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
@@ -54,13 +59,24 @@ def test_every_punctuation_character_is_escaped(text):
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_the_reader_sees_the_text_itself(text):
-    assert shown(md(text)).replace(WORD_JOINER, "") == text
+    assert shown(md(text)).replace(WORD_JOINER, "").replace(NO_BREAK_SPACE, " ") == text.replace("\t", " ")
 
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_no_literal_autolink_survives(text):
     rendered = shown(md(text))
     assert not GFM_URL.search(rendered) and not GFM_EMAIL.search(rendered), rendered
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_no_shortcode_or_arrow_survives(text):
+    rendered = shown(md(text))
+    assert not STREAMLIT_SHORTCODE.search(rendered) and not STREAMLIT_TYPOGRAPHY.search(rendered), rendered
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_no_line_starts_indented(text):
+    assert not re.search(r"(?m)^[ \t]", md(text))
 
 
 def test_plain_words_are_unchanged():

@@ -16,11 +16,21 @@ import re
 #: HTML, headings, lists, tables, math, directives) without listing them.
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
-#: GFM also turns URLs and e-mail addresses found in plain text into links, after the
-#: backslashes are gone (remark-gfm's ``https?://``, ``www.`` and ``name@domain.tld``
-#: patterns); an invisible word joiner (U+2060) inside each pattern stops that.
-_AUTOLINK_TRIGGERS = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)")
+#: Plain text Streamlit's renderer rewrites after the backslashes are gone: remark-gfm links
+#: URLs and e-mail addresses, ``:name:`` becomes an emoji or the Streamlit logo, ``->``, ``--``
+#: and the like become arrows and dashes. An invisible word joiner (U+2060) inside each stops it.
+TEXT_REWRITES = {
+    "url scheme": r"(?<=:)(?=//)",
+    "www domain": r"(?<=[Ww]{3})(?=\.)",
+    "e-mail address": r"(?<=@)",
+    "shortcode": r"(?<=:)(?=[\w+-]+:)",
+    "arrow or dash": r"(?<=[-<>~])(?=[->=])",
+}
+_REWRITE_POINTS = re.compile("|".join(TEXT_REWRITES.values()))
 WORD_JOINER = "\u2060"
+#: Spaces or tabs opening a line would make an indented code block: they become no-break spaces.
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+NO_BREAK_SPACE = "\u00a0"
 
 
 def md(text: object) -> str:
@@ -35,5 +45,6 @@ def md(text: object) -> str:
     >>> md("www.evil.example") == "www\u2060\\.evil\\.example"
     True
     """
-    s = _AUTOLINK_TRIGGERS.sub(WORD_JOINER, str(text))
+    s = _REWRITE_POINTS.sub(WORD_JOINER, str(text))
+    s = _INDENT.sub(lambda m: NO_BREAK_SPACE * len(m.group()), s)
     return _PUNCTUATION.sub(r"\\\1", s)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ARTIFACTS, marker_count, wait_idle
+from conftest import ARTIFACTS, marker_count, open_page, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -159,3 +159,79 @@ def test_uploaded_article_with_markup_is_text_and_runs_nothing(page):
     assert page.dialogs == []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "article.png"), full_page=True)
+
+
+#: Elements that reader or article text must never become on the page.
+MARKUP = (
+    "a, img, code, pre, em, strong, del, h1, h2, h3, h4, h5, h6, blockquote, ul, ol, li, table, hr, "
+    "script, iframe, svg, .katex, [style*='color']"
+)
+#: Where Streamlit puts rendered Markdown (captions have their own container).
+TEXT_BOXES = "[data-testid='stMarkdownContainer'], [data-testid='stCaptionContainer']"
+HOSTILE_NAME = "![x](https:evil.example) [click](javascript:alert(1)).txt"
+HOSTILE_MD_TITLE = (
+    "[t](https://evil.example/t) ![i](https://evil.example/i.png) <https://evil.example/a> www.evil.example"
+)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.replace("\u2060", "").split())
+
+
+def test_escaped_text_renders_as_itself(browser, escape_server):
+    """Every hostile text of tests/test_app_text.py, through md() and Streamlit's own Markdown renderer."""
+    from escape_page import CALLS
+
+    from tests.test_app_text import HOSTILE
+
+    with open_page(browser, escape_server) as pg:
+        for i, text in enumerate(HOSTILE):
+            shown = pg.locator(f".st-key-row{i}").locator(TEXT_BOXES)
+            assert shown.count() == len(CALLS)
+            for k in range(len(CALLS)):
+                box = shown.nth(k)
+                assert _normal(box.inner_text()) == _normal(text), (CALLS[k], text)
+                assert box.locator(MARKUP).count() == 0, (CALLS[k], text, box.inner_html())
+        assert pg.blocked == [] and pg.dialogs == []
+
+
+def test_hostile_file_name_and_title_make_no_link_and_no_request(page):
+    """The issue's latin-1 file named with Markdown, and a pasted title made of links: text on the page."""
+    wait_markers(page)
+    page.get_by_role("tab", name="Add articles").click()
+    data = "Clashes erupted in Midan on Monday near the caf\xe9, residents said.".encode("latin-1")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": HOSTILE_NAME, "mimeType": "text/plain", "buffer": data}]
+    )
+    page.wait_for_timeout(500)
+    page.get_by_role("textbox", name="Title", exact=True).fill(HOSTILE_MD_TITLE)
+    page.get_by_role("button", name="Process and add").click()
+    page.wait_for_timeout(500)
+    wait_idle(page)
+    alerts = page.locator('[data-testid="stAlert"]')
+    texts = [_normal(t) for t in alerts.all_inner_texts()]
+    assert any(t.startswith(f"Added {HOSTILE_NAME} as {_normal(HOSTILE_MD_TITLE)}") for t in texts), "\n".join(texts)
+    assert any(t.startswith(f"{HOSTILE_NAME}: not valid UTF-8") for t in texts), "\n".join(texts)
+    assert alerts.locator(MARKUP).count() == 0
+    _assert_nothing_from_the_name(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "hostile_name_added.png"), full_page=True)
+    # the stored article's warnings, in the Article tab
+    page.get_by_role("tab", name="Article", exact=True).click()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Article").click()
+    page.get_by_role("option", name="[t](https://evil.example/t)").click()
+    wait_idle(page)
+    _assert_nothing_from_the_name(page)
+    warned = page.locator('[data-testid="stAlert"]').filter(has_text="not valid UTF-8")
+    warned.first.wait_for()
+    assert HOSTILE_NAME in _normal(warned.first.inner_text())
+    assert warned.locator(MARKUP).count() == 0
+    page.screenshot(path=str(ARTIFACTS / "hostile_name_article.png"), full_page=True)
+
+
+def _assert_nothing_from_the_name(page) -> None:
+    page.wait_for_timeout(500)
+    assert not [u for u in page.blocked if "tile.openstreetmap.org" not in u], page.blocked
+    outside = "a[href*='evil'], img[src*='evil'], a[href^='javascript'], [src^='https:evil']"
+    assert page.locator(outside).count() == 0
+    assert page.dialogs == []
