@@ -162,14 +162,18 @@ def render_places(shown) -> None:
     st.dataframe(F.per_place(shown), hide_index=True, width="stretch")
 
 
+def _given(value, default: str) -> str:
+    """A stored text, or ``default`` when it is missing (None, or NaN in a data frame)."""
+    return value if isinstance(value, str) and value else default
+
+
 def render_article(conn) -> None:
     arts = store.articles_frame(conn)
     if arts.empty:
         st.info("No articles in the store yet.")
         return
-    given = lambda v, default: v if isinstance(v, str) and v else default  # noqa: E731 (missing: None or NaN)
     labels_ = {
-        d: f"{given(t, d)} — {given(o, 'no outlet')} ({given(p, 'no date')})"
+        d: f"{_given(t, d)} — {_given(o, 'no outlet')} ({_given(p, 'no date')})"
         for d, t, o, p in zip(arts["doc_id"], arts["title"], arts["outlet"], arts["published"])
     }
     doc_id = st.selectbox("Article", list(labels_), format_func=labels_.get, key="article_view")

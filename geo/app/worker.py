@@ -16,6 +16,7 @@ which would re-run the page script (Streamlit sets it as ``__main__``) in the ch
 
 from __future__ import annotations
 
+import atexit
 import os
 import subprocess
 import sys
@@ -89,6 +90,8 @@ class Worker:
         self._proc: subprocess.Popen | None = None
         self._send: Connection | None = None
         self._recv: Connection | None = None
+        # A job still running when the server exits must not outlive it.
+        atexit.register(self._kill_now)
 
     @property
     def pid(self) -> int | None:
@@ -163,6 +166,11 @@ class Worker:
         except (EOFError, OSError):
             code = self._stop()
             raise WorkerError(f"the extraction process could not start (exit status {code}); see the log") from None
+
+    def _kill_now(self) -> None:
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.kill()
 
     def _stop(self) -> int | None:
         """Kill the child if it runs, close the pipes; its exit status."""

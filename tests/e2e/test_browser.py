@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
+import urllib.request
 
 import pytest
-from conftest import ARTIFACTS, marker_count, open_page, wait_idle
+from conftest import ARTIFACTS, ROOT, marker_count, open_page, run_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -235,3 +237,44 @@ def _assert_nothing_from_the_name(page) -> None:
     outside = "a[href*='evil'], img[src*='evil'], a[href^='javascript'], [src^='https:evil']"
     assert page.locator(outside).count() == 0
     assert page.dialogs == []
+
+
+def test_other_readers_pages_answer_while_uploads_are_extracted(browser, tmp_path):
+    """Three long uploads keep one reader's session extracting for a while (each up to a 10 s budget):
+    meanwhile the health check and a second reader's whole page answer, and each upload ends with a
+    message (added, or stopped at the budget)."""
+    seed = sorted((ROOT / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
+    files = [
+        {"name": f"long{i}.txt", "mimeType": "text/plain", "buffer": (f"Report {i}.\n\n" + seed * 600).encode()}
+        for i in range(3)
+    ]
+    with run_server(tmp_path, CLASHMAP_EXTRACT_SECONDS="10") as url, open_page(browser, url) as busy:
+        busy.get_by_role("tab", name="Add articles").click()
+        busy.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(files=files)
+        for i in range(3):
+            busy.get_by_text(f"long{i}.txt", exact=True).wait_for(timeout=60_000)
+        busy.wait_for_timeout(2000)  # the uploads reach the server
+        busy.get_by_role("button", name="Process and add").click()
+        busy.locator('[data-testid="stSpinner"]').wait_for(timeout=60_000)
+        start = time.perf_counter()
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=60) as r:
+            assert r.status == 200
+        health = time.perf_counter() - start
+        with open_page(browser, url) as other:  # returns once that page's script has run
+            assert other.get_by_text("30 events at 19 places").is_visible()
+        second_page = time.perf_counter() - start
+        assert busy.locator('[data-testid="stApp"][data-test-script-state="running"]').count() == 1
+        wait_idle(busy, timeout=300_000)
+        busy_for = time.perf_counter() - start
+        texts = [_normal(t) for t in busy.locator('[data-testid="stAlert"]').all_inner_texts()]
+        for i in range(3):
+            assert any(
+                t.startswith(f"Added long{i}.txt") or t.startswith(f"long{i}.txt: finding places and events took")
+                for t in texts
+            ), "\n".join(texts)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "responsiveness.txt").write_text(
+            f"health check {health:.2f} s, second page {second_page:.2f} s, "
+            f"while one session extracted for {busy_for:.1f} s\n",
+            encoding="utf-8",
+        )
