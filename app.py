@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from datetime import date
 
 import streamlit as st
@@ -19,17 +18,14 @@ from geo import store
 from geo.app import filters as F
 from geo.app import mapview
 from geo.app.geocode import Geocoder
+from geo.app.text import md
+from geo.app.worker import Worker, budget_seconds, extract_upload
 from geo.errors import ClashmapError
 from geo.extract.gazetteer import DEFAULT_GAZETTEER_DIR
 from geo.extract.pipeline import load_resources
 from geo.models import PLACE_KINDS
 
 st.set_page_config(page_title="clashmap: Damascus events from the news", page_icon="🗺️", layout="wide")
-
-
-def md(text: object) -> str:
-    """Escape user text for Streamlit markdown (titles, names, messages)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~$])", r"\\\1", str(text))
 
 
 # --- data (cached) --------------------------------------------------------------------------
@@ -81,7 +77,7 @@ def labels(user_csv: str, mtime: float):
 
 
 def flash(kind: str, text: str) -> None:
-    """Keep a message across the rerun that shows new data."""
+    """Keep a message across the rerun that shows new data (Markdown: escape reader text with md())."""
     st.session_state.setdefault("flash", []).append((kind, text))
 
 
@@ -166,13 +162,18 @@ def render_places(shown) -> None:
     st.dataframe(F.per_place(shown), hide_index=True, width="stretch")
 
 
+def _given(value, default: str) -> str:
+    """A stored text, or ``default`` when it is missing (None, or NaN in a data frame)."""
+    return value if isinstance(value, str) and value else default
+
+
 def render_article(conn) -> None:
     arts = store.articles_frame(conn)
     if arts.empty:
         st.info("No articles in the store yet.")
         return
     labels_ = {
-        d: f"{t or d} — {o or 'no outlet'} ({p or 'no date'})"
+        d: f"{_given(t, d)} — {_given(o, 'no outlet')} ({_given(p, 'no date')})"
         for d, t, o, p in zip(arts["doc_id"], arts["title"], arts["outlet"], arts["published"])
     }
     doc_id = st.selectbox("Article", list(labels_), format_func=labels_.get, key="article_view")
@@ -184,7 +185,7 @@ def render_article(conn) -> None:
     )
     for w in art["warnings"]:
         if "unresolved place name" not in w:
-            st.warning(w)
+            st.warning(md(w))  # warnings quote file names and text
     st.html(mapview.article_html(art["text"], ms))
 
 
@@ -214,12 +215,10 @@ def render_upload(conn, res) -> None:
     added = 0
     for name, data, pasted in inputs:
         try:
-            if data is not None:
-                result = store.ingest_bytes(conn, data, name, res, **meta)
-            else:
-                result = store.ingest_text(conn, pasted, res, **meta)
+            result = extract_and_store(conn, res, name, data, pasted, meta)
         except ClashmapError as exc:
-            st.error(f"{md(name)}: {md(exc)}")
+            message = str(exc)
+            st.error(md(message if message.startswith(f"{name}:") else f"{name}: {message}"))
             continue
         added += 1
         events = sum(m.is_event for m in result.mentions)
@@ -233,6 +232,23 @@ def render_upload(conn, res) -> None:
                 flash("warning", md(w))
     if added:
         st.rerun()
+
+
+@st.cache_resource(show_spinner=False)
+def extraction_worker() -> Worker:
+    """The server's one extraction process, shared by every session."""
+    return Worker()
+
+
+def extract_and_store(conn, res, name: str, data: bytes | None, pasted: str | None, meta: dict):
+    """Extract one paste or upload in the worker process (within the time budget), then store it."""
+    budget = budget_seconds()
+    worker = extraction_worker()
+    wait = " (after another reader's article)" if worker.busy() else ""
+    with st.spinner(f"Finding places and events in {md(name)}{wait}, for at most {budget:g} s…"):
+        result, sha = worker.run(extract_upload, res, name, data, pasted, meta, budget=budget)
+    store.add_results(conn, [(result, sha)], res.gazetteer)
+    return result
 
 
 def render_unresolved(conn, res) -> None:

@@ -149,3 +149,37 @@ def test_coordinate_lookup_against_a_local_server(tmp_path, monkeypatch):
         assert any("openstreetmap.org/node/123456" in str(f) for f in frames)
     finally:
         httpd.shutdown()
+
+
+def test_a_paste_over_the_time_budget_is_stopped_with_a_message(app, monkeypatch):
+    """The issue's case (one sentence and 60,000 dots), made longer so it overruns a tiny budget."""
+    from .conftest import SEEDS
+
+    seed = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")
+    monkeypatch.setenv("CLASHMAP_EXTRACT_SECONDS", "0.5")
+    app.text_area(key="paste").input("Clashes erupted in Tadamon on Monday " + "." * 60_000 + " " + seed * 400)
+    next(b for b in app.get("button") if b.proto.label == "Process and add").click().run()
+    assert not app.exception
+    from .test_app_text import shown
+
+    (error,) = [shown(e.value) for e in app.error]
+    assert error.startswith("pasted text: finding places and events took longer than the 0.5 s allowed")
+    assert "nothing was stored; split the text" in error
+    assert not [s for s in app.success if "Added" in s.value]
+    assert summary(app).startswith("**30** events at **19** places, from **3** articles")
+
+
+def test_warnings_with_a_hostile_file_name_are_escaped(app, tmp_path, res):
+    """A latin-1 file whose name is Markdown: the Article tab shows its warning as text."""
+    from geo import store
+    from geo.app.text import md
+
+    name = "![x](https:evil.example) [click](javascript:alert(1)).txt"
+    data = "Clashes erupted in Tadamon on Monday near the caf\xe9.".encode("latin-1")
+    conn = store.connect(tmp_path / "db.sqlite")
+    result = store.ingest_bytes(conn, data, name, res, title="Hostile name")
+    conn.close()
+    app.run()
+    app.selectbox(key="article_view").set_value(result.article.doc_id).run()
+    warned = [w.value for w in app.warning if "evil" in w.value]
+    assert warned and all(md(name) in w for w in warned), warned

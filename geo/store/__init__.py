@@ -10,6 +10,7 @@ from .articles import (
     DuplicateArticleError,
     add_results,
     articles_frame,
+    decode_upload,
     delete_article,
     get_article,
     ingest_bytes,
@@ -21,6 +22,7 @@ from .articles import (
     seed,
     text_hash,
     unresolved_frame,
+    upload_article,
 )
 from .schema import SCHEMA_VERSION, StoreError, connect, db_path, revision, version
 from .user_gazetteer import add_user_place, slug, user_gazetteer_path
@@ -34,6 +36,7 @@ __all__ = [
     "add_user_place",
     "articles_frame",
     "connect",
+    "decode_upload",
     "db_path",
     "delete_article",
     "get_article",
@@ -48,6 +51,7 @@ __all__ = [
     "slug",
     "text_hash",
     "unresolved_frame",
+    "upload_article",
     "user_gazetteer_path",
     "version",
 ]

@@ -23,7 +23,7 @@ from ..extract.documents import DEFAULT_MAX_BYTES, check_size, decode_bytes, loa
 from ..extract.gazetteer import Gazetteer
 from ..extract.pipeline import Resources, extract_article
 from ..extract.records import article_records
-from ..models import ArticleResult, MentionRecord
+from ..models import Article, ArticleResult, MentionRecord
 from .schema import ARTICLE_COLUMNS, MENTION_COLUMNS, StoreError, bump, connect, needs_reextract
 
 #: The seed articles loaded on the first start, in a checkout.
@@ -149,6 +149,27 @@ def ingest_text(
     dup = find_duplicate(conn, sha)
     if dup:
         raise DuplicateArticleError(*dup)
+    article, sha = upload_article(text, published=published, title=title, outlet=outlet, url=url, warnings=warnings)
+    result = extract_article(article, res)
+    add_results(conn, [(result, sha)], res.gazetteer, origin="upload")
+    return result
+
+
+def upload_article(
+    text: str,
+    *,
+    published: date | str | None = None,
+    title: str | None = None,
+    outlet: str | None = None,
+    url: str | None = None,
+    warnings: Iterable[str] = (),
+) -> tuple[Article, str]:
+    """The article for a pasted or uploaded text, and the text's hash (for :func:`add_results`).
+
+    The document id is ``u-`` and the first 12 hex digits of the hash. The app
+    extracts it in a worker process, then stores it with :func:`add_results`.
+    """
+    sha = text_hash(text)
     article = make_article(
         text,
         f"u-{sha[:12]}",
@@ -159,9 +180,7 @@ def ingest_text(
         warnings=warnings,
         missing_date_hint="give the publication date when you add the article",
     )
-    result = extract_article(article, res)
-    add_results(conn, [(result, sha)], res.gazetteer, origin="upload")
-    return result
+    return article, sha
 
 
 def ingest_bytes(
@@ -178,9 +197,14 @@ def ingest_bytes(
     Raises :class:`~geo.errors.DocumentError` for a file that is too large,
     empty, binary or not text.
     """
-    check_size(len(data), name, max_bytes, "split it into separate articles")
-    text, warnings = decode_bytes(data, name)
+    text, warnings = decode_upload(data, name, max_bytes)
     return ingest_text(conn, text, res, warnings=warnings, **meta)
+
+
+def decode_upload(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, list[str]]:
+    """An uploaded file's text and decoding warnings, refusing one over ``max_bytes``."""
+    check_size(len(data), name, max_bytes, "split it into separate articles")
+    return decode_bytes(data, name)
 
 
 def seed(conn: sqlite3.Connection, res: Resources, seeds_dir: str | Path = SEEDS_DIR) -> int:

@@ -7,6 +7,7 @@ every non-local request aborted so the tests prove the page works offline.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -51,16 +52,16 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory, chromium_path):
-    """URL of a clashmap server with a fresh store (seeds only)."""
-    tmp = tmp_path_factory.mktemp("server")
+@contextlib.contextmanager
+def run_server(tmp: Path, script: str = "app.py", **env_extra: str):
+    """A `streamlit run SCRIPT` server on 127.0.0.1 with its own store in `tmp`; yields its URL."""
     port = _free_port()
     env = {
         **os.environ,
         "CLASHMAP_DB": str(tmp / "db.sqlite"),
         "CLASHMAP_USER_GAZETTEER": str(tmp / "user_gazetteer.csv"),
         "PYTHONPATH": str(ROOT),
+        **env_extra,
     }
     log = (tmp / "streamlit.log").open("w")
     proc = subprocess.Popen(
@@ -69,7 +70,7 @@ def server(tmp_path_factory, chromium_path):
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            script,
             "--server.headless",
             "true",
             "--server.port",
@@ -96,6 +97,20 @@ def server(tmp_path_factory, chromium_path):
 
 
 @pytest.fixture(scope="session")
+def server(tmp_path_factory, chromium_path):
+    """URL of a clashmap server with a fresh store (seeds only)."""
+    with run_server(tmp_path_factory.mktemp("server")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def escape_server(tmp_path_factory, chromium_path):
+    """URL of a page showing hostile texts through geo.app.text.md (tests/e2e/escape_page.py)."""
+    with run_server(tmp_path_factory.mktemp("escape"), "tests/e2e/escape_page.py") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
@@ -108,6 +123,13 @@ def browser(chromium_path):
 @pytest.fixture
 def page(browser, server):
     """A page on the app, offline: non-local requests are aborted and recorded."""
+    with open_page(browser, server) as pg:
+        yield pg
+
+
+@contextlib.contextmanager
+def open_page(browser, url: str, wait: bool = True):
+    """A new browser context's page on `url`; `pg.blocked` lists the non-local requests it tried."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     pg = context.new_page()
     pg.blocked = []
@@ -128,10 +150,13 @@ def page(browser, server):
         d.dismiss()
 
     pg.on("dialog", on_dialog)
-    pg.goto(server, wait_until="domcontentloaded")
-    wait_idle(pg)
-    yield pg
-    context.close()
+    try:
+        if wait:
+            pg.goto(url, wait_until="domcontentloaded")
+            wait_idle(pg)
+        yield pg
+    finally:
+        context.close()
 
 
 def wait_idle(pg, timeout: float = 60_000) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
+import urllib.request
 
 import pytest
-from conftest import ARTIFACTS, marker_count, wait_idle
+from conftest import ARTIFACTS, ROOT, marker_count, open_page, run_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -159,3 +161,120 @@ def test_uploaded_article_with_markup_is_text_and_runs_nothing(page):
     assert page.dialogs == []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "article.png"), full_page=True)
+
+
+#: Elements that reader or article text must never become on the page.
+MARKUP = (
+    "a, img, code, pre, em, strong, del, h1, h2, h3, h4, h5, h6, blockquote, ul, ol, li, table, hr, "
+    "script, iframe, svg, .katex, [style*='color']"
+)
+#: Where Streamlit puts rendered Markdown (captions have their own container).
+TEXT_BOXES = "[data-testid='stMarkdownContainer'], [data-testid='stCaptionContainer']"
+HOSTILE_NAME = "![x](https:evil.example) [click](javascript:alert(1)).txt"
+HOSTILE_MD_TITLE = (
+    "[t](https://evil.example/t) ![i](https://evil.example/i.png) <https://evil.example/a> www.evil.example"
+)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.replace("\u2060", "").split())
+
+
+def test_escaped_text_renders_as_itself(browser, escape_server):
+    """Every hostile text of tests/test_app_text.py, through md() and Streamlit's own Markdown renderer."""
+    from escape_page import CALLS
+
+    from tests.test_app_text import HOSTILE
+
+    with open_page(browser, escape_server) as pg:
+        for i, text in enumerate(HOSTILE):
+            shown = pg.locator(f".st-key-row{i}").locator(TEXT_BOXES)
+            assert shown.count() == len(CALLS)
+            for k in range(len(CALLS)):
+                box = shown.nth(k)
+                assert _normal(box.inner_text()) == _normal(text), (CALLS[k], text)
+                assert box.locator(MARKUP).count() == 0, (CALLS[k], text, box.inner_html())
+        assert pg.blocked == [] and pg.dialogs == []
+
+
+def test_hostile_file_name_and_title_make_no_link_and_no_request(page):
+    """The issue's latin-1 file named with Markdown, and a pasted title made of links: text on the page."""
+    wait_markers(page)
+    page.get_by_role("tab", name="Add articles").click()
+    data = "Clashes erupted in Midan on Monday near the caf\xe9, residents said.".encode("latin-1")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": HOSTILE_NAME, "mimeType": "text/plain", "buffer": data}]
+    )
+    page.wait_for_timeout(500)
+    page.get_by_role("textbox", name="Title", exact=True).fill(HOSTILE_MD_TITLE)
+    page.get_by_role("button", name="Process and add").click()
+    page.wait_for_timeout(500)
+    wait_idle(page)
+    alerts = page.locator('[data-testid="stAlert"]')
+    texts = [_normal(t) for t in alerts.all_inner_texts()]
+    assert any(t.startswith(f"Added {HOSTILE_NAME} as {_normal(HOSTILE_MD_TITLE)}") for t in texts), "\n".join(texts)
+    assert any(t.startswith(f"{HOSTILE_NAME}: not valid UTF-8") for t in texts), "\n".join(texts)
+    assert alerts.locator(MARKUP).count() == 0
+    _assert_nothing_from_the_name(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "hostile_name_added.png"), full_page=True)
+    # the stored article's warnings, in the Article tab
+    page.get_by_role("tab", name="Article", exact=True).click()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Article").click()
+    page.get_by_role("option", name="[t](https://evil.example/t)").click()
+    wait_idle(page)
+    _assert_nothing_from_the_name(page)
+    warned = page.locator('[data-testid="stAlert"]').filter(has_text="not valid UTF-8")
+    warned.first.wait_for()
+    assert HOSTILE_NAME in _normal(warned.first.inner_text())
+    assert warned.locator(MARKUP).count() == 0
+    page.screenshot(path=str(ARTIFACTS / "hostile_name_article.png"), full_page=True)
+
+
+def _assert_nothing_from_the_name(page) -> None:
+    page.wait_for_timeout(500)
+    assert not [u for u in page.blocked if "tile.openstreetmap.org" not in u], page.blocked
+    outside = "a[href*='evil'], img[src*='evil'], a[href^='javascript'], [src^='https:evil']"
+    assert page.locator(outside).count() == 0
+    assert page.dialogs == []
+
+
+def test_other_readers_pages_answer_while_uploads_are_extracted(browser, tmp_path):
+    """Three long uploads keep one reader's session extracting for a while (each up to a 10 s budget):
+    meanwhile the health check and a second reader's whole page answer, and each upload ends with a
+    message (added, or stopped at the budget)."""
+    seed = sorted((ROOT / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
+    files = [
+        {"name": f"long{i}.txt", "mimeType": "text/plain", "buffer": (f"Report {i}.\n\n" + seed * 600).encode()}
+        for i in range(3)
+    ]
+    with run_server(tmp_path, CLASHMAP_EXTRACT_SECONDS="10") as url, open_page(browser, url) as busy:
+        busy.get_by_role("tab", name="Add articles").click()
+        busy.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(files=files)
+        for i in range(3):
+            busy.get_by_text(f"long{i}.txt", exact=True).wait_for(timeout=60_000)
+        busy.wait_for_timeout(2000)  # the uploads reach the server
+        busy.get_by_role("button", name="Process and add").click()
+        busy.locator('[data-testid="stSpinner"]').wait_for(timeout=60_000)
+        start = time.perf_counter()
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=60) as r:
+            assert r.status == 200
+        health = time.perf_counter() - start
+        with open_page(browser, url) as other:  # returns once that page's script has run
+            assert other.get_by_text("30 events at 19 places").is_visible()
+        second_page = time.perf_counter() - start
+        assert busy.locator('[data-testid="stApp"][data-test-script-state="running"]').count() == 1
+        wait_idle(busy, timeout=300_000)
+        busy_for = time.perf_counter() - start
+        texts = [_normal(t) for t in busy.locator('[data-testid="stAlert"]').all_inner_texts()]
+        for i in range(3):
+            assert any(
+                t.startswith(f"Added long{i}.txt") or t.startswith(f"long{i}.txt: finding places and events took")
+                for t in texts
+            ), "\n".join(texts)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "responsiveness.txt").write_text(
+            f"health check {health:.2f} s, second page {second_page:.2f} s, "
+            f"while one session extracted for {busy_for:.1f} s\n",
+            encoding="utf-8",
+        )
