@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import sqlite3
+
 import pytest
 
 from geo import store
@@ -79,9 +82,7 @@ def test_non_utf8_is_decoded_with_a_warning(conn, res):
 
 def test_failed_ingest_rolls_back(conn, res):
     # A real failure half-way: the article row goes in, then SQLite refuses the first mention.
-    conn.execute(
-        "CREATE TRIGGER refuse BEFORE INSERT ON mentions BEGIN SELECT RAISE(ABORT, 'refused half-way'); END"
-    )
+    conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON mentions BEGIN SELECT RAISE(ABORT, 'refused half-way'); END")
     with pytest.raises(store.StoreError, match="nothing was added"):
         store.ingest_text(conn, TEXT, res, published="2012-07-17")
     assert store.articles_frame(conn).empty and store.revision(conn) == 0
@@ -165,3 +166,97 @@ def test_mentions_table_holds_every_stored_property(tmp_path):
     columns = {row[1] for row in conn.execute("PRAGMA table_info(mentions)")}
     conn.close()
     assert columns == set(MENTION_COLUMNS) == set(MentionRecord.__dataclass_fields__) - set(ARTICLE_FIELDS)
+
+
+# --- every store fault is a StoreError naming the fix ----------------------------------------
+
+
+def _seeded_store(path, res):
+    conn = store.connect(path)
+    store.seed(conn, res)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file, as after a clean stop
+    conn.close()
+    return path
+
+
+def _garbage(path, res):
+    path.write_bytes(bytes(range(256)) * 64)
+
+
+def _torn_pages(path, res):
+    _seeded_store(path, res)
+    data = bytearray(path.read_bytes())
+    data[4096:] = bytes((i * 7 + 3) % 256 for i in range(len(data) - 4096))  # page 1 intact, the rest not
+    path.write_bytes(bytes(data))
+
+
+def _sql(*statements):
+    def damage(path, res):
+        _seeded_store(path, res)
+        raw = sqlite3.connect(path)
+        for s in statements:
+            raw.execute(s)
+        raw.commit()
+        raw.close()
+
+    return damage
+
+
+def _folder(path, res):
+    path.mkdir()
+
+
+STORE_FAULTS = {
+    "garbage bytes": (_garbage, "is not a clashmap store"),
+    "pages overwritten": (_torn_pages, "is damaged"),
+    "missing column": (_sql("ALTER TABLE mentions DROP COLUMN match"), "lacks column\\(s\\) match"),
+    "missing table": (_sql("DROP TABLE mentions"), "table 'mentions' is missing"),
+    "newer version": (_sql("PRAGMA user_version = 7"), "newer clashmap"),
+    "a folder": (_folder, "cannot be opened"),
+}
+FIXES = "restore the file from a backup|upgrade clashmap|set CLASHMAP_DB"
+
+
+@pytest.mark.parametrize("fault", list(STORE_FAULTS))
+def test_store_faults_are_store_errors_that_name_the_fix(tmp_path, res, fault):
+    damage, what = STORE_FAULTS[fault]
+    path = tmp_path / "db.sqlite"
+    damage(path, res)
+    with pytest.raises(store.StoreError, match=what) as err:
+        conn = store.open_store(path, res)
+        store.mentions_frame(conn)  # some damage only shows when the pages are read
+        store.ingest_text(conn, TEXT, res, published="2012-07-17")
+    assert str(path) in str(err.value)
+    assert re.search(FIXES, str(err.value)), err.value
+
+
+def test_damage_after_opening_is_a_store_error(tmp_path, res):
+    conn = store.connect(tmp_path / "db.sqlite")
+    sqlite3.connect(tmp_path / "db.sqlite").execute("DROP TABLE mentions")
+    with pytest.raises(store.StoreError, match="is damaged.*no such table: mentions"):
+        store.unresolved_frame(conn)
+
+
+def test_read_only_store_reads_and_refuses_writes_with_the_fix(tmp_path, res, monkeypatch):
+    path = _seeded_store(tmp_path / "db.sqlite", res)
+    before = path.read_bytes()
+    monkeypatch.setenv("CLASHMAP_DB_READONLY", "1")
+    conn = store.open_store(path, res)
+    arts = store.articles_frame(conn)
+    assert len(arts) == 3 and store.seed(conn, res) == 0 and not store.mentions_frame(conn).empty
+    for write in (
+        lambda: store.ingest_text(conn, TEXT, res, published="2012-07-17"),
+        lambda: store.reextract(conn, res),
+        lambda: store.delete_article(conn, arts["doc_id"].iloc[0]),
+    ):
+        with pytest.raises(store.StoreError, match="is read-only.*make the file and its folder writable"):
+            write()
+    conn.close()
+    assert path.read_bytes() == before
+
+
+def test_read_only_store_of_an_older_version_says_it_needs_one_writable_open(tmp_path, res):
+    path = tmp_path / "db.sqlite"
+    _sql("PRAGMA user_version = 0")(path, res)
+    with pytest.raises(store.StoreError, match="cannot be upgraded; open it once without CLASHMAP_DB_READONLY"):
+        store.connect(path, readonly=True)

@@ -35,7 +35,9 @@ from .schema import (
     StoreError,
     bump,
     connect,
+    errors,
     needs_reextract,
+    store_file,
     store_errors,
     write,
 )
@@ -277,8 +279,9 @@ def open_store(path: str | Path | None, res: Resources) -> sqlite3.Connection:
     """
     conn = connect(path)
     try:
-        if needs_reextract(conn):
-            reextract(conn, res)
+        with errors(store_file(conn)):
+            if needs_reextract(conn):
+                reextract(conn, res)
     except BaseException:
         conn.close()
         raise

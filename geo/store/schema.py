@@ -228,14 +228,11 @@ def check_schema(conn: sqlite3.Connection, path: Path) -> None:
     for table, columns in _expected_schema().items():
         found = _columns(conn, table)
         if not found:
-            missing.append(f"table {table!r}")
+            missing.append(f"table {table!r} is missing")
         elif lacking := [c for c in columns if c not in found]:
-            missing.append(f"column(s) {', '.join(lacking)} of table {table!r}")
+            missing.append(f"table {table!r} lacks column(s) {', '.join(lacking)}")
     if missing:
-        raise StoreError(
-            f"{path} is damaged: {'; '.join(missing)} missing although it says it is store version "
-            f"{version(conn)}; {_RESTORE}"
-        )
+        raise StoreError(f"{path} is damaged (store version {version(conn)}, yet {'; '.join(missing)}); {_RESTORE}")
 
 
 _RESTORE = (
