@@ -37,8 +37,8 @@ from .schema import (
     connect,
     errors,
     needs_reextract,
-    store_file,
     store_errors,
+    store_file,
     write,
 )
 
