@@ -9,6 +9,7 @@ import pytest
 
 from geo import store
 from geo.errors import DocumentError, GazetteerError
+from geo.extract.gazetteer import COLUMNS
 from geo.extract.pipeline import load_resources
 from geo.models import MentionRecord
 from geo.store.schema import ARTICLE_FIELDS, MENTION_COLUMNS
@@ -129,6 +130,9 @@ def test_user_place_then_reextract(tmp_path, conn, res):
         ({"lat": "north"}, "decimal degrees"),
         ({"id": "damascus"}, "taken"),
         ({"parent": "atlantis"}, "parent"),
+        ({"lat": "10", "lon": "10"}, "3746 km from its parent 'damascus'"),
+        ({"lat": "36.3", "lon": "33.5"}, "look swapped"),
+        ({"match": "sometimes"}, "must be empty or 'cue'"),
     ],
 )
 def test_user_place_is_validated(tmp_path, res, change, message):
@@ -260,3 +264,83 @@ def test_read_only_store_of_an_older_version_says_it_needs_one_writable_open(tmp
     _sql("PRAGMA user_version = 0")(path, res)
     with pytest.raises(store.StoreError, match="cannot be upgraded; open it once without CLASHMAP_DB_READONLY"):
         store.connect(path, readonly=True)
+
+
+# --- the user gazetteer never disables itself --------------------------------------------------
+
+NEW = {"id": "new-place", "name": "New", "kind": "neighbourhood", "parent": "damascus", "lat": 33.5, "lon": 36.3}
+
+
+def _user_places(path, res):
+    loaded, problems = store.load_user_gazetteer(path, res.gazetteer)
+    return set(loaded.places) - set(res.gazetteer.places), problems
+
+
+def test_zero_coordinates_are_numbers_not_empty(tmp_path, res):
+    row = {**NEW, "parent": "", "kind": "landmark", "lat": 0.0, "lon": 0, "source": "x"}
+    place = store.add_user_place(tmp_path / "user.csv", row, res.gazetteer)
+    assert (place.lat, place.lon) == (0.0, 0.0)
+
+
+def test_arabic_only_names_get_distinct_ids(tmp_path, res):
+    path = tmp_path / "user.csv"
+    for name in ("حي التضامن", "حي الميدان"):
+        store.add_user_place(path, {**NEW, "id": store.slug(name), "name": name, "source": "x"}, res.gazetteer)
+    ids, problems = _user_places(path, res)
+    assert len(ids) == 2 and all(re.fullmatch(r"place-[0-9a-f]{8}", i) for i in ids) and not problems
+
+
+def test_each_add_rewrites_the_file_with_its_own_header(tmp_path, res):
+    path = tmp_path / "user.csv"
+    old = "id,name,aliases,kind,parent,lat,lon,source,note\nold-one,Old One,,neighbourhood,damascus,33.5,36.3,x,"
+    path.write_text(old)  # the older 9-column header and no final newline
+    store.add_user_place(path, {**NEW, "source": "y"}, res.gazetteer)
+    lines = path.read_text().splitlines()
+    assert lines[0] == ",".join(COLUMNS) and len(lines) == 3 and path.read_text().endswith("\n")
+    assert _user_places(path, res) == ({"old-one", "new-place"}, [])
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_bad_rows_are_listed_and_can_be_fixed_or_removed(tmp_path, res):
+    path = tmp_path / "user.csv"
+    far = "far,Far,,neighbourhood,damascus,10,10,x,,"
+    comma = "comma,Bab, Touma,,neighbourhood,damascus,33.51,36.31,x,,end"
+    path.write_text(",".join(COLUMNS) + f"\ngood,Good,,neighbourhood,damascus,33.5,36.3,x,,\n{far}\n{comma}\n")
+    ids, problems = _user_places(path, res)
+    assert ids == {"good"} and [p.index for p in problems] == [1, 2]
+    rows = store.read_user_rows(path)
+    with pytest.raises(GazetteerError, match="km from its parent"):
+        store.replace_user_row(path, 1, rows[1].values, {**rows[1].values, "lat": "11"}, res.gazetteer)
+    store.replace_user_row(path, 1, rows[1].values, {**rows[1].values, "lat": "33.52", "lon": "36.28"}, res.gazetteer)
+    # the row with an unquoted comma was kept as written, extra field and all, until removed
+    assert store.read_user_rows(path)[2].extra == ("end",)
+    store.delete_user_row(path, 2, rows[2].values)
+    assert _user_places(path, res) == ({"good", "far"}, [])
+
+
+def test_an_edit_may_not_break_another_row(tmp_path, res):
+    path = tmp_path / "user.csv"
+    store.add_user_place(path, {**NEW, "id": "mid", "kind": "city", "source": "x"}, res.gazetteer)
+    store.add_user_place(path, {**NEW, "id": "kid", "parent": "mid", "lat": 33.3, "source": "x"}, res.gazetteer)
+    mid = store.read_user_rows(path)[0].values
+    with pytest.raises(GazetteerError, match="row 2 .* would then not load: .*km from its parent 'mid'"):
+        store.replace_user_row(path, 0, mid, {**mid, "lat": "33.75"}, res.gazetteer)
+
+
+def test_an_edit_of_a_row_changed_meanwhile_is_refused(tmp_path, res):
+    path = tmp_path / "user.csv"
+    store.add_user_place(path, {**NEW, "source": "x"}, res.gazetteer)
+    shown = {**store.read_user_rows(path)[0].values, "name": "Something else"}
+    with pytest.raises(GazetteerError, match="changed meanwhile"):
+        store.delete_user_row(path, 0, shown)
+
+
+def test_adding_with_the_loaded_user_gazetteer_checks_the_file_again(tmp_path, res):
+    """The app passes the gazetteer it loaded, user rows included: they are not counted twice."""
+    path = tmp_path / "user.csv"
+    store.add_user_place(path, {**NEW, "source": "x"}, res.gazetteer)
+    loaded, _ = store.load_user_gazetteer(path, res.gazetteer)
+    store.add_user_place(path, {**NEW, "id": "second", "name": "Second", "source": "x"}, loaded)
+    with pytest.raises(GazetteerError, match="duplicate id 'second'"):
+        store.add_user_place(path, {**NEW, "id": "second", "name": "Second", "source": "x"}, loaded)
+    assert _user_places(path, res) == ({"new-place", "second"}, [])
