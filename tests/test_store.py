@@ -344,3 +344,10 @@ def test_adding_with_the_loaded_user_gazetteer_checks_the_file_again(tmp_path, r
     with pytest.raises(GazetteerError, match="duplicate id 'second'"):
         store.add_user_place(path, {**NEW, "id": "second", "name": "Second", "source": "x"}, loaded)
     assert _user_places(path, res) == ({"new-place", "second"}, [])
+
+
+def test_unwritable_user_gazetteer_is_a_gazetteer_error(tmp_path, res):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(GazetteerError, match="cannot write the user gazetteer .*CLASHMAP_USER_GAZETTEER"):
+        store.add_user_place(blocker / "user.csv", {**NEW, "source": "x"}, res.gazetteer)

@@ -201,14 +201,18 @@ def _write(path: Path, rows: list[dict]) -> None:
 
 @contextlib.contextmanager
 def _locked(path: Path):
-    """Hold an exclusive lock beside the file while reading, checking and rewriting it."""
-    if fcntl is None:
-        yield
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
+    """Hold an exclusive lock beside the file while reading, checking and rewriting it.
+
+    A file-system error on the way becomes a :class:`GazetteerError` naming the fix.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_name(path.name + ".lock"), "a") as lock:
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_EX)
             yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    except OSError as exc:
+        raise GazetteerError(
+            f"cannot write the user gazetteer {path} ({exc.strerror or exc}); make its folder writable "
+            "by the app, or set CLASHMAP_USER_GAZETTEER to a writable file path"
+        ) from None
