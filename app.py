@@ -329,26 +329,9 @@ def render_user_rows(conn, res, problems, user_csv) -> None:
     if not rows:
         return
     st.subheader("Your gazetteer")
-    bad = {p.index: p.problem for p in problems if p.index >= 0}
+    bad = {p.index: p.problem for p in problems if 0 <= p.index < len(rows)}
     if bad:
-        st.warning(
-            f"{len(bad)} of {len(rows)} rows of {md(user_csv)} are not loaded (the others are). "
-            "Choose one below to fix or remove it."
-        )
-        st.dataframe(
-            [
-                {
-                    "row": i + 1,
-                    "id": rows[i].values.get("id", ""),
-                    "name": rows[i].values.get("name", ""),
-                    "problem": why,
-                }
-                for i, why in sorted(bad.items())
-                if i < len(rows)
-            ],
-            hide_index=True,
-            width="stretch",
-        )
+        list_bad_rows(rows, bad, user_csv)
     order = sorted(range(len(rows)), key=lambda i: (i not in bad, i))
     label = {
         i: f"{i + 1}. {r.values.get('name') or r.values.get('id') or '(no name)'}"
@@ -356,9 +339,25 @@ def render_user_rows(conn, res, problems, user_csv) -> None:
         for i, r in enumerate(rows)
     }
     i = st.selectbox("Row", order, format_func=label.get, key="ug_row")
-    row = rows[i]
     if i in bad:
         st.caption(f"Not loaded: {md(bad[i])}")
+    edit_user_row(conn, res, user_csv, i, rows[i])
+
+
+def list_bad_rows(rows, bad: dict[int, str], user_csv) -> None:
+    st.warning(
+        f"{len(bad)} of {len(rows)} rows of {md(user_csv)} are not loaded (the others are). "
+        "Choose one below to fix or remove it."
+    )
+    table = [
+        {"row": i + 1, "id": rows[i].values.get("id", ""), "name": rows[i].values.get("name", ""), "problem": why}
+        for i, why in sorted(bad.items())
+    ]
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def edit_user_row(conn, res, user_csv, i: int, row) -> None:
+    """A form with one row's fields: save it (checked as loading would check it) or delete it."""
     if row.extra:
         st.caption(f"Fields beyond the last column (dropped when you save): {md(', '.join(row.extra))}")
     # The row's content is part of the widget keys, so a changed file never shows stale values.
