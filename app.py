@@ -7,8 +7,10 @@ loaded into it on the first start.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
@@ -21,7 +23,7 @@ from geo.app.geocode import Geocoder
 from geo.app.text import md
 from geo.app.worker import Worker, budget_seconds, extract_upload
 from geo.errors import ClashmapError
-from geo.extract.gazetteer import DEFAULT_GAZETTEER_DIR
+from geo.extract.gazetteer import COLUMNS as GAZETTEER_COLUMNS
 from geo.extract.pipeline import load_resources
 from geo.models import PLACE_KINDS
 
@@ -32,18 +34,32 @@ st.set_page_config(page_title="clashmap: Damascus events from the news", page_ic
 
 
 @st.cache_resource(show_spinner=False)
-def resources(user_csv: str, mtime: float):
-    """Extraction resources: the curated gazetteer plus the user's (reloaded when it changes)."""
-    return load_resources(gazetteer=[DEFAULT_GAZETTEER_DIR, user_csv])
+def base_resources():
+    """The curated gazetteer and the lexicon, loaded once."""
+    return load_resources()
+
+
+@st.cache_resource(show_spinner=False)
+def resources(user_csv: str, stamp: tuple):
+    """Extraction resources with the valid rows of the user gazetteer, and the rows left out (reloaded on change)."""
+    base = base_resources()
+    gaz, problems = store.load_user_gazetteer(user_csv, base.gazetteer)
+    return replace(base, gazetteer=gaz), problems
+
+
+def file_stamp(path) -> tuple:
+    """What changes when a file is rewritten (modification time in ns, size); () for no file."""
+    try:
+        st_ = os.stat(path)
+    except OSError:
+        return ()
+    return (st_.st_mtime_ns, st_.st_size)
 
 
 def current_resources():
+    """``(resources, rows of the user gazetteer that were not loaded)``."""
     path = store.user_gazetteer_path()
-    mtime = path.stat().st_mtime if path.exists() else 0.0
-    try:
-        return resources(str(path), mtime), None
-    except ClashmapError as exc:
-        return load_resources(), f"The user gazetteer {path} was not loaded: {exc}"
+    return resources(str(path), file_stamp(path))
 
 
 @st.cache_data(show_spinner=False)
@@ -72,7 +88,7 @@ def exports(db: str, rev: int, fkey: str) -> tuple[str, str]:
 
 
 @st.cache_data(show_spinner=False)
-def labels(user_csv: str, mtime: float):
+def labels(user_csv: str, stamp: tuple):
     return mapview.orientation_labels(current_resources()[0].gazetteer)
 
 
@@ -129,9 +145,9 @@ def filter_key(f: dict) -> str:
 # --- main views -----------------------------------------------------------------------------
 
 
-def render_map(events: list[dict], user_csv: str, mtime: float) -> None:
+def render_map(events: list[dict], user_csv: str, stamp: tuple) -> None:
     gaz = current_resources()[0].gazetteer
-    base = mapview.base_map(labels(user_csv, mtime), mapview.center_of(gaz))
+    base = mapview.base_map(labels(user_csv, stamp), mapview.center_of(gaz))
     layer = mapview.event_layer(events)
     if mapview.is_aggregated(events):
         st.info(
@@ -251,7 +267,7 @@ def extract_and_store(conn, res, name: str, data: bytes | None, pasted: str | No
     return result
 
 
-def render_unresolved(conn, res) -> None:
+def render_unresolved(conn, res, problems) -> None:
     st.subheader("Names the extractor could not place")
     unresolved = store.unresolved_frame(conn)
     if unresolved.empty:
@@ -262,7 +278,7 @@ def render_unresolved(conn, res) -> None:
     user_csv = store.user_gazetteer_path()
     st.subheader("Add a place to your gazetteer")
     st.caption(
-        f"Saved to {user_csv} (same columns as the curated gazetteer); "
+        f"Saved to {md(user_csv)} (same columns as the curated gazetteer); "
         "every coordinate needs its source. Stored articles are then processed again."
     )
     with st.form("add_place"):
@@ -287,8 +303,8 @@ def render_unresolved(conn, res) -> None:
             "aliases": aliases,
             "kind": kind,
             "parent": parent,
-            "lat": "" if lat is None else lat,
-            "lon": "" if lon is None else lon,
+            "lat": lat,  # None (empty) or a number; 0 is a number
+            "lon": lon,
             "source": source,
             "note": note,
         }
@@ -297,17 +313,91 @@ def render_unresolved(conn, res) -> None:
         except ClashmapError as exc:
             st.error(md(exc))
             return
-        flash("success", f"Added {md(place.name)} ({place.lat}, {place.lon}) to {md(user_csv)}.")
-        rerun = True
-    if rerun:
-        resources.clear()
-        new_res, problem = current_resources()
-        if problem:
-            st.error(md(problem))
-            return
+        rerun_extraction(conn, f"Added {md(place.name)} ({place.lat}, {place.lon}) to {md(user_csv)}.")
+    elif rerun:
+        rerun_extraction(conn, "")
+    render_user_rows(conn, res, problems, user_csv)
+
+
+def rerun_extraction(conn, done: str) -> None:
+    """Extract every stored article again with the gazetteer as it now is, then show the new data."""
+    resources.clear()
+    new_res, _ = current_resources()
+    if done:
+        flash("success", done)
+    try:
         n = store.reextract(conn, new_res)
-        flash("success", f"Extraction re-run over the stored articles: {n} place mentions.")
-        st.rerun()
+    except store.StoreError as exc:
+        show_flash()
+        st.error(f"Extraction was not re-run: {md(exc)}")
+        return
+    flash("success", f"Extraction re-run over the stored articles: {n} place mentions.")
+    st.rerun()
+
+
+def render_user_rows(conn, res, problems, user_csv) -> None:
+    """The reader's own gazetteer, rows that did not load first: choose one to fix or remove it."""
+    try:
+        rows = store.read_user_rows(user_csv)
+    except ClashmapError as exc:
+        st.error(md(exc))
+        return
+    if not rows:
+        return
+    st.subheader("Your gazetteer")
+    bad = {p.index: p.problem for p in problems if 0 <= p.index < len(rows)}
+    if bad:
+        list_bad_rows(rows, bad, user_csv)
+    order = sorted(range(len(rows)), key=lambda i: (i not in bad, i))
+    label = {
+        i: f"{i + 1}. {r.values.get('name') or r.values.get('id') or '(no name)'}"
+        + (" (not loaded)" if i in bad else "")
+        for i, r in enumerate(rows)
+    }
+    i = st.selectbox("Row", order, format_func=label.get, key="ug_row")
+    if i in bad:
+        st.caption(f"Not loaded: {md(bad[i])}")
+    edit_user_row(conn, res, user_csv, i, rows[i])
+
+
+def list_bad_rows(rows, bad: dict[int, str], user_csv) -> None:
+    st.warning(
+        f"{len(bad)} of {len(rows)} rows of {md(user_csv)} are not loaded (the others are). "
+        "Choose one below to fix or remove it."
+    )
+    table = [
+        {"row": i + 1, "id": rows[i].values.get("id", ""), "name": rows[i].values.get("name", ""), "problem": why}
+        for i, why in sorted(bad.items())
+    ]
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def edit_user_row(conn, res, user_csv, i: int, row) -> None:
+    """A form with one row's fields: save it (checked as loading would check it) or delete it."""
+    if row.extra:
+        st.caption(f"Fields beyond the last column (dropped when you save): {md(', '.join(row.extra))}")
+    # The row's content is part of the widget keys, so a changed file never shows stale values.
+    tag = hashlib.sha1(repr(sorted(row.values.items())).encode()).hexdigest()[:8]
+    with st.form(f"ug_edit_{tag}"):
+        columns = st.columns(3)
+        values = {
+            c: columns[n % 3].text_input(c, value=row.values.get(c, ""), key=f"ug_{tag}_{c}")
+            for n, c in enumerate(GAZETTEER_COLUMNS)
+        }
+        save = st.form_submit_button("Save row and re-run extraction")
+        delete = st.form_submit_button("Delete row and re-run extraction")
+    if not (save or delete):
+        return
+    try:
+        if save:
+            store.replace_user_row(user_csv, i, row.values, values, res.gazetteer)
+        else:
+            store.delete_user_row(user_csv, i, row.values)
+    except ClashmapError as exc:
+        st.error(md(exc))
+        return
+    what = "Saved" if save else "Deleted"
+    rerun_extraction(conn, f"{what} row {i + 1} ({md(values['name'] or values['id'])}) of {md(user_csv)}.")
 
 
 def render_lookup(unresolved) -> None:
@@ -354,21 +444,35 @@ def main() -> None:
         "Filter on the left; click a dot for the sentence it comes from."
     )
     show_flash()
-    db = str(store.db_path())
-    res, problem = current_resources()
-    if problem:
-        st.warning(md(problem))
+    res, problems = current_resources()
+    if problems:
+        st.warning(
+            f"{len(problems)} row(s) of your gazetteer {md(store.user_gazetteer_path())} were not loaded "
+            "(the other rows were): fix or remove them under **Unplaced names**."
+        )
     try:
-        # Opening upgrades a store written by an earlier version, keeping every article.
-        conn = store.open_store(db, res)
-    except ClashmapError as exc:
-        st.error(md(exc))
-        st.stop()
+        page(res, problems)
+    except store.StoreError as exc:
+        # A damaged, read-only, newer or unreachable store: say so and what to do, never a traceback.
+        st.error(f"The article store cannot be used: {md(exc)}")
+
+
+def page(res, problems) -> None:
+    db = str(store.db_path())
+    # Opening upgrades a store written by an earlier version, keeping every article.
+    conn = store.open_store(db, res)
     try:
         if store.seed(conn, res):
             st.toast("Loaded the seed articles into the store.")
     except ClashmapError as exc:
         st.error(f"The seed articles could not be loaded: {md(exc)}")
+    try:
+        show_store(conn, db, res, problems)
+    finally:
+        conn.close()
+
+
+def show_store(conn, db: str, res, problems) -> None:
     rev = store.revision(conn)
     df = mentions(db, rev)
     f = sidebar_filters(df)
@@ -383,10 +487,9 @@ def main() -> None:
         f"articles ({len(shown):,} reports)."
     )
     user_csv = store.user_gazetteer_path()
-    mtime = user_csv.stat().st_mtime if user_csv.exists() else 0.0
     tabs = st.tabs(["Map", "Table and chart", "Places", "Article", "Add articles", "Unplaced names"], key="tab")
     with tabs[0]:
-        render_map(events, str(user_csv), mtime)
+        render_map(events, str(user_csv), file_stamp(user_csv))
     with tabs[1]:
         render_table_chart(shown)
     with tabs[2]:
@@ -396,8 +499,7 @@ def main() -> None:
     with tabs[4]:
         render_upload(conn, res)
     with tabs[5]:
-        render_unresolved(conn, res)
-    conn.close()
+        render_unresolved(conn, res, problems)
 
 
 main()

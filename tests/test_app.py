@@ -5,11 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from geo.extract.gazetteer import COLUMNS
+
+from .test_store import FIXES, STORE_FAULTS, _seeded_store
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -183,3 +188,85 @@ def test_warnings_with_a_hostile_file_name_are_escaped(app, tmp_path, res):
     app.selectbox(key="article_view").set_value(result.article.doc_id).run()
     warned = [w.value for w in app.warning if "evil" in w.value]
     assert warned and all(md(name) in w for w in warned), warned
+
+
+# --- store faults and the user gazetteer, through the page -----------------------------------
+
+
+def _page(tmp_path, monkeypatch, **env) -> AppTest:
+    monkeypatch.setenv("CLASHMAP_DB", str(tmp_path / "db.sqlite"))
+    monkeypatch.setenv("CLASHMAP_USER_GAZETTEER", str(tmp_path / "user_gazetteer.csv"))
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def plain(markdown: str) -> str:
+    """A message as the reader sees it: the page escapes Markdown characters with backslashes."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def _click(at, label: str):
+    next(b for b in at.get("button") if b.proto.label == label).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.mark.parametrize("fault", list(STORE_FAULTS))
+def test_store_faults_are_shown_as_a_message(tmp_path, monkeypatch, res, fault):
+    damage, what = STORE_FAULTS[fault]
+    damage(tmp_path / "db.sqlite", res)
+    at = _page(tmp_path, monkeypatch)
+    errors = [plain(e.value) for e in at.error]
+    assert any(re.search(what, e) and re.search(FIXES, e) for e in errors), errors
+
+
+def test_read_only_store_is_shown_and_refuses_writes_with_a_message(tmp_path, monkeypatch, res):
+    path = _seeded_store(tmp_path / "db.sqlite", res)
+    before = path.read_bytes()
+    at = _page(tmp_path, monkeypatch, CLASHMAP_DB_READONLY="1")
+    assert summary(at).startswith("**30** events") and not at.error
+    at.text_area(key="paste").input("Clashes erupted in Tadamon on Monday, residents said.")
+    _click(at, "Process and add")
+    assert any("is read-only" in plain(e.value) for e in at.error), [e.value for e in at.error]
+    _click(at, "Re-run extraction over stored articles")
+    assert any("Extraction was not re-run" in e.value and "writable" in e.value for e in at.error)
+    assert path.read_bytes() == before
+
+
+def test_bad_user_gazetteer_rows_are_listed_and_fixed_in_the_page(tmp_path, monkeypatch):
+    user = tmp_path / "user_gazetteer.csv"
+    user.write_text(
+        ",".join(COLUMNS) + "\n"
+        "bab-nowhere,Bab Nowhere,,neighbourhood,damascus,10,10,test,,\n"
+        "good-one,Good One,,neighbourhood,damascus,33.5,36.3,test,,\n"
+    )
+    at = _page(tmp_path, monkeypatch)
+    assert any("1 row(s) of your gazetteer" in w.value for w in at.warning)
+    assert any("1 of 2 rows" in w.value for w in at.warning)
+    problems = next(d.value for d in at.dataframe if "problem" in d.value.columns)
+    assert "3746 km from its parent" in problems["problem"].iloc[0]
+    assert at.selectbox(key="ug_row").value == 0  # the row that did not load comes first
+    next(t for t in at.text_input if t.label == "lat").input("33.52")
+    next(t for t in at.text_input if t.label == "lon").input("36.28")
+    _click(at, "Save row and re-run extraction")
+    assert not [w for w in at.warning if "not loaded" in w.value]
+    assert any("Saved row 1" in s.value for s in at.success)
+    assert "bab-nowhere" in user.read_text() and "33.52" in user.read_text()
+    at.selectbox(key="ug_row").set_value(1).run()
+    _click(at, "Delete row and re-run extraction")
+    assert "good-one" not in user.read_text() and any("Deleted row 2" in s.value for s in at.success)
+
+
+def test_two_arabic_only_places_are_both_added(app, tmp_path):
+    for name in ("حي التضامن", "حي الميدان"):
+        app.text_input(key="gz_name").input(name)
+        app.number_input(key="gz_lat").set_value(33.5)
+        app.number_input(key="gz_lon").set_value(36.3)
+        app.text_input(key="gz_source").input("test")
+        _click(app, "Add place and re-run extraction")
+        assert not app.error, [e.value for e in app.error]
+    ids = [line.split(",")[0] for line in (tmp_path / "user_gazetteer.csv").read_text().splitlines()[1:]]
+    assert len(set(ids)) == 2 and all(i.startswith("place-") for i in ids)

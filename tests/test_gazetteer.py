@@ -3,7 +3,7 @@ import csv
 import pytest
 
 from geo.errors import GazetteerError
-from geo.extract.gazetteer import COLUMNS, DEFAULT_GAZETTEER_DIR, haversine_km, load_gazetteer
+from geo.extract.gazetteer import COLUMNS, DEFAULT_GAZETTEER_DIR, haversine_km, load_gazetteer, read_gazetteer
 from geo.models import PLACE_KINDS
 
 REQUIRED_PLACES = """midan tadamon kafr-sousa yarmouk-camp hajar-al-aswad mezzeh mount-qasioun assali
@@ -172,3 +172,44 @@ def test_damascus_suburbs_is_damascus_not_the_governorate(gaz):
 
     found = [(s.surface, s.place.id) for s in find_mentions("Troops shelled two Damascus suburbs overnight.", gaz)]
     assert found == [("Damascus", "damascus")]
+
+
+def test_read_gazetteer_loads_the_valid_rows_and_lists_the_others(tmp_path, gaz):
+    user = tmp_path / "user.csv"
+    far = {**GOOD, "id": "far", "name": "Far", "parent": "damascus", "lat": "10", "lon": "10"}
+    child = {**GOOD, "id": "child", "name": "Child", "parent": "far", "lat": "10.01", "lon": "10.01"}
+    zero = {**GOOD, "id": "zero", "name": "Null Island", "lat": "0", "lon": "0"}
+    _write(user, [GOOD, far, child, {**GOOD, "id": "bad", "lat": "north"}, zero, {**GOOD, "name": "Again"}])
+    loaded, problems = read_gazetteer([user], base=gaz)
+    assert {"a", "zero"} <= set(loaded.places) and not {"far", "child", "bad"} & set(loaded.places)
+    assert loaded.get("damascus") is gaz.get("damascus")
+    why = {p.index: p.problem for p in problems}
+    assert set(why) == {1, 2, 3, 5}
+    assert "km from its parent 'damascus'" in why[1]
+    assert "parent 'far' of 'child' was not loaded" in why[2]
+    assert "decimal degrees" in why[3]
+    assert "duplicate id 'a'" in why[5]
+    assert [p.line for p in problems] == [3, 4, 5, 7]
+
+
+def test_older_header_and_missing_final_newline_are_read(tmp_path):
+    path = tmp_path / "old.csv"
+    old_columns = ",".join(COLUMNS[:-1])
+    # a 9-column file, a row appended later with today's 10 columns, and no final newline
+    path.write_text(f"{old_columns}\na,Alpha,,town,,33.5,36.3,geonames:1,\nb,Beta,,town,,33.6,36.4,x,,cue")
+    gaz = load_gazetteer([path])
+    assert set(gaz.places) == {"a", "b"} and gaz.get("b").needs_cue
+
+
+def test_unquoted_comma_is_reported_not_shifted(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text(",".join(COLUMNS) + "\na,Alpha, the town,,town,,33.5,36.3,x,,\n")
+    _, problems = read_gazetteer([path])
+    assert len(problems) == 1 and "too many fields" in problems[0].problem and problems[0].index == 0
+
+
+def test_a_file_that_is_not_a_gazetteer_is_one_problem(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("name,where\nAlpha,here\n")
+    _, problems = read_gazetteer([path], base=load_gazetteer())
+    assert [(p.index, p.line) for p in problems] == [(-1, 1)] and "missing column(s) id" in str(problems[0])

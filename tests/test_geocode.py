@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -33,6 +34,15 @@ class Handler(BaseHTTPRequestHandler):
         if query == "boom":
             self.send_response(500)
             self.end_headers()
+            return
+        if query == "slow":  # longer than the client waits; it has gone when this returns
+            time.sleep(1.5)
+            return
+        if query == "portal":  # a captive portal's page instead of JSON
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html>log in first</html>")
             return
         body = json.dumps(ANSWER if query.startswith("Jdeidet") else []).encode()
         self.send_response(200)
@@ -80,11 +90,30 @@ def test_unknown_name_and_empty_input(server):
 
 def test_server_error_is_a_clear_message(server):
     geo = Geocoder(domain=server, scheme="http", min_delay_seconds=0)
-    with pytest.raises(GeocodeError, match="enter the coordinates and their source by hand"):
+    with pytest.raises(GeocodeError, match="Enter the coordinates and their source by hand"):
         geo.suggest("boom")
 
 
-def test_unreachable_server():
+LIBRARY_WORDS = ("Pool", "urllib3", "Max retries", "Errno", "Caused by", "/search?", "Geocoder")
+
+
+def test_unreachable_server_is_one_sentence():
     geo = Geocoder(domain="127.0.0.1:9", scheme="http", min_delay_seconds=0, timeout=2)
-    with pytest.raises(GeocodeError, match="could not look up"):
+    with pytest.raises(GeocodeError) as err:
         geo.suggest("Jdeidet Yabous")
+    message = str(err.value)
+    assert message == (
+        "Could not look up 'Jdeidet Yabous': 127.0.0.1:9 could not be reached: this computer may be offline, "
+        "or the service may be down. Enter the coordinates and their source by hand."
+    )
+
+
+@pytest.mark.parametrize(
+    "query, why",
+    [("boom", "answered with an error"), ("slow", "did not answer within 0.5 seconds"), ("portal", "not a list")],
+)
+def test_server_faults_are_sentences_without_library_text(server, query, why):
+    geo = Geocoder(domain=server, scheme="http", min_delay_seconds=0, timeout=0.5)
+    with pytest.raises(GeocodeError, match=why) as err:
+        geo.suggest(query)
+    assert not [w for w in LIBRARY_WORDS if w in str(err.value)], str(err.value)

@@ -9,15 +9,39 @@ so a name is asked for once.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
-from geopy.exc import GeopyError
+from geopy import exc as geopy_exc
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 
 from ..errors import ClashmapError
 
 USER_AGENT = "clashmap/0.1 (conflict event mapping; gazetteer curation)"
+_log = logging.getLogger(__name__)
+
+_TIMED_OUT = "{domain} did not answer within {timeout:g} seconds"
+
+#: What each geopy failure means for the reader, in a sentence: (type, words in the library's
+#: text or "", sentence); the first match wins. The library's own text (a urllib3 pool, a URL,
+#: an errno) goes to the log, not to the page.
+FAILURES: tuple[tuple[type[Exception], str, str], ...] = (
+    (geopy_exc.GeocoderTimedOut, "", _TIMED_OUT),
+    (geopy_exc.GeocoderUnavailable, "timed out", _TIMED_OUT),  # a timeout after retries, as requests reports it
+    (
+        geopy_exc.GeocoderUnavailable,
+        "",
+        "{domain} could not be reached: this computer may be offline, or the service may be down",
+    ),
+    (geopy_exc.GeocoderRateLimited, "", "{domain} asks for fewer look-ups: wait a minute before the next one"),
+    (geopy_exc.GeocoderQuotaExceeded, "", "{domain} allows no more look-ups today"),
+    (geopy_exc.GeocoderAuthenticationFailure, "", "{domain} refused the request"),
+    (geopy_exc.GeocoderInsufficientPrivileges, "", "{domain} refused the request"),
+    (geopy_exc.GeocoderParseError, "", "{domain} answered with something that is not a list of places"),
+    (geopy_exc.GeocoderServiceError, "", "{domain} answered with an error"),
+    (geopy_exc.GeopyError, "", "the look-up at {domain} failed"),
+)
 
 
 class GeocodeError(ClashmapError):
@@ -80,14 +104,18 @@ class Geocoder:
             return self._cache[key]
         try:
             found = self._geocode(name, exactly_one=False, limit=limit, country_codes=self.country_codes)
-        except GeopyError as exc:
-            raise GeocodeError(
-                f"could not look up {name!r} at {self._geocoder.domain} ({type(exc).__name__}: {exc}); "
-                "enter the coordinates and their source by hand"
-            ) from None
+        except geopy_exc.GeopyError as exc:
+            _log.info("look-up of %r failed: %s: %s", name, type(exc).__name__, exc)
+            raise GeocodeError(self._explain(exc, name)) from None
         out = [self._suggestion(loc) for loc in found or []]
         self._cache[key] = out
         return out
+
+    def _explain(self, exc: Exception, name: str) -> str:
+        """One sentence for the page: what went wrong, and what to do instead."""
+        why = next(text for kind, words, text in FAILURES if isinstance(exc, kind) and words in str(exc))
+        why = why.format(domain=self._geocoder.domain, timeout=self._geocoder.timeout)
+        return f"Could not look up {name!r}: {why}. Enter the coordinates and their source by hand."
 
     @staticmethod
     def _suggestion(location) -> Suggestion:

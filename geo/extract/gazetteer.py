@@ -2,9 +2,11 @@
 
 Rows live in CSV files (``gazetteer/*.csv``) with the columns
 ``id,name,aliases,kind,parent,lat,lon,source,note,match`` and, optionally,
-``default``; ``aliases`` are separated by ``|``. Loading validates every row
-and raises one :class:`GazetteerError` naming each bad row's file, line and
-problem.
+``default``; ``aliases`` are separated by ``|``. :func:`load_gazetteer`
+validates every row and raises one :class:`GazetteerError` naming each bad
+row's file, line and problem (the curated files must be clean);
+:func:`read_gazetteer` applies the same checks but loads the valid rows and
+lists the others (the readers' own file).
 """
 
 from __future__ import annotations
@@ -124,8 +126,39 @@ class Gazetteer:
         self.ambiguous = frozenset(ambiguous)
 
 
+@dataclass(frozen=True)
+class RowProblem:
+    """One gazetteer row (or a whole file) that was not loaded, and why.
+
+    ``line`` is where the row ends in the file (0 for the file as a whole);
+    ``index`` its position among the file's rows (0 the first after the
+    header, -1 for the file as a whole), which is how an editor finds it again.
+    """
+
+    file: str
+    line: int
+    index: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.problem}" if self.line else f"{self.file}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """A gazetteer CSV row as read: values by column name, and any fields beyond the header."""
+
+    line: int
+    values: dict[str, str]
+    extra: tuple[str, ...] = ()
+
+    def as_row(self) -> dict[str | None, object]:
+        """The row as :func:`parse_row` takes it (extra fields under the key None, as csv.DictReader puts them)."""
+        return {**self.values, None: list(self.extra)} if self.extra else dict(self.values)
+
+
 def load_gazetteer(paths: Iterable[str | Path] | None = None) -> Gazetteer:
-    """Load and validate gazetteer CSV files (default: the curated folder).
+    """Load and validate gazetteer CSV files (default: the curated folder), refusing any bad row.
 
     Parameters
     ----------
@@ -138,6 +171,57 @@ def load_gazetteer(paths: Iterable[str | Path] | None = None) -> Gazetteer:
     GazetteerError
         Listing every malformed row as ``file:line: problem``.
     """
+    gaz, problems = read_gazetteer(paths)
+    if problems:
+        shown = "\n  ".join(map(str, problems[:25]))
+        more = f"\n  ... and {len(problems) - 25} more" if len(problems) > 25 else ""
+        raise GazetteerError(f"{len(problems)} problem(s) in the gazetteer:\n  {shown}{more}")
+    return gaz
+
+
+def read_gazetteer(
+    paths: Iterable[str | Path] | None = None, base: Gazetteer | None = None
+) -> tuple[Gazetteer, list[RowProblem]]:
+    """Load the valid rows of gazetteer CSV files, on top of ``base``'s places, and list the others.
+
+    Every row goes through the same checks as in :func:`load_gazetteer`
+    (:func:`parse_row`, unique id, known parent within
+    :data:`MAX_FROM_PARENT_KM`); a row that fails one is left out and
+    reported, and so is a row whose parent was left out. This is how the
+    readers' gazetteer loads: one bad row never disables the others.
+    """
+    files = _gazetteer_files(paths, required=base is None)
+    sources, problems = [], []
+    for path in files:
+        rows, problem = read_rows(path)
+        if problem:
+            line = 1 if problem.startswith("missing column") else 0
+            problems.append(RowProblem(str(path), line, -1, problem))
+        sources.append((str(path), rows))
+    gaz, row_problems = check_rows(sources, base)
+    return gaz, sorted(problems + row_problems, key=lambda p: (p.file, p.line))
+
+
+def check_rows(
+    sources: list[tuple[str, list[RawRow]]], base: Gazetteer | None = None
+) -> tuple[Gazetteer, list[RowProblem]]:
+    """The gazetteer made of ``base`` and the valid rows of ``sources`` (``(file, rows)`` pairs), and the others.
+
+    The checks :func:`read_gazetteer` applies, on rows already in memory: an
+    editor uses it to try a change before writing it.
+    """
+    known = dict(base.places) if base else {}
+    new: dict[str, Place] = {}
+    where: dict[str, tuple[str, int, int]] = {}
+    problems: list[RowProblem] = []
+    for file, rows in sources:
+        problems.extend(_parse_rows(file, rows, known, new, where))
+    problems.extend(_drop_bad_parents(new, known, where))
+    all_files = (*(base.files if base else ()), *(file for file, _ in sources))
+    return Gazetteer({**known, **new}, files=all_files), problems
+
+
+def _gazetteer_files(paths: Iterable[str | Path] | None, required: bool) -> list[Path]:
     files: list[Path] = []
     for raw in [DEFAULT_GAZETTEER_DIR] if paths is None else paths:
         path = Path(raw)
@@ -147,50 +231,107 @@ def load_gazetteer(paths: Iterable[str | Path] | None = None) -> Gazetteer:
             files.append(path)
         elif path.suffix != ".csv":
             raise GazetteerError(f"{path}: no such gazetteer file or folder")
-    if not files:
+    if required and not files:
         raise GazetteerError(f"no gazetteer CSV files found in {', '.join(map(str, paths or []))}")
-    places: dict[str, Place] = {}
-    problems: list[str] = []
-    for path in files:
-        places_in_file, file_problems = read_places(path, places)
-        places.update(places_in_file)
-        problems.extend(file_problems)
-    problems.extend(_check_parents(places))
-    if problems:
-        shown = "\n  ".join(problems[:25])
-        more = f"\n  ... and {len(problems) - 25} more" if len(problems) > 25 else ""
-        raise GazetteerError(f"{len(problems)} problem(s) in the gazetteer:\n  {shown}{more}")
-    return Gazetteer(places, files=tuple(str(f) for f in files))
+    return files
 
 
-def read_places(path: Path, known: dict[str, Place]) -> tuple[dict[str, Place], list[str]]:
-    """Parse one gazetteer CSV, returning its places and the problems found."""
-    out: dict[str, Place] = {}
-    problems: list[str] = []
+def read_rows(path: str | Path) -> tuple[list[RawRow], str | None]:
+    """The rows of one gazetteer CSV as read, and a problem with the file as a whole (or None).
+
+    A file with an older header that lacks the last columns (``match``) is
+    read as it is; a row in it with exactly the current columns (appended by
+    a later clashmap) is read by the current columns.
+    """
+    path = Path(path)
+    rows: list[RawRow] = []
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = [h.strip() for h in next(reader, [])]
+            missing = [c for c in REQUIRED if c not in header]
+            if missing:
+                return rows, f"missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}"
+            for fields in reader:
+                if not any(f.strip() for f in fields):
+                    continue
+                rows.append(_raw_row(reader.line_num, header, fields))
     except (OSError, UnicodeDecodeError) as exc:
-        return out, [f"{path}: cannot read as UTF-8 CSV ({exc})"]
-    with handle:
-        missing = [c for c in REQUIRED if c not in header]
-        if missing:
-            return out, [f"{path}:1: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}"]
-        try:
-            for row in reader:
-                where = f"{path}:{reader.line_num}"
-                place, problem = parse_row(row, where)
-                if problem:
-                    problems.append(f"{where}: {problem}")
-                elif place.id in out or place.id in known:
-                    first = (out.get(place.id) or known[place.id]).origin
-                    problems.append(f"{where}: duplicate id {place.id!r} (first defined at {first})")
-                else:
-                    out[place.id] = place
-        except (csv.Error, UnicodeDecodeError) as exc:
-            problems.append(f"{path}: malformed CSV ({exc})")
-    return out, problems
+        return rows, f"cannot read as UTF-8 CSV ({exc})"
+    except csv.Error as exc:
+        return rows, f"malformed CSV after line {rows[-1].line if rows else 1} ({exc})"
+    return rows, None
+
+
+def _raw_row(line: int, header: list[str], fields: list[str]) -> RawRow:
+    older = len(header) < len(COLUMNS) and tuple(header) == COLUMNS[: len(header)]
+    if older and len(fields) == len(COLUMNS):
+        header = list(COLUMNS)
+    values = {c: (fields[i] if i < len(fields) else "") for i, c in enumerate(header) if c}
+    return RawRow(line, values, tuple(fields[len(header) :]))
+
+
+def _parse_rows(
+    file: str, rows: list[RawRow], known: dict[str, Place], new: dict[str, Place], where: dict
+) -> list[RowProblem]:
+    """Parse one file's rows into ``new`` (ids unique across ``known`` and ``new``); return the problems."""
+    problems = []
+    for index, raw in enumerate(rows):
+        origin = f"{file}:{raw.line}"
+        place, problem = parse_row(raw.as_row(), origin)
+        if place is not None and (place.id in new or place.id in known):
+            first = (new.get(place.id) or known[place.id]).origin
+            place, problem = (
+                None,
+                f"duplicate id {place.id!r}: it is taken (first defined at {first}); choose another id",
+            )
+        if problem:
+            problems.append(RowProblem(file, raw.line, index, problem))
+        else:
+            new[place.id] = place
+            where[place.id] = (file, raw.line, index)
+    return problems
+
+
+def _drop_bad_parents(new: dict[str, Place], known: dict[str, Place], where: dict) -> list[RowProblem]:
+    """Remove from ``new`` the places whose parent is missing or too far, and then their children."""
+    problems, dropped = [], set()
+    while True:
+        places = {**known, **new}
+        bad = {pid: parent_problem(p, places, dropped) for pid, p in new.items()}
+        bad = {pid: why for pid, why in bad.items() if why}
+        if not bad:
+            return problems
+        for pid, why in bad.items():
+            problems.append(RowProblem(*where[pid], why))
+            dropped.add(pid)
+            del new[pid]
+
+
+def parent_problem(place: Place, places: dict[str, Place], dropped: Iterable[str] = ()) -> str | None:
+    """What is wrong with a place's parent among ``places`` (missing, or too far away), or None."""
+    if not place.parent:
+        return None
+    parent = places.get(place.parent)
+    if parent is None:
+        if place.parent in dropped:
+            return f"parent {place.parent!r} of {place.id!r} was not loaded (see its own row)"
+        return (
+            f"parent {place.parent!r} of {place.id!r} is not in the gazetteer; "
+            "use an existing id such as 'damascus', or leave it empty"
+        )
+    limit = MAX_FROM_PARENT_KM.get(parent.kind)
+    if limit is None:
+        return None
+    distance = haversine_km(place.lat, place.lon, parent.lat, parent.lon)
+    if distance <= limit:
+        return None
+    swapped = haversine_km(place.lon, place.lat, parent.lat, parent.lon)
+    hint = " (lat and lon look swapped)" if swapped <= limit else ""
+    return (
+        f"{place.id!r} at {place.lat}, {place.lon} is {distance:.0f} km from its parent {parent.id!r} "
+        f"(more than {limit} km for a {parent.kind}){hint}; check the coordinates or the parent"
+    )
 
 
 def parse_row(row: dict[str, str | None], where: str = "") -> tuple[Place | None, str | None]:
@@ -240,26 +381,3 @@ def parse_row(row: dict[str, str | None], where: str = "") -> tuple[Place | None
         ),
         None,
     )
-
-
-def _check_parents(places: dict[str, Place]) -> list[str]:
-    problems = []
-    for place in places.values():
-        if not place.parent:
-            continue
-        parent = places.get(place.parent)
-        if parent is None:
-            problems.append(f"{place.origin}: parent {place.parent!r} of {place.id!r} is not in the gazetteer")
-            continue
-        limit = MAX_FROM_PARENT_KM.get(parent.kind)
-        if limit is None:
-            continue
-        distance = haversine_km(place.lat, place.lon, parent.lat, parent.lon)
-        if distance > limit:
-            swapped = haversine_km(place.lon, place.lat, parent.lat, parent.lon)
-            hint = " (lat and lon look swapped)" if swapped <= limit else ""
-            problems.append(
-                f"{place.origin}: {place.id!r} at {place.lat}, {place.lon} is {distance:.0f} km "
-                f"from its parent {parent.id!r} (more than {limit} km){hint}"
-            )
-    return problems

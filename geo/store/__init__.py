@@ -25,7 +25,15 @@ from .articles import (
     upload_article,
 )
 from .schema import SCHEMA_VERSION, StoreError, connect, db_path, revision, version
-from .user_gazetteer import add_user_place, slug, user_gazetteer_path
+from .user_gazetteer import (
+    add_user_place,
+    delete_user_row,
+    load_user_gazetteer,
+    read_user_rows,
+    replace_user_row,
+    slug,
+    user_gazetteer_path,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -39,13 +47,17 @@ __all__ = [
     "decode_upload",
     "db_path",
     "delete_article",
+    "delete_user_row",
     "get_article",
     "ingest_bytes",
     "ingest_text",
+    "load_user_gazetteer",
     "mention_records",
     "mentions_frame",
     "open_store",
+    "read_user_rows",
     "reextract",
+    "replace_user_row",
     "revision",
     "seed",
     "slug",

@@ -1,7 +1,12 @@
 """Articles and their mention records in the store: ingest, seed, re-extract, read.
 
 The app keeps what readers add (and the seeds) here so it survives a restart.
-Every write is one transaction: a failed ingest leaves the store as it was.
+Every write is one transaction that takes the write lock before it reads what it
+depends on (:func:`geo.store.schema.write`): a failed ingest leaves the store as
+it was, two uploads of one text store it once, and a re-extraction never drops
+the mentions of an article added while it ran. Extraction itself runs outside
+the lock, so readers and other writers wait only for the inserts. Every SQLite
+error reaches the caller as a :class:`~geo.store.schema.StoreError` naming the fix.
 Mentions are stored as :class:`~geo.models.MentionRecord` s (their article's
 title, outlet, url and date kept once, in ``articles``), so reading the store
 needs no gazetteer.
@@ -24,7 +29,18 @@ from ..extract.gazetteer import Gazetteer
 from ..extract.pipeline import Resources, extract_article
 from ..extract.records import article_records
 from ..models import Article, ArticleResult, MentionRecord
-from .schema import ARTICLE_COLUMNS, MENTION_COLUMNS, StoreError, bump, connect, needs_reextract
+from .schema import (
+    ARTICLE_COLUMNS,
+    MENTION_COLUMNS,
+    StoreError,
+    bump,
+    connect,
+    errors,
+    needs_reextract,
+    store_errors,
+    store_file,
+    write,
+)
 
 #: The seed articles loaded on the first start, in a checkout.
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
@@ -45,6 +61,7 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
+@store_errors
 def find_duplicate(conn: sqlite3.Connection, sha: str) -> tuple[str, str | None] | None:
     row = conn.execute("SELECT doc_id, title FROM articles WHERE sha256 = ?", (sha,)).fetchone()
     return (row[0], row[1]) if row else None
@@ -91,6 +108,7 @@ def _insert_article(conn: sqlite3.Connection, result: ArticleResult, sha: str, o
     )
 
 
+@store_errors
 def add_results(
     conn: sqlite3.Connection,
     items: Iterable[tuple[ArticleResult, str]],
@@ -100,24 +118,28 @@ def add_results(
     """Store extracted articles with their mentions, all or nothing.
 
     ``items`` are ``(result, sha256 of the raw text)`` pairs. Raises
-    :class:`DuplicateArticleError` (and stores nothing) if a text is already there.
+    :class:`DuplicateArticleError` (and stores nothing) if a text is already
+    there, also when another process stored it a moment ago.
     """
-    try:
-        with conn:
-            return _add(conn, items, gaz, origin)
-    except sqlite3.IntegrityError as exc:
-        raise StoreError(f"cannot store the article ({exc}); nothing was added") from None
+    with write(conn):
+        return _add(conn, items, gaz, origin)
 
 
 def _add(conn: sqlite3.Connection, items, gaz: Gazetteer | None, origin: str) -> list[str]:
-    """Insert articles and mentions inside the caller's transaction."""
+    """Insert articles and mentions inside the caller's write transaction."""
     done = []
     for result, sha in items:
         dup = find_duplicate(conn, sha)
         if dup:
             raise DuplicateArticleError(*dup)
-        _insert_article(conn, result, sha, origin)
-        _insert_mentions(conn, result, gaz)
+        try:
+            _insert_article(conn, result, sha, origin)
+            _insert_mentions(conn, result, gaz)
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(
+                f"cannot store the article {result.article.doc_id!r} ({exc}); nothing was added. "
+                "If the store was edited by hand, check it or restore it from a backup"
+            ) from None
         done.append(result.article.doc_id)
     bump(conn)
     return done
@@ -207,9 +229,14 @@ def decode_upload(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
     return decode_bytes(data, name)
 
 
+@store_errors
 def seed(conn: sqlite3.Connection, res: Resources, seeds_dir: str | Path = SEEDS_DIR) -> int:
-    """Load the seed articles once (on the first start); returns how many were added."""
-    if conn.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone():
+    """Load the seed articles once (on the first start); returns how many were added.
+
+    Two pages starting at once on a new store both extract the seeds; the
+    first to take the write lock stores them, the second finds them there.
+    """
+    if _seeded(conn):
         return 0
     items = []
     for path in sorted(Path(seeds_dir).glob("*.txt")):
@@ -218,27 +245,52 @@ def seed(conn: sqlite3.Connection, res: Resources, seeds_dir: str | Path = SEEDS
         if find_duplicate(conn, sha) or any(s == sha for _, s in items):
             continue
         items.append((extract_article(article, res), sha))
-    with conn:
+    with write(conn):
+        if _seeded(conn):
+            return 0
+        items = [(r, sha) for r, sha in items if not find_duplicate(conn, sha)]
         _add(conn, items, res.gazetteer, origin="seed")
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('seeded', '1')")
     return len(items)
 
 
+def _seeded(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone() is not None
+
+
+def _extract_stored(conn: sqlite3.Connection, doc_id: str, res: Resources) -> ArticleResult | None:
+    """Extract one stored article again from its stored text and metadata (None if it was deleted)."""
+    row = conn.execute(
+        "SELECT text, title, outlet, url, published, published_basis FROM articles WHERE doc_id = ?", (doc_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    text, title, outlet, url, published, basis = row
+    article = make_article(
+        text, doc_id, published=published, title=title, outlet=outlet, url=url, published_basis=basis
+    )
+    return extract_article(article, res)
+
+
+def _stored(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """``(doc_id, sha256)`` of every stored article, oldest first."""
+    return conn.execute("SELECT doc_id, sha256 FROM articles ORDER BY seq").fetchall()
+
+
+@store_errors
 def reextract(conn: sqlite3.Connection, res: Resources) -> int:
     """Re-run extraction over every stored article (after a gazetteer change).
 
-    All mentions are replaced in one transaction; returns the new mention count.
+    The articles are extracted first, without holding the store; then, in one
+    write transaction, the list of articles is read again and every one of
+    them gets its new mentions: those extracted above are used as they are,
+    an article added meanwhile is extracted there and then, one deleted
+    meanwhile is left out. So an ingest running at the same time never loses
+    its mentions. Returns the new mention count.
     """
-    rows = conn.execute(
-        "SELECT doc_id, text, title, outlet, url, published, published_basis FROM articles ORDER BY seq"
-    ).fetchall()
-    results = []
-    for doc_id, text, title, outlet, url, published, basis in rows:
-        article = make_article(
-            text, doc_id, published=published, title=title, outlet=outlet, url=url, published_basis=basis
-        )
-        results.append(extract_article(article, res))
-    with conn:
+    done = {(doc_id, sha): _extract_stored(conn, doc_id, res) for doc_id, sha in _stored(conn)}
+    with write(conn):
+        results = [done.get(key) or _extract_stored(conn, key[0], res) for key in _stored(conn)]
         conn.execute("DELETE FROM mentions")
         for result in results:
             _insert_mentions(conn, result, res.gazetteer)
@@ -248,16 +300,26 @@ def reextract(conn: sqlite3.Connection, res: Resources) -> int:
 
 
 def open_store(path: str | Path | None, res: Resources) -> sqlite3.Connection:
-    """Open (create, upgrade) the store; rebuild its mentions if an upgrade asked for it."""
+    """Open (create, upgrade) the store; rebuild its mentions if an upgrade asked for it.
+
+    Raises :class:`~geo.store.schema.StoreError` naming the fix when the file
+    cannot be opened, is damaged, read-only where it must be written, or newer.
+    """
     conn = connect(path)
-    if needs_reextract(conn):
-        reextract(conn, res)
+    try:
+        with errors(store_file(conn)):
+            if needs_reextract(conn):
+                reextract(conn, res)
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
+@store_errors
 def delete_article(conn: sqlite3.Connection, doc_id: str) -> bool:
     """Remove one article and its mentions; False if it was not there."""
-    with conn:
+    with write(conn):
         conn.execute("DELETE FROM mentions WHERE doc_id = ?", (doc_id,))
         n = conn.execute("DELETE FROM articles WHERE doc_id = ?", (doc_id,)).rowcount
         bump(conn)
@@ -269,6 +331,7 @@ def _frame(cursor: sqlite3.Cursor) -> pd.DataFrame:
     return pd.DataFrame.from_records(cursor.fetchall(), columns=names)
 
 
+@store_errors
 def mentions_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     """Every stored mention with its article's title, outlet, url and date.
 
@@ -293,6 +356,7 @@ def mentions_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     return df
 
 
+@store_errors
 def mention_records(conn: sqlite3.Connection) -> list[MentionRecord]:
     """Every stored mention as a record, in article then text order."""
     cols = ", ".join(f'm."{c}"' for c in MENTION_COLUMNS)
@@ -312,6 +376,7 @@ def mention_records(conn: sqlite3.Connection) -> list[MentionRecord]:
     return out
 
 
+@store_errors
 def articles_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     """Stored articles (without their text), oldest first, with mention counts."""
     return _frame(
@@ -324,6 +389,7 @@ def articles_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     )
 
 
+@store_errors
 def get_article(conn: sqlite3.Connection, doc_id: str) -> dict | None:
     """One article as a dict of :data:`ARTICLE_COLUMNS` (``warnings`` a list)."""
     cur = conn.execute(f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles WHERE doc_id = ?", (doc_id,))
@@ -335,6 +401,7 @@ def get_article(conn: sqlite3.Connection, doc_id: str) -> dict | None:
     return out
 
 
+@store_errors
 def unresolved_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     """Names the extractor saw but could not place, most frequent first."""
     return _frame(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from contextlib import contextmanager
 from typing import Any
 
 from ..models import MentionRecord
@@ -85,40 +86,90 @@ def translate(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+#: The key of the advisory lock that serialises writers, as SQLite's ``BEGIN IMMEDIATE`` does.
+WRITE_LOCK = 20121807
+
+
 class PostgisConnection:
-    """A psycopg connection behind sqlite3's interface, for :mod:`geo.store.articles`."""
+    """A psycopg connection behind sqlite3's interface, for :mod:`geo.store.articles`.
+
+    The raw connection is in autocommit mode and transactions are explicit, as
+    the store's code makes them: ``with conn:`` or ``BEGIN IMMEDIATE`` ...
+    ``COMMIT``. ``BEGIN IMMEDIATE`` takes a transaction-wide advisory lock, so
+    writers wait for each other as they do on SQLite. Database errors become
+    :class:`~geo.store.schema.StoreError` s naming the store.
+    """
 
     def __init__(self, raw: Any, url: str):
         self.raw = raw
         self.url = url
+        self.path = _without_password(url)  # for messages
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return self.raw.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR)
 
     def execute(self, sql: str, params: tuple | list = ()):
-        cur = self.raw.cursor()
-        cur.execute(translate(sql), tuple(params))
-        return cur
+        statement = sql.strip().upper()
+        with self._errors():
+            cur = self.raw.cursor()
+            if statement == "BEGIN IMMEDIATE":
+                cur.execute("BEGIN")
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            else:
+                cur.execute(translate(sql), tuple(params))
+            return cur
 
     def executemany(self, sql: str, seq: Iterable):
-        cur = self.raw.cursor()
-        cur.executemany(translate(sql), [tuple(p) for p in seq])
-        return cur
+        with self._errors():
+            cur = self.raw.cursor()
+            cur.executemany(translate(sql), [tuple(p) for p in seq])
+            return cur
 
     def commit(self) -> None:
-        self.raw.commit()
+        if self.in_transaction:
+            self.raw.execute("COMMIT")
 
     def rollback(self) -> None:
-        self.raw.rollback()
+        if self.in_transaction:
+            self.raw.execute("ROLLBACK")
 
     def close(self) -> None:
         self.raw.close()
 
     def __enter__(self) -> PostgisConnection:
+        if not self.in_transaction:
+            self.raw.execute("BEGIN")
         return self
 
     def __exit__(self, exc_type, *exc) -> None:
         if exc_type is None:
-            self.raw.commit()
+            self.commit()
         else:
-            self.raw.rollback()
+            self.rollback()
+
+    @contextmanager
+    def _errors(self):
+        import psycopg
+
+        from .schema import StoreError
+
+        try:
+            yield
+        except psycopg.errors.UniqueViolation:
+            raise  # the store's code tells duplicates apart itself
+        except psycopg.Error as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise StoreError(
+                f"{self.path}: the PostGIS store refused a statement ({first}); check that the server runs and "
+                "that this clashmap matches the store's version"
+            ) from None
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
 
 
 def is_postgres_url(target: object) -> bool:
@@ -132,7 +183,7 @@ def connect(url: str) -> PostgisConnection:
     from .schema import StoreError
 
     try:
-        raw = psycopg.connect(url, connect_timeout=10)
+        raw = psycopg.connect(url, connect_timeout=10, autocommit=True)
     except psycopg.Error as exc:
         raise StoreError(
             f"cannot reach the PostGIS store ({exc.__class__.__name__}: {str(exc).strip().splitlines()[0]}); "
@@ -141,7 +192,7 @@ def connect(url: str) -> PostgisConnection:
     conn = PostgisConnection(raw, url)
     try:
         with conn:
-            conn.execute("SELECT pg_advisory_xact_lock(20121807)")  # one creator at a time
+            conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))  # one creator at a time
             for statement in _DDL:
                 conn.raw.execute(statement)
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -151,6 +202,9 @@ def connect(url: str) -> PostgisConnection:
                 )
             elif int(row[0]) > POSTGIS_SCHEMA_VERSION:
                 raise StoreError(f"the PostGIS store is of a newer clashmap (version {row[0]}); upgrade clashmap")
+    except StoreError:
+        conn.close()
+        raise
     except psycopg.Error as exc:
         conn.close()
         raise StoreError(
@@ -187,7 +241,7 @@ def bulk_load(
             "VALUES (?, ?, ?, ?, ?, ?, ?, '') ON CONFLICT (doc_id) DO NOTHING",
             new.values(),
         )
-        with conn.raw.cursor().copy(f"COPY mentions ({cols}) FROM STDIN") as copy:
+        with conn.raw.cursor().copy(f"COPY mentions ({cols}) FROM STDIN") as copy:  # in the open transaction
             for r in batch:
                 copy.write_row(mention_row(r))
 

@@ -15,10 +15,13 @@ then runs, also in one transaction.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from ..errors import ClashmapError
 from ..models import MentionRecord
@@ -129,18 +132,24 @@ def needs_reextract(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM meta WHERE key = 'reextract' AND value = '1'").fetchone() is not None
 
 
-def _upgrade(conn: sqlite3.Connection, path: Path) -> None:
-    found = version(conn)
+def _refuse_newer(found: int, path: Path) -> None:
     if found > SCHEMA_VERSION:
         raise StoreError(
             f"{path}: written by a newer clashmap (store version {found}, this one reads up to {SCHEMA_VERSION}); "
             "upgrade clashmap, or set CLASHMAP_DB to another file"
         )
+
+
+def _upgrade(conn: sqlite3.Connection, path: Path) -> None:
+    _refuse_newer(version(conn), path)
     statements = [s for s in _CREATE.split(";") if s.strip()]
     # The connection is in autocommit mode here, so this transaction is ours alone:
     # an upgrade that fails leaves the file as it was.
     conn.execute("BEGIN IMMEDIATE")
     try:
+        # Read again under the lock: another process may have upgraded the file meanwhile.
+        found = version(conn)
+        _refuse_newer(found, path)
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "articles" in tables:
             conn.execute(statements[-1])  # the meta table first: a step may write to it
@@ -162,11 +171,30 @@ def db_path() -> Path | str:
     return value if is_postgres_url(value) else Path(value)
 
 
-def connect(path: str | Path | None = None) -> sqlite3.Connection:
+def readonly_requested() -> bool:
+    """True when ``$CLASHMAP_DB_READONLY`` is set (``1``, ``yes``, ``true``): serve the store, never write it."""
+    return os.environ.get("CLASHMAP_DB_READONLY", "").strip().lower() in ("1", "yes", "true")
+
+
+class _Connection(sqlite3.Connection):
+    """A connection that remembers its file, so every error can name it."""
+
+    path: Path
+
+
+def connect(path: str | Path | None = None, *, readonly: bool | None = None) -> sqlite3.Connection:
     """Open the store at ``path`` (default :func:`db_path`), creating or upgrading it.
 
     WAL mode lets readers go on while one process writes; writers wait up to
-    10 s for each other.
+    10 s for each other. ``readonly`` (default :func:`readonly_requested`)
+    opens an existing store for reading only: every write then raises a
+    :class:`StoreError` saying so.
+
+    Raises
+    ------
+    StoreError
+        The store cannot be opened, is damaged, is from a newer clashmap or
+        needs an upgrade it cannot be written for; the message says what to do.
     """
     path = path if path is not None else db_path()
     if is_postgres_url(path):
@@ -174,22 +202,172 @@ def connect(path: str | Path | None = None) -> sqlite3.Connection:
 
         return connect_postgis(path)
     path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, check_same_thread=False, timeout=10, isolation_level=None)
-        conn.execute("PRAGMA busy_timeout = 10000")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA journal_mode = WAL")
-        if version(conn) != SCHEMA_VERSION:
-            _upgrade(conn, path)
-        conn.isolation_level = ""  # Python's implicit transactions from here: writers use `with conn:`
-    except StoreError:
-        raise
-    except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"{path}: cannot open the store ({exc}); set CLASHMAP_DB to a writable file path") from None
+    readonly = readonly_requested() if readonly is None else readonly
+    with errors(path):
+        if readonly:
+            target, uri = f"file:{quote(str(path.resolve()))}?mode=ro", True
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            target, uri = str(path), False
+        conn = sqlite3.connect(
+            target, uri=uri, check_same_thread=False, timeout=10, isolation_level=None, factory=_Connection
+        )
+        try:
+            _prepare(conn, path, readonly)
+        except BaseException:
+            conn.close()
+            raise
     return conn
 
 
+def _prepare(conn: _Connection, path: Path, readonly: bool) -> None:
+    conn.path = path
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+    found = version(conn)
+    if readonly and found < SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} is empty or from an older clashmap (store version {found}) and is opened read-only, "
+            "so it cannot be upgraded; open it once without CLASHMAP_DB_READONLY to upgrade it"
+        )
+    if found != SCHEMA_VERSION:
+        _upgrade(conn, path)
+    check_schema(conn, path)
+    # Python's implicit transactions for DML outside :func:`write`; the store's own
+    # writers all go through :func:`write`, which takes the write lock first.
+    conn.isolation_level = ""
+
+
+@functools.cache
+def _expected_schema() -> dict[str, tuple[str, ...]]:
+    """Tables and their columns as :data:`_CREATE` makes them (one fact, read from SQLite itself)."""
+    mem = sqlite3.connect(":memory:")
+    try:
+        mem.executescript(_CREATE)
+        tables = [r[0] for r in mem.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {
+            t: tuple(r[1] for r in mem.execute(f"PRAGMA table_info({t})")) for t in tables if t != "sqlite_sequence"
+        }
+    finally:
+        mem.close()
+
+
+def check_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a store of the current version whose tables or columns are missing (a damaged file)."""
+    missing = []
+    for table, columns in _expected_schema().items():
+        found = _columns(conn, table)
+        if not found:
+            missing.append(f"table {table!r} is missing")
+        elif lacking := [c for c in columns if c not in found]:
+            missing.append(f"table {table!r} lacks column(s) {', '.join(lacking)}")
+    if missing:
+        raise StoreError(f"{path} is damaged (store version {version(conn)}, yet {'; '.join(missing)}); {_RESTORE}")
+
+
+_RESTORE = (
+    "restore the file from a backup, or move it aside: a new store is then created "
+    "(with the seed articles) on the next start"
+)
+
+#: What an SQLite error code means for the reader, and what to do (first matching prefix wins).
+_EXPLANATIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "SQLITE_READONLY",
+        "is read-only, so nothing can be added or changed",
+        "make the file and its folder writable by the app (or set CLASHMAP_DB to a writable copy); reading still works",
+    ),
+    ("SQLITE_NOTADB", "is not a clashmap store, or its file is damaged", _RESTORE),
+    ("SQLITE_CORRUPT", "is damaged", _RESTORE),
+    ("SQLITE_BUSY", "is busy: another process has been writing for more than 10 s", "try again in a moment"),
+    ("SQLITE_LOCKED", "is busy: another process has been writing for more than 10 s", "try again in a moment"),
+    (
+        "SQLITE_CANTOPEN",
+        "cannot be opened",
+        "check that it is a file (not a folder) in an existing folder the app may write to, "
+        "or set CLASHMAP_DB to such a path",
+    ),
+    ("SQLITE_FULL", "cannot grow: the disk is full", "free some space and try again"),
+    ("SQLITE_IOERR", "could not be read or written (a disk or file-system error)", "check the disk, then " + _RESTORE),
+)
+
+
+def explain(exc: BaseException, path: str | Path) -> StoreError:
+    """A :class:`StoreError` saying what an SQLite or OS error means for the store at ``path``."""
+    code = getattr(exc, "sqlite_errorname", "") or ""
+    for prefix, what, fix in _EXPLANATIONS:
+        if code.startswith(prefix):
+            return StoreError(f"{path} {what} ({exc}); {fix}.")
+    text = str(exc)
+    if text.startswith(("no such table", "no such column")) or " has no column " in text:
+        return StoreError(f"{path} is damaged: {text}; {_RESTORE}.")
+    if isinstance(exc, OSError):
+        return StoreError(
+            f"{path}: cannot create the store's folder or file ({exc}); set CLASHMAP_DB to a writable file path."
+        )
+    return StoreError(f"{path}: the store failed ({type(exc).__name__}: {exc}); {_RESTORE}.")
+
+
+def store_file(conn: sqlite3.Connection) -> str:
+    """The file a connection reads, for messages."""
+    path = getattr(conn, "path", None)
+    if path is None:
+        try:
+            path = conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
+        except sqlite3.Error:
+            path = "the store"
+    return str(path)
+
+
+@contextmanager
+def errors(path: str | Path):
+    """Turn SQLite and file-system errors inside the block into a :class:`StoreError` naming the fix."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        raise explain(exc, path) from None
+
+
+def store_errors(func):
+    """Decorate a function whose first argument is a connection: its SQLite errors become StoreErrors."""
+
+    @functools.wraps(func)
+    def wrapper(conn, *args, **kwargs):
+        try:
+            return func(conn, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise explain(exc, store_file(conn)) from None
+
+    return wrapper
+
+
+@contextmanager
+def write(conn: sqlite3.Connection):
+    """One write transaction that holds the store's write lock from its first statement.
+
+    ``BEGIN IMMEDIATE`` takes the lock before anything is read, so what a writer
+    reads inside the block (is this text stored already? which articles are
+    there?) is still true when it commits: writers in other processes wait for
+    it (up to the busy timeout) instead of interleaving. Rolled back on any error.
+    """
+    with errors(store_file(conn)):
+        if conn.in_transaction:  # an implicit transaction left open by a caller: finish it first
+            conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
+@store_errors
 def revision(conn: sqlite3.Connection) -> int:
     """A number that changes on every write: the key for caching reads."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()

@@ -1,22 +1,33 @@
 """The readers' own gazetteer: places added in the app, in a CSV beside the curated one.
 
-Rows are validated by the same rules the gazetteer loader applies
-(:func:`geo.extract.gazetteer.parse_row`) before they are written.
+A row is checked by the same rules the gazetteer loader applies (the row's
+fields, a free id, a known parent within reach: :func:`geo.extract.gazetteer.read_gazetteer`)
+before it is written, and the file is always rewritten whole, with today's
+header, through a temporary file and an atomic rename: a file from an older
+clashmap (9 columns) or edited by hand (no final newline) is carried over, not
+appended to. Loading keeps the valid rows and lists the others
+(:func:`load_user_gazetteer`), which the app shows for fixing or removal.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import io
+import hashlib
 import os
 import re
+import tempfile
 import unicodedata
 from pathlib import Path
 
 from ..errors import GazetteerError
 from ..extract.gazetteer import COLUMNS as GAZETTEER_COLUMNS
-from ..extract.gazetteer import Gazetteer, parse_row
-from ..models import Place
+from ..extract.gazetteer import Gazetteer, RawRow, RowProblem, check_rows, read_gazetteer, read_rows
+
+try:  # POSIX: one writer at a time across the app's sessions and processes
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: writes stay atomic, only not serialised
+    fcntl = None
 
 
 def user_gazetteer_path() -> Path:
@@ -24,42 +35,184 @@ def user_gazetteer_path() -> Path:
     return Path(os.environ.get("CLASHMAP_USER_GAZETTEER") or Path("data") / "user_gazetteer.csv")
 
 
-def add_user_place(path: str | Path, row: dict, gaz: Gazetteer) -> Place:
-    """Validate one place and append it to the user gazetteer CSV (created if missing).
+def load_user_gazetteer(path: str | Path, base: Gazetteer) -> tuple[Gazetteer, list[RowProblem]]:
+    """``base`` plus the valid rows of the user gazetteer at ``path``, and the rows left out with why.
+
+    A missing file is an empty user gazetteer. Never raises for a bad row.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return base, []
+    return read_gazetteer([path], base=_without(base, path))
+
+
+def read_user_rows(path: str | Path) -> list[RawRow]:
+    """The rows of the user gazetteer as written (valid or not), in file order; [] if there is none."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    rows, problem = read_rows(path)
+    if problem:
+        raise GazetteerError(f"{path}: {problem}; fix the file by hand or move it aside, then add places again")
+    return rows
+
+
+def clean_row(row: dict) -> dict[str, str]:
+    """A row of the gazetteer's columns as text; numbers (0 included) become their decimal text."""
+    return {c: "" if row.get(c) is None else str(row.get(c)).strip() for c in GAZETTEER_COLUMNS}
+
+
+def check_user_rows(path: str | Path, rows: list[dict], gaz: Gazetteer) -> list[RowProblem]:
+    """The rows loading would leave out if the user gazetteer at ``path`` held ``rows``, with why.
+
+    Validated exactly as loading validates them, on top of ``gaz`` (the
+    curated gazetteer; places ``gaz`` read from ``path`` itself are set aside,
+    since ``rows`` replace them).
+    """
+    path = Path(path)
+    raw = [
+        RawRow(i + 2, clean_row(r), tuple(r.get(None) or ()))  # line i + 2: after the header
+        for i, r in enumerate(rows)
+    ]
+    _, problems = check_rows([(str(path), raw)], base=_without(gaz, path))
+    return problems
+
+
+def add_user_place(path: str | Path, row: dict, gaz: Gazetteer):
+    """Validate one place and add it to the user gazetteer CSV (created if missing).
 
     ``row`` has the gazetteer's columns (id, name, aliases as ``a|b``, kind,
-    parent, lat, lon, source, note). Returns the parsed :class:`~geo.models.Place`.
+    parent, lat, lon, source, note, match). Returns the parsed
+    :class:`~geo.models.Place`.
 
     Raises
     ------
     GazetteerError
-        Naming the problem (empty source, bad coordinate, taken id, unknown parent).
+        Naming the problem (empty source, bad coordinate, taken id, unknown or
+        distant parent), or a user gazetteer file that cannot be read.
     """
     path = Path(path)
-    clean = {c: str(row.get(c) or "").strip() for c in GAZETTEER_COLUMNS}
-    place, problem = parse_row(clean, f"{path.name}:new")
-    if problem:
-        raise GazetteerError(f"cannot add the place: {problem}")
-    if gaz.get(place.id):
-        raise GazetteerError(f"cannot add the place: id {place.id!r} is taken; choose another id")
-    if place.parent and not gaz.get(place.parent):
-        raise GazetteerError(
-            f"cannot add the place: parent {place.parent!r} is not in the gazetteer; "
-            "use an existing id such as 'damascus' or leave it empty"
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.exists() or path.stat().st_size == 0
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=GAZETTEER_COLUMNS, lineterminator="\n")
-    if new:
-        writer.writeheader()
-    writer.writerow(clean)
-    with path.open("a", encoding="utf-8", newline="") as fh:
-        fh.write(buf.getvalue())
-    return place
+    new = clean_row(row)
+    with _locked(path):
+        rows = [r.as_row() for r in read_user_rows(path)]
+        _save(path, rows, [*rows, new], len(rows), gaz, "cannot add the place")
+    return _place(path, new["id"], gaz)
+
+
+def replace_user_row(path: str | Path, index: int, expected: dict, row: dict, gaz: Gazetteer) -> None:
+    """Replace row ``index`` (which must still read ``expected``) after checking the new values.
+
+    Raises :class:`GazetteerError` naming the problem, or when the file changed meanwhile.
+    """
+    path = Path(path)
+    with _locked(path):
+        rows = _rows_checked(path, index, expected)
+        changed = [*rows[:index], clean_row(row), *rows[index + 1 :]]
+        _save(path, rows, changed, index, gaz, "cannot save the row")
+
+
+def delete_user_row(path: str | Path, index: int, expected: dict) -> None:
+    """Remove row ``index`` (which must still read ``expected``) from the user gazetteer."""
+    path = Path(path)
+    with _locked(path):
+        rows = _rows_checked(path, index, expected)
+        del rows[index]
+        _write(path, rows)
 
 
 def slug(name: str) -> str:
-    """A gazetteer id from a name: ``"Bab Touma"`` -> ``"bab-touma"``."""
+    """A gazetteer id from a name, in any script.
+
+    Latin letters are kept (accents dropped); a name with none (Arabic,
+    Cyrillic, ...) gets ``place-`` and 8 hex digits of its hash, so two such
+    names get two ids.
+
+    >>> slug("Bab Touma"), slug("Ḥarasta"), slug("باب توما") == slug("باب توما"), slug("باب توما") == slug("دوما")
+    ('bab-touma', 'harasta', True, False)
+    """
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "place"
+    latin = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    if latin:
+        return latin
+    digest = hashlib.sha256(unicodedata.normalize("NFC", " ".join(name.split())).encode("utf-8")).hexdigest()
+    return f"place-{digest[:8]}"
+
+
+def _without(gaz: Gazetteer, path: Path) -> Gazetteer:
+    """``gaz`` less the places it read from ``path`` (their rows are being re-read or replaced)."""
+    mine = [pid for pid, p in gaz.places.items() if p.origin.rpartition(":")[0] == str(path)]
+    if not mine:
+        return gaz
+    return Gazetteer(
+        {pid: p for pid, p in gaz.places.items() if pid not in mine},
+        files=tuple(f for f in gaz.files if f != str(path)),
+    )
+
+
+def _rows_checked(path: Path, index: int, expected: dict) -> list[dict]:
+    rows = [r.as_row() for r in read_user_rows(path)]
+    if not 0 <= index < len(rows) or clean_row(rows[index]) != clean_row(expected):
+        raise GazetteerError(f"{path} changed meanwhile (row {index + 1} is not what was shown); reload the page")
+    return rows
+
+
+def _save(path: Path, before: list[dict], after: list[dict], index: int, gaz: Gazetteer, what: str) -> None:
+    """Write ``after`` unless row ``index`` would not load, or would stop another row from loading."""
+    problems = check_user_rows(path, after, gaz)
+    own = [p.problem for p in problems if p.index == index]
+    if own:
+        raise GazetteerError(f"{what}: {own[0]}")
+    failing_before = {p.index for p in check_user_rows(path, before, gaz)}
+    for p in problems:
+        if p.index not in failing_before:
+            name = after[p.index].get("name") or after[p.index].get("id")
+            raise GazetteerError(f"{what}: row {p.index + 1} ({name}) would then not load: {p.problem}")
+    _write(path, after)
+
+
+def _place(path: Path, pid: str, gaz: Gazetteer):
+    loaded, _ = load_user_gazetteer(path, gaz)
+    return loaded.places[pid]
+
+
+def _write(path: Path, rows: list[dict]) -> None:
+    """Write the whole file (today's header, one row per place) atomically: a temporary file, then a rename.
+
+    A row read with fields beyond the header keeps them (after today's
+    columns), so a row that did not load is kept as it was, for fixing.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(GAZETTEER_COLUMNS)
+            for row in rows:
+                clean = clean_row(row)
+                writer.writerow([clean[c] for c in GAZETTEER_COLUMNS] + list(row.get(None) or ()))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    """Hold an exclusive lock beside the file while reading, checking and rewriting it.
+
+    A file-system error on the way becomes a :class:`GazetteerError` naming the fix.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_name(path.name + ".lock"), "a") as lock:
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+    except OSError as exc:
+        raise GazetteerError(
+            f"cannot write the user gazetteer {path} ({exc.strerror or exc}); make its folder writable "
+            "by the app, or set CLASHMAP_USER_GAZETTEER to a writable file path"
+        ) from None
