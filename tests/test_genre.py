@@ -76,6 +76,10 @@ EVENTS = [
     ("Mortars struck a school sheltering families in Jaramana on Sunday.", "Jaramana", "Explosions/Remote violence"),
     ("The UN condemned the shelling of Khan Eshieh camp on Tuesday.", "Khan Eshieh camp", "Explosions/Remote violence"),
     ("Fighting in Adra on Wednesday displaced some 5,000 people.", "Adra", "Battles"),
+    # Refugees counted in a neighbouring country are crossings there, however long the period.
+    ("Some 200,000 Syrians have registered as refugees in Jordan since the uprising began.", "Jordan", None),
+    # No count: a long act at a place is still told ("period-count" needs a statistic).
+    ("For nearly three months, government forces shelled Qaboun every day.", "Qaboun", None),
 ]
 
 
@@ -96,7 +100,8 @@ def test_rule_spares(res, rule, text, surface):
 @pytest.mark.parametrize("text,surface,event_type", EVENTS, ids=[t[:40] for t, _, _ in EVENTS])
 def test_humanitarian_events_stay(res, text, surface, event_type):
     m = _mention(res, text, surface)
-    assert m.is_event and m.event_type == event_type
+    assert m.is_event, f"{surface} should be an event (reference_rule {m.reference_rule!r})"
+    assert event_type is None or m.event_type == event_type
 
 
 def test_every_rule_has_examples_both_ways():

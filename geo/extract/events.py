@@ -16,6 +16,10 @@ reference day. For each sentence the tagger
    and day, and by word), else a best guess marked ``type_basis="undecided"``;
 5. moves the story's reference day on.
 
+Humanitarian reporting (aid convoys, hosting, appeals, counts over months) is kept off the map
+by named context rules from the lexicon (``trigger_blockers``, ``place_rules``) and by
+``period-count``; the rule's id is the mention's ``reference_rule``.
+
 After the last sentence, a later sentence may date an act the lead told undated
 (``date_rule="later sentence"``). Every mention keeps why: ``event_rule`` (the
 trigger's id), ``type_basis``, ``reference_rule`` and ``date_rule``.
