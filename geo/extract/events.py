@@ -16,6 +16,10 @@ reference day. For each sentence the tagger
    and day, and by word), else a best guess marked ``type_basis="undecided"``;
 5. moves the story's reference day on.
 
+Humanitarian reporting (aid convoys, hosting, appeals, counts over months) is kept off the map
+by named context rules from the lexicon (``trigger_blockers``, ``place_rules``) and by
+``period-count``; the rule's id is the mention's ``reference_rule``.
+
 After the last sentence, a later sentence may date an act the lead told undated
 (``date_rule="later sentence"``). Every mention keeps why: ``event_rule`` (the
 trigger's id), ``type_basis``, ``reference_rule`` and ``date_rule``.
@@ -59,6 +63,7 @@ class FoundTrigger:
     consequence: bool = False  # ", killing ...", ", wounding ..."
     unreal: bool = False  # hypothetical or negated (not merely descriptive or generic)
     chunk: int = 0  # which dash- or semicolon-separated part of the sentence
+    blocked: str | None = None  # the id of the context rule that says it tells no event here
     time: TimeExpression | None = None
 
 
@@ -103,8 +108,37 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
         # ", killing 27 people": the toll of the event just told, not an event of its own kind.
         ft.consequence = bool(_CONSEQUENCE.search(sentence, max(0, m.start() - 3), m.end()))
         ft.chunk = _chunk_of(original, m.start())
+        if ft.live:
+            ft.blocked = _blocker(sentence, m.start(), m.end(), trig, lex)
+            ft.live = ft.blocked is None
         found.append(ft)
     return found
+
+
+def _blocker(sentence: str, start: int, end: int, trig: Trigger, lex: Lexicon) -> str | None:
+    """The id of the first context rule that makes a trigger tell no event here, if any.
+
+    Humanitarian reporting moves aid, not forces ("a convoy entered Talbiseh"), goes to verify
+    reports ("to verify reports of shelling"), and describes people ("people displaced from Homs").
+    """
+    word = sentence[start:end]
+    for rule in lex.trigger_blockers:
+        if rule.families and trig.family not in rule.families:
+            continue
+        if (rule.skip is not None and rule.skip.match(word)) or (rule.only is not None and not rule.only.match(word)):
+            continue
+        if rule.regex.search(_side_words(sentence, start, end, rule.side, rule.words)):
+            return rule.id
+    return None
+
+
+def _side_words(text: str, start: int, end: int, side: str, n: int) -> str:
+    """The last ``n`` words of the clause before ``start``, or the first ``n`` words after ``end``."""
+    if side == "before":
+        head = text[max(0, start - 12 * n) : start]
+        cut = max(head.rfind(c) for c in ';:“”"') + 1
+        return " ".join(head[cut:].split()[-n:]) + " "
+    return " " + " ".join(text[end : end + 12 * n].split()[:n])
 
 
 def _actor_sub_event(sentence: str, start: int, end: int, lex: Lexicon) -> str:
@@ -313,6 +347,7 @@ def _tag_sentence(
     # whose event is at a place named after the verb.
     stmt = STATEMENT.search(stext)
     reported_elsewhere = bool(stmt) and any(sp.start - sent.start > stmt.end() for sp in spans)
+    period = _long_period(stext, times, article, lex)
     for span in spans:
         foreign = span.place is not None and is_foreign(span.place)
         # "the Tripoli bombings": the name modifies the event's own noun.
@@ -335,6 +370,12 @@ def _tag_sentence(
             place_basis=span.place_basis,
         )
         usable = _usable(live, span, sent, lex)
+        if reason is None and usable and period and not (span.place and span.place.kind == "country"):
+            reason = period  # "have fled Aleppo over the past three months": a count, not an event
+        if reason is None and not usable:
+            reason = _blocked_rule(triggers, span, sent)
+        if reason != base.reference_rule:
+            base = replace(base, reference_rule=reason)
         reasons.append(reason)
         if reason in ("generic", "dateline", "statement"):
             generic.append(len(mentions))
@@ -357,6 +398,47 @@ def _tag_sentence(
     _remember(live, article, state)
     _advance_reference(times, article, state)
     return mentions
+
+
+#: A count "since" a day this long before publication is a statistic over a period, not an event.
+LONG_PERIOD_DAYS = 30
+
+
+def _long_period(stext: str, times: list[TimeExpression], article: Article, lex: Lexicon) -> str | None:
+    """``"period-count"`` when the sentence counts over a long period and names no day.
+
+    Humanitarian reports give tolls and flows over months ("over 600,000 people have fled Aleppo
+    since July 2012", "fighting has displaced 50,000 people over the past three months"): a
+    statistic, not an event of the story. A sentence that also names a day ("on 3 March") is not one,
+    nor one without a count ("pounded Qaboun for three months"). Refugees counted in a country are
+    still crossings there (GUIDELINES.md): the caller leaves countries alone.
+    """
+    if lex.statistic is None or not lex.statistic.search(lowered(stext)):
+        return None  # "the most violent since the revolt began": a comparison, not a count
+    days = [t for t in times if not t.bound and not t.background and t.kind not in ("cumulative", "recent", "year")]
+    if any(t.resolve(article.published, None).precision == "day" for t in days):
+        return None
+    if lex.long_period is not None and lex.long_period.search(lowered(stext)):
+        return "period-count"
+    for t in times:
+        if t.kind == "cumulative":
+            return "period-count"
+        since = t.text.lower().startswith("since") or stext[max(0, t.start - 7) : t.start].lower().strip() == "since"
+        if t.bound and since:
+            when = t.resolve(article.published, None)
+            start = when.start or when.date
+            if start and article.published and (article.published - start).days > LONG_PERIOD_DAYS:
+                return "period-count"
+    return None
+
+
+def _blocked_rule(triggers: list[FoundTrigger], span: Span, sent: Sentence) -> str | None:
+    """The context rule that silenced the trigger nearest a mention, when no live one is left to it."""
+    s0, s1 = span.start - sent.start, span.end - sent.start
+    chunk = _chunk_of(sent.text, s0)
+    near = [t for t in triggers if t.chunk == chunk]
+    nearest = min(near, key=lambda t: _distance(t, s0, s1), default=None)
+    return nearest.blocked if nearest is not None else None
 
 
 # A relative clause right after a place describes it ("Houla, where dozens were massacred

@@ -30,6 +30,25 @@ class Trigger:
 
 
 @dataclass(frozen=True)
+class ContextRule:
+    """A named rule that reads the words on one side of a trigger or a place.
+
+    ``side`` is "before" (the pattern ends the last ``words`` words of the clause before)
+    or "after" (it starts the first ``words`` words after). On a trigger it applies to the
+    ``families`` listed (all when empty) except trigger words matching ``skip``, or only to
+    the words matching ``only``.
+    """
+
+    id: str  # kept on the mention it decides (``reference_rule``)
+    side: str
+    words: int
+    regex: re.Pattern
+    families: frozenset[str] = frozenset()
+    skip: re.Pattern | None = None  # trigger words the rule leaves alone
+    only: re.Pattern | None = None  # the only trigger words it applies to
+
+
+@dataclass(frozen=True)
 class Lexicon:
     """Compiled trigger patterns and cue expressions."""
 
@@ -64,6 +83,11 @@ class Lexicon:
     own_place: re.Pattern  # after a trigger: "shelling of inner districts" has a place of its own
     entry: re.Pattern  # forces entering or taking a place: a later sentence may give that act's day
     title_after: re.Pattern  # after a place: "the Aleppo city council" names an office, not a place
+    # Humanitarian reporting (UN situation reports, statements): what tells no event.
+    trigger_blockers: tuple[ContextRule, ...] = ()  # "a convoy reached", "to verify reports of shelling"
+    place_rules: tuple[ContextRule, ...] = ()  # "Jaramana is hosting displaced families", "flights to Damascus"
+    long_period: re.Pattern | None = None  # "over the past three months": a count, not an event
+    statistic: re.Pattern | None = None  # "600,000", "thousands of": the count a long period goes with
 
 
 _PATTERN_PARTS = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)|[^\\(]+|\(")
@@ -180,9 +204,30 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
             ),
             entry=_words(data["entry"]),
             title_after=re.compile(r"^\s+(?:" + data["title_after"] + r")\b", re.IGNORECASE),
+            trigger_blockers=tuple(_context_rule(r, path) for r in data.get("trigger_blockers", [])),
+            place_rules=tuple(_context_rule(r, path) for r in data.get("place_rules", [])),
+            long_period=_words(data["long_period"]) if "long_period" in data else None,
+            statistic=_c(r"(?<![\w,.])(?:" + data["statistic"] + r")(?![\w])") if "statistic" in data else None,
         )
     except (KeyError, TypeError, re.error) as exc:
         raise LexiconError(f"{path}: malformed lexicon ({type(exc).__name__}: {exc})") from None
+
+
+def _context_rule(rule: dict, path: Path) -> ContextRule:
+    """Compile one entry of ``trigger_blockers`` or ``place_rules``."""
+    side = rule["side"]
+    if side not in ("before", "after"):
+        raise LexiconError(f'{path}: rule {rule.get("id")!r} has side {side!r}; use "before" or "after"')
+    pattern = r"\b(?:" + rule["pattern"] + r")\s*$" if side == "before" else r"^\s*(?:" + rule["pattern"] + r")\b"
+    return ContextRule(
+        id=rule["id"],
+        side=side,
+        words=int(rule.get("words", 8)),
+        regex=_c(pattern),
+        families=frozenset(rule.get("families", ())),
+        skip=_c(r"^(?:" + rule["skip"] + r")") if rule.get("skip") else None,
+        only=_c(r"^(?:" + rule["only"] + r")$") if rule.get("only") else None,
+    )
 
 
 def _precedence(order: list[str], path: Path) -> tuple[str, ...]:

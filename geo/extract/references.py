@@ -142,6 +142,9 @@ def reference_reason(
         return "metonymy"  # "accused Damascus of ..."
     if kind in ("country", "city") and _SUBJECT_BEFORE.search(before[-40:]) and lex.speech_after.match(after):
         return "metonymy"  # "Moscow condemned", "Russia, ..., continued to resist"
+    genre = _place_rule(before, after, lex)
+    if genre is not None:
+        return genre  # "Jaramana is hosting displaced families", "flights to Damascus"
     if "one of" in tail and _DESCRIPTION.search(before):
         return "description"  # "Midan, one of the first Damascus areas to rise up"
     if prep_end and lex.generic.search(tail) and not _DEATHS_IN.search(tail[-60:]):
@@ -167,6 +170,20 @@ def reference_reason(
             return "dateline"  # "In Arsal, residents said helicopters fired at the town" may host it
     if foreign and not names_event and not _LOCATIVE.search(_LIST_HEAD.sub("", before[-160:])):
         return "not located"  # a foreign place named without in/to/from
+    return None
+
+
+def _place_rule(before: str, after: str, lex: Lexicon) -> str | None:
+    """The id of the first place rule (``lexicon.json``, ``place_rules``) the words beside a mention fit."""
+    for rule in lex.place_rules:
+        if rule.side == "before":
+            head = before[-12 * rule.words :]
+            cut = max(head.rfind(c) for c in ';:“”"') + 1
+            words = " ".join(lowered(head[cut:]).split()[-rule.words :]) + " "
+        else:
+            words = " " + " ".join(lowered(after[: 12 * rule.words]).split()[: rule.words])
+        if rule.regex.search(words):
+            return rule.id
     return None
 
 

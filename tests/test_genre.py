@@ -1,0 +1,131 @@
+"""Humanitarian reporting: the context rules that keep aid, needs, appeals and statistics off the map.
+
+UN situation reports, press releases and statements tell of deliveries, access, hosting, needs and
+counts over months far more than of clashes (GUIDELINES.md: only what happened at a place on a day
+is an event). Each rule in ``lexicon.json`` (``trigger_blockers``, ``place_rules``) and the
+``period-count`` rule of :mod:`geo.extract.events` has sentences here that must make it fire (the
+mention is no event and keeps the rule's id in ``reference_rule``) and sentences that must not (a
+near phrasing that tells an act). The sentences were written for these tests.
+"""
+
+import json
+
+import pytest
+
+from geo.errors import LexiconError
+from geo.extract.documents import make_article
+from geo.extract.lexicon import DEFAULT_LEXICON, load_lexicon
+from geo.extract.pipeline import extract_article
+
+
+def _mention(res, text, surface, published="2014-02-10"):
+    article = make_article(text, "g", published=published)
+    found = [m for m in extract_article(article, res).mentions if m.surface == surface]
+    assert found, f"{surface!r} not found in {text!r}"
+    return found[0]
+
+
+# (rule id, sentence, place): the rule fires, the place is no event.
+FIRES = [
+    ("aid-movement", "Relief trucks entered Talbiseh on Monday for the first time in weeks.", "Talbiseh"),
+    ("aid-movement", "A joint UN team arrived in Douma on Wednesday to look at the water network.", "Douma"),
+    ("to-verify", "Observers drove to Taftanaz on Friday to investigate reports of an air strike.", "Taftanaz"),
+    ("aid-access", "Nutrition supplies are scarce in Madaya, which has been cut off from aid since autumn.", "Madaya"),
+    ("people-displaced", "Families displaced from Qusayr now rent rooms in Hama.", "Qusayr"),
+    ("aid-recipients", "The agency gives monthly rations to 5,000 refugees in Sweida.", "Sweida"),
+    ("since-clause", "Engineers reached the water plant in Yabroud for the first time since the shelling.", "Yabroud"),
+    ("appeal", "The envoy asked for an end to the bombardment of Daraya.", "Daraya"),
+    ("appeal", "Agencies pressed the parties to lift the blockade of Moadamiyeh.", "Moadamiyeh"),
+    ("appeal", "The spokesman said the bombing of homes in Douma has to stop.", "Douma"),
+    ("affected-by", "Farmers around Hama have borne the brunt of the fighting.", "Hama"),
+    ("affected-by", "Teachers in districts affected by clashes, such as Barzeh, cannot reach schools.", "Barzeh"),
+    ("may-force", "Officials said renewed air strikes might drive tens of thousands to flee Idlib.", "Idlib"),
+    ("displaced-stock", "Nearly 300,000 people are now displaced inside Latakia governorate.", "Latakia governorate"),
+    ("host", "Tartous has taken in tens of thousands of families and is hosting more every week.", "Tartous"),
+    ("host", "Qudsaya is home to some 60,000 displaced people.", "Qudsaya"),
+    ("host", "Most families who left Homs are living in rented flats in Tartous.", "Tartous"),
+    ("route", "Two Gulf carriers cancelled all flights to Aleppo after the fighting.", "Aleppo"),
+    ("seen-from", "Columns of smoke from the bombardment were visible from Mezzeh.", "Mezzeh"),
+    ("goal", "The rebels named their offensive a campaign to liberate Hama.", "Hama"),
+    ("period-count", "More than 80,000 people have left Raqqa over the past four months.", "Raqqa"),
+    ("period-count", "Since the start of the crisis, some 3,000 people have been killed in Daraa.", "Daraa"),
+    ("period-count", "An estimated 120,000 people have fled Deir ez-Zor since June 2012.", "Deir ez-Zor"),
+]
+
+# (rule id, sentence, place): a near phrasing the rule must leave alone; the place is an event.
+SPARES = [
+    ("aid-movement", "Army tanks entered Talbiseh on Monday after a week of shelling.", "Talbiseh"),
+    ("aid-movement", "The UN said troops entered Douma on Wednesday.", "Douma"),
+    ("to-verify", "Observers confirmed that an air strike hit Taftanaz on Friday.", "Taftanaz"),
+    ("aid-access", "Government forces cut off Madaya on Tuesday.", "Madaya"),
+    ("people-displaced", "Shelling displaced hundreds of families from Qusayr on Sunday.", "Qusayr"),
+    ("aid-recipients", "Thousands of displaced people crossed into Sweida on Monday.", "Sweida"),
+    ("since-clause", "Rebels have since seized the hospital in Yabroud, activists said.", "Yabroud"),
+    ("appeal", "Government forces ended their siege of Daraya on Thursday.", "Daraya"),
+    ("appeal", "The bombing of homes in Douma did not stop on Sunday, residents said.", "Douma"),
+    ("affected-by", "Heavy clashes hit Barzeh on Monday.", "Barzeh"),
+    ("may-force", "Air strikes forced tens of thousands to flee Idlib last week.", "Idlib"),
+    ("displaced-stock", "Clashes on Monday displaced 3,000 people inside Latakia.", "Latakia"),
+    ("host", "Tartous was hit by two car bombs on Sunday.", "Tartous"),
+    ("route", "Rebels fired rockets into Aleppo on Friday.", "Aleppo"),
+    ("seen-from", "Mortars fell on Mezzeh on Sunday, residents said.", "Mezzeh"),
+    ("goal", "Rebels liberated two checkpoints in Hama on Saturday.", "Hama"),
+    ("period-count", "On 3 February, clashes in Raqqa forced 80,000 people to leave.", "Raqqa"),
+    ("period-count", "The shelling of Daraa on Monday was the heaviest since the start of the crisis.", "Daraa"),
+]
+
+# Humanitarian sentences that still tell events: the rules must not hide them.
+EVENTS = [
+    ("A convoy carrying medicines came under fire near Harasta on Thursday.", "Harasta", "Battles"),
+    ("Armed men fired on a relief lorry in Homs yesterday.", "Homs", "Battles"),
+    ("Mortars struck a school sheltering families in Jaramana on Sunday.", "Jaramana", "Explosions/Remote violence"),
+    ("The UN condemned the shelling of Khan Eshieh camp on Tuesday.", "Khan Eshieh camp", "Explosions/Remote violence"),
+    ("Fighting in Adra on Wednesday displaced some 5,000 people.", "Adra", "Battles"),
+    # Refugees counted in a neighbouring country are crossings there, however long the period.
+    ("Some 200,000 Syrians have registered as refugees in Jordan since the uprising began.", "Jordan", None),
+    # No count: a long act at a place is still told ("period-count" needs a statistic).
+    ("For nearly three months, government forces shelled Qaboun every day.", "Qaboun", None),
+]
+
+
+@pytest.mark.parametrize("rule,text,surface", FIRES, ids=[f"{r}:{t[:30]}" for r, t, _ in FIRES])
+def test_rule_fires(res, rule, text, surface):
+    m = _mention(res, text, surface)
+    assert not m.is_event, f"{surface} should be no event ({m.event_rule}, {m.trigger!r})"
+    assert m.reference_rule == rule
+
+
+@pytest.mark.parametrize("rule,text,surface", SPARES, ids=[f"{r}:{t[:30]}" for r, t, _ in SPARES])
+def test_rule_spares(res, rule, text, surface):
+    m = _mention(res, text, surface)
+    assert m.reference_rule != rule
+    assert m.is_event, f"{surface} should be an event (reference_rule {m.reference_rule!r})"
+
+
+@pytest.mark.parametrize("text,surface,event_type", EVENTS, ids=[t[:40] for t, _, _ in EVENTS])
+def test_humanitarian_events_stay(res, text, surface, event_type):
+    m = _mention(res, text, surface)
+    assert m.is_event, f"{surface} should be an event (reference_rule {m.reference_rule!r})"
+    assert event_type is None or m.event_type == event_type
+
+
+def test_every_rule_has_examples_both_ways():
+    """A rule added to the lexicon without sentences that show it fire and not fire fails here."""
+    data = json.loads(DEFAULT_LEXICON.read_text(encoding="utf-8"))
+    ids = {r["id"] for r in data["trigger_blockers"] + data["place_rules"]} | {"period-count"}
+    assert ids == {r for r, _, _ in FIRES}
+    assert ids == {r for r, _, _ in SPARES}
+
+
+def test_every_rule_says_why():
+    data = json.loads(DEFAULT_LEXICON.read_text(encoding="utf-8"))
+    assert all(r.get("why") for r in data["trigger_blockers"] + data["place_rules"])
+
+
+def test_a_rule_with_an_unknown_side_is_named(tmp_path):
+    data = json.loads(DEFAULT_LEXICON.read_text(encoding="utf-8"))
+    data["place_rules"][0]["side"] = "around"
+    path = tmp_path / "lexicon.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(LexiconError, match="host.*around"):
+        load_lexicon(path)
