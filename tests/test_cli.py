@@ -42,7 +42,7 @@ def test_bad_files_are_reported_and_others_processed(tmp_path, capsys):
     (tmp_path / "html.txt").write_text("<p>Clashes in <b>Qaboun</b></p><script>alert(1)</script>", encoding="utf-8")
     (tmp_path / "huge.txt").write_bytes(b"Clashes in Midan. " * (20_000_000 // 18))
     out = tmp_path / "out.geojson"
-    assert main(["extract", str(tmp_path), "-o", str(out), "--published", "2012-07-17"]) == 0
+    assert main(["extract", str(tmp_path), "-o", str(out), "--published", "2012-07-17"]) == 1
     err = capsys.readouterr().err
     assert "empty.txt: the file is empty" in err
     assert "binary.txt: binary data" in err
@@ -51,7 +51,7 @@ def test_bad_files_are_reported_and_others_processed(tmp_path, capsys):
     assert "HTML tags" in err
     places = {f["properties"]["place_id"] for f in json.loads(out.read_text())["features"]}
     assert {"midan", "tadamon", "qaboun"} <= places
-    assert "3 file(s) failed" in err
+    assert "3 file(s) refused" in err
 
 
 def test_missing_date_and_bad_published_option(tmp_path, capsys):

@@ -129,10 +129,16 @@ def ingest_text(
     outlet: str | None = None,
     url: str | None = None,
     warnings: Iterable[str] = (),
+    latest: date | None = None,
 ) -> ArticleResult:
     """Extract one pasted or uploaded text and store it (one transaction).
 
     The document id is ``u-`` and the first 12 hex digits of the text's hash.
+    The text and its metadata get the checks of files read by the CLI
+    (:func:`~geo.extract.documents.make_article`): control characters blanked,
+    fields cut to their limit, a publication date outside 1900-01-01 ..
+    ``latest`` (pass tomorrow; see :func:`~geo.extract.documents.latest_published`)
+    refused with a warning.
 
     Raises
     ------
@@ -154,6 +160,7 @@ def ingest_text(
         url=url,
         warnings=warnings,
         missing_date_hint="give the publication date when you add the article",
+        latest=latest,
     )
     result = extract_article(article, res)
     add_results(conn, [(result, sha)], res.gazetteer, origin="upload")
@@ -171,8 +178,9 @@ def ingest_bytes(
 ) -> ArticleResult:
     """Decode an uploaded file and store it; see :func:`ingest_text`.
 
-    Raises :class:`~geo.errors.DocumentError` for a file that is too large,
-    empty, binary or not text.
+    Decoding is the CLI's (:func:`~geo.extract.documents.decode_bytes`). Raises
+    :class:`~geo.errors.DocumentError` for a file that is too large, empty,
+    binary or not text.
     """
     check_size(len(data), name, max_bytes, "split it into separate articles")
     text, warnings = decode_bytes(data, name)

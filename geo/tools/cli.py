@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from ..errors import ClashmapError
@@ -19,7 +20,7 @@ from ..export.csv import CSVWriter
 from ..export.geojson import GeoJSONWriter, encoded_features
 from ..export.merge import EventMerger
 from ..extract.batch import count_files, extract_files, records
-from ..extract.documents import DEFAULT_MAX_BYTES, load_article, parse_date
+from ..extract.documents import DEFAULT_MAX_BYTES, latest_published, load_article, parse_date, shown
 from ..extract.pipeline import extract_article, load_resources
 from .bench import run_bench
 from .evaluate import Prediction, load_gold, score
@@ -48,19 +49,41 @@ class Progress:
         return f"{self.done} articles, {self.words:,} words in {elapsed:.1f} s ({rate:,.0f} words/s)"
 
 
+#: Exit statuses of ``extract``, as its help states them.
+EXIT_OK, EXIT_REFUSED, EXIT_NOTHING = 0, 1, 2
+
+EXTRACT_EPILOG = """\
+exit status:
+  0  every input file was read
+  1  some files were refused (each named on stderr with the reason); the output holds all the others
+  2  nothing was read: a usage error (bad option, output that cannot be written, bad gazetteer),
+     no input file at all, or every file refused
+
+Each file is handled alone: a file that cannot be read (empty, binary, too large, not a regular file,
+a broken sidecar) is refused with a message and the run goes on. A publication date outside
+1900-01-01 .. tomorrow is refused with a warning and the article is read without it.
+Put -- before file names that begin with a dash: clashmap extract -o out.geojson -- -draft.txt
+"""
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
+    latest = latest_published(date.today())  # the one place extraction reads the clock
     if args.published:
         try:
-            parse_date(args.published, "--published")
+            parse_date(args.published, "--published", latest)
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
-            return 2
+            return EXIT_NOTHING
     events = args.level == "events"
     as_text = args.format == "geojson" and not events
     total = count_files(args.paths)
     progress = Progress(total, args.quiet)
     failures = unresolved = mentions = 0
-    out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8", newline="")
+    try:
+        out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        print(f"error: cannot write {shown(args.output)} ({exc.strerror}); choose another output file", file=sys.stderr)
+        return EXIT_NOTHING
     merger = EventMerger()
     try:
         writer = (CSVWriter if args.format == "csv" else GeoJSONWriter)(out)
@@ -73,6 +96,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 jobs=args.jobs,
                 per_article=encoded_features if as_text else records,
                 files=total,
+                latest=latest,
             ):
                 progress.step(done.words)
                 if done.failure:
@@ -98,17 +122,24 @@ def cmd_extract(args: argparse.Namespace) -> int:
                     writer.write(ev)
     except ClashmapError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_NOTHING
     finally:
         if out is not sys.stdout:
             out.close()
     print(
         f"{progress.summary()}; {mentions} mentions ({unresolved} unresolved), "
-        f"{writer.count} {'events' if events else 'features'} written to {args.output}"
-        + (f"; {failures} file(s) failed" if failures else ""),
+        f"{writer.count} {'events' if events else 'features'} written to {shown(args.output)}"
+        + (f"; {failures} file(s) refused (named above)" if failures else ""),
         file=sys.stderr,
     )
-    return 1 if failures and failures == progress.done else 0
+    return exit_status(progress.done, failures)
+
+
+def exit_status(files: int, refused: int) -> int:
+    """0 when every file was read, 1 when some were refused, 2 when none was read."""
+    if refused == 0 and files:
+        return EXIT_OK
+    return EXIT_REFUSED if refused < files else EXIT_NOTHING
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -132,7 +163,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             if path is None:
                 print(f"error: no text for {doc_id} in {', '.join(map(str, folders))}", file=sys.stderr)
                 return 2
-            article = load_article(path, published=meta.get("published"))
+            try:
+                article = load_article(path, published=meta.get("published"))
+            except ClashmapError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
             preds.extend(Prediction.from_mention(m) for m in extract_article(article, res).mentions)
     report = score(gold, preds)
     if args.json:
@@ -150,7 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clashmap", description="clashmap: armed clashes from news text")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    ex = sub.add_parser("extract", help="extract place mentions and events to GeoJSON or CSV")
+    ex = sub.add_parser(
+        "extract",
+        help="extract place mentions and events to GeoJSON or CSV",
+        epilog=EXTRACT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ex.add_argument("paths", nargs="+", help=".txt articles or folders of them (with .meta.json sidecars)")
     ex.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
     ex.add_argument("--format", choices=("geojson", "csv"), default="geojson")
