@@ -97,7 +97,8 @@ _ESCAPED_BYTE = re.compile(r"[\udc80-\udcff]")
 
 #: Markup, found in one forward scan. Every repetition is bounded and a tag
 #: cannot contain ``<``, so no match runs past the next ``<`` or 2,000 characters;
-#: the ends of scripts, styles and comments are searched by :class:`_Closings`.
+#: the ends of scripts, styles and comments (blanked whole, with what they hold)
+#: are searched by :class:`_Closings`.
 _OPENING = re.compile(r"<(?:(script|style)\b[^<>]{0,2000}>|(!--))", re.IGNORECASE)
 _TAG = re.compile(r"<[A-Za-z/!?][^<>]{0,2000}>")
 _CLOSING = {
@@ -105,7 +106,7 @@ _CLOSING = {
     "style": re.compile(r"</style\s*>", re.IGNORECASE),
     "!--": re.compile(r"-->"),
 }
-_MARKUP = re.compile(r"<(?:(?:script|style)\b|!--|[A-Za-z/!?])", re.IGNORECASE)
+_MARKUP = re.compile(r"<[A-Za-z/!?]")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
@@ -373,34 +374,29 @@ def strip_markup(text: str) -> tuple[str, int]:
     """
     if _MARKUP.search(text) is None:
         return text, 0
-    out: list[str] = []
-    done = count = 0
-    closings = _Closings(text)
-    pos = 0
-    while (found := _MARKUP.search(text, pos)) is not None:
-        start = found.start()
-        end = _markup_end(text, start, closings)
-        if end is None:
-            pos = start + 1
-            continue
-        out += (_decode_entities(text[done:start]), _blank(text[start:end]))
-        done = pos = end
+    count = 0
+
+    def tag(match: re.Match[str]) -> str:
+        nonlocal count
         count += 1
+        return _blank(match.group(0))
+
+    out: list[str] = []
+    closings = _Closings(text)
+    done = pos = 0  # text before `done` is in `out`; blocks are searched from `pos`
+    while (opening := _OPENING.search(text, pos)) is not None:
+        closing = closings.after(opening.group(1) or opening.group(2), opening.end())
+        if closing is None:  # unclosed: blanked below as an ordinary tag, if it is one
+            pos = opening.start() + 1
+            continue
+        out += (_TAG.sub(tag, text[done : opening.start()]), _blank(text[opening.start() : closing.end()]))
+        count += 1
+        done = pos = closing.end()
+    out.append(_TAG.sub(tag, text[done:]))
     if not count:
         return text, 0
-    out.append(_decode_entities(text[done:]))
-    return "".join(out), count
-
-
-def _markup_end(text: str, start: int, closings: _Closings) -> int | None:
-    """Where the tag, script, style or comment starting at ``start`` ends; None if it is not markup."""
-    opening = _OPENING.match(text, start)
-    if opening is not None:
-        closing = closings.after(opening.group(1) or opening.group(2), opening.end())
-        if closing is not None:
-            return closing.end()
-    tag = _TAG.match(text, start)  # an unclosed script or comment is blanked as a tag, like any other
-    return tag.end() if tag else None
+    # Entities are decoded only now: blanked markup holds no "&", and plain text keeps its own.
+    return _decode_entities("".join(out)), count
 
 
 class _Closings:
@@ -426,7 +422,10 @@ class _Closings:
 
 
 def _blank(markup: str) -> str:
-    return re.sub(r"[^\n]", " ", markup)
+    """Spaces for every character of ``markup`` but its line breaks."""
+    if "\n" not in markup:
+        return " " * len(markup)
+    return "\n".join(" " * len(line) for line in markup.split("\n"))
 
 
 def _decode_entities(text: str) -> str:
@@ -512,13 +511,15 @@ def make_article(
     warnings: Iterable[str] = (),
     missing_date_hint: str | None = None,
     latest: date | None = None,
+    published_from: str | None = None,
 ) -> Article:
     """Build an :class:`Article` from decoded text, cleaning markup and control characters.
 
     A missing, invalid or out-of-range publication date (outside
     :data:`EARLIEST_PUBLISHED` .. ``latest``) is a warning, and relative dates in
     the article are then left unresolved rather than guessed; `missing_date_hint`
-    says how the user can give one (the default names the sidecar and --published).
+    says how the user can give one (the default names the sidecar and --published),
+    `published_from` where the date came from (default: the document id).
     Title, outlet, url and basis are cut to :data:`META_MAX_CHARS`, with a warning.
     """
     notes = list(warnings)
@@ -532,7 +533,7 @@ def make_article(
         notes.append(f"{doc_id}: {controls} control characters (NUL, ...) replaced by spaces")
     if not text.strip():
         raise DocumentError(f"{doc_id}: nothing but markup or control characters; nothing to extract")
-    when = _publication_date(published, doc_id, latest, missing_date_hint, notes)
+    when = _publication_date(published, published_from or doc_id, latest, missing_date_hint, notes)
     fields = {
         key: _field(value, key, doc_id, notes)
         for key, value in (("title", title), ("outlet", outlet), ("url", url), ("published_basis", published_basis))
@@ -548,14 +549,14 @@ def make_article(
 
 
 def _publication_date(
-    value: object, doc_id: str, latest: date | None, hint: str | None, notes: list[str]
+    value: object, source: str, latest: date | None, hint: str | None, notes: list[str]
 ) -> date | None:
     if value in (None, ""):
-        hint = hint or f"add 'published' to {doc_id}{META_SUFFIX} or pass --published"
-        notes.append(f"{doc_id}: no publication date ({hint}); relative dates in this article are left unresolved")
+        hint = hint or f"add 'published' to {source}{META_SUFFIX} or pass --published"
+        notes.append(f"{source}: no publication date ({hint}); relative dates in this article are left unresolved")
         return None
     try:
-        return parse_date(value, f"{doc_id}: published", latest)
+        return parse_date(value, f"{source}: published", latest)
     except ValueError as exc:
         notes.append(f"{exc}; relative dates in this article are left unresolved")
         return None
@@ -603,7 +604,8 @@ def load_article(
     path = Path(path)
     data = read_regular_file(path, max_bytes, fix="split it into articles or raise --max-bytes")
     text, warnings = decode_bytes(data, shown(path))
-    meta = read_metadata(path.with_name(path.stem + META_SUFFIX))
+    sidecar = path.with_name(path.stem + META_SUFFIX)
+    meta = read_metadata(sidecar)
     return make_article(
         text,
         doc_id_for(path),
@@ -615,6 +617,7 @@ def load_article(
         source_path=str(path),
         warnings=warnings,
         latest=latest,
+        published_from=shown(sidecar) if meta.get("published") else None,
     )
 
 
