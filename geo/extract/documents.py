@@ -90,8 +90,8 @@ _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 #: feed and carriage return (which the sentence splitter reads).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-#: What :func:`safe_text` escapes in names: controls (tab and line breaks too) and line separators.
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: What :func:`safe_text` escapes in names: controls (tab and line breaks too), line separators, surrogates.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 #: Bytes that are not UTF-8, as ``surrogateescape`` decodes them.
 _ESCAPED_BYTE = re.compile(r"[\udc80-\udcff]")
 
@@ -124,17 +124,21 @@ def latest_published(today: date) -> date:
 def safe_text(text: str) -> str:
     """``text`` with undecodable bytes, lone surrogates and control characters as backslash escapes.
 
-    The result can be written as UTF-8, printed and used as an id whatever the input.
+    A byte that was not UTF-8 (decoded with ``surrogateescape``, as file names
+    are) shows as ``\\xe9``; the result can be written as UTF-8, printed and used
+    as an id whatever the input, and escaping it again changes nothing.
 
     >>> safe_text(os.fsdecode(b"caf\\xe9\\n.txt"))
     'caf\\\\xe9\\\\n.txt'
     """
-    try:
-        raw = text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a lone surrogate that did not come from a byte
-        raw = text.encode("utf-8", "backslashreplace")
-    text = raw.decode("utf-8", "backslashreplace")
-    return _UNPRINTABLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if 0xDC80 <= code <= 0xDCFF:  # the byte surrogateescape kept
+        return f"\\x{code - 0xDC00:02x}"
+    return match.group(0).encode("unicode_escape").decode("ascii")
 
 
 def shown(path: str | os.PathLike) -> str:
