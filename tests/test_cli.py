@@ -81,3 +81,18 @@ def test_evaluate_command(capsys):
 def test_module_entry_point():
     proc = subprocess.run([sys.executable, "-m", "geo", "--help"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0 and "extract" in proc.stdout
+
+
+def test_a_leading_dash_file_name_is_a_file_after_double_dash(tmp_path, monkeypatch, capsys):
+    (tmp_path / "-draft.txt").write_text("Clashes erupted in Midan yesterday.", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["extract", "-o", "o.geojson", "--published", "2012-07-17", "--", "-draft.txt"]) == 0
+    feats = json.loads((tmp_path / "o.geojson").read_text())["features"]
+    assert [f["properties"]["doc_id"] for f in feats] == ["-draft"]
+
+
+def test_help_states_the_exit_statuses(capsys):
+    proc = subprocess.run([sys.executable, "-m", "geo", "extract", "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert "0  every input file was read" in proc.stdout and "1  some files were refused" in proc.stdout
+    assert "2  nothing was read" in proc.stdout and "-- -draft.txt" in proc.stdout

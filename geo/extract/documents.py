@@ -90,6 +90,7 @@ _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 #: feed and carriage return (which the sentence splitter reads).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_LINE_BREAKS = str.maketrans("\t\n\r", "   ")
 #: What :func:`safe_text` escapes in names: controls (tab and line breaks too), line separators, surrogates.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 #: Bytes that are not UTF-8, as ``surrogateescape`` decodes them.
@@ -573,7 +574,7 @@ def _field(value: object, key: str, doc_id: str, notes: list[str]) -> str | None
     if isinstance(value, (dict, list)):
         notes.append(f"{doc_id}: {key} must be text, not a JSON {type(value).__name__}; it is ignored")
         return None
-    text = safe_text(blank_controls(str(value))[0]).strip()
+    text = blank_controls(str(value))[0].translate(_LINE_BREAKS).strip()  # one line: it is a label
     if len(text) > META_MAX_CHARS:
         notes.append(f"{doc_id}: {key} cut from {len(text):,} to {META_MAX_CHARS:,} characters; shorten it")
         text = text[:META_MAX_CHARS].rstrip()
