@@ -53,10 +53,11 @@ def test_utf16_without_a_bom_is_recognised_by_its_nuls(codec, text):
 
 
 @pytest.mark.parametrize("encoding", ["cp1256", "cp1252"])
-def test_text_clearly_not_utf8_is_decoded_as_a_legacy_encoding(encoding):
+@pytest.mark.parametrize("times", [1, 20])
+def test_text_clearly_not_utf8_is_decoded_as_a_legacy_encoding(encoding, times):
     text = "Clashes erupted in Tadamon, " + ("حي التضامن" if encoding == "cp1256" else "café owners said") + ".\n"
-    decoded, warnings = decode_bytes((text * 20).encode(encoding), "old.txt")
-    assert "Tadamon" in decoded and "\ufffd" not in decoded
+    decoded, warnings = decode_bytes((text * times).encode(encoding), "old.txt")
+    assert decoded == text * times  # short texts too: no mac_iceland for Arabic
     assert len(warnings) == 1 and "old.txt: not valid UTF-8" in warnings[0] and "decoded as" in warnings[0]
 
 

@@ -60,6 +60,23 @@ EARLIEST_PUBLISHED = date(1900, 1, 1)
 #: date arithmetic ("tomorrow", "next week") far from ``date.max``.
 FALLBACK_LATEST = date(2100, 1, 1)
 
+#: The legacy encodings a news text may come in, most likely first. Left free,
+#: the detector picks rarities (mac_iceland, cp1006) for short Arabic or Latin texts.
+LEGACY_ENCODINGS = (
+    "cp1256",  # Arabic (Windows)
+    "iso8859_6",  # Arabic (ISO)
+    "cp1252",  # Western European (Windows)
+    "latin_1",
+    "iso8859_15",
+    "mac_roman",
+    "cp1250",  # Central European
+    "cp1251",  # Cyrillic
+    "koi8_r",
+    "cp1253",  # Greek
+    "cp1254",  # Turkish
+    "cp1255",  # Hebrew
+)
+
 #: Share of control bytes above which a file is binary, not text with a few stray NULs.
 BINARY_SHARE = 0.05
 
@@ -337,7 +354,7 @@ def _decode_utf8(data: bytes, name: str, warnings: list[str]) -> str:
 def _decode_legacy(data: bytes) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000]).best()
+    best = from_bytes(data[:200_000], cp_isolation=list(LEGACY_ENCODINGS)).best()
     if best is not None and best.encoding:
         try:
             return data.decode(best.encoding), best.encoding
