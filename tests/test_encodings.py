@@ -10,6 +10,8 @@ from geo.errors import DocumentError
 from geo.extract.documents import decode_bytes, doc_id_for, load_article, make_article, safe_text, shown
 from geo.extract.pipeline import extract_article
 
+from .conftest import SEEDS
+
 TEXT = "Clashes erupted in Tadamon and Qaboun on Monday, activists said. اشتباكات في حي التضامن\n"
 QUOTED = "“Shelling hit Tadamon,” a resident of Syria’s capital said. “It was heavy in Qaboun.”\n"
 
@@ -103,3 +105,15 @@ def test_ids_and_shown_names_are_safe_for_any_file_name(raw, expected):
 def test_safe_text_is_idempotent():
     once = safe_text("a\udce9\x00\u2028b\ud800")
     assert once == "a\\xe9\\x00\\u2028b\\ud800" and safe_text(once) == once
+
+
+def test_one_stray_byte_in_a_seed_costs_no_mention(tmp_path, res):
+    seed = SEEDS / "002_aab31fb640a810ee.txt"
+    data = seed.read_bytes()
+    cut = data.index(b". ", 2000) + 1
+    (tmp_path / "s.txt").write_bytes(data[:cut] + b"\x92" + data[cut:])
+    clean = extract_article(load_article(seed, published="2012-07-22"), res).mentions
+    stray = extract_article(load_article(tmp_path / "s.txt", published="2012-07-22"), res).mentions
+    assert [m.surface for m in stray] == [m.surface for m in clean]
+    at = len(data[:cut].decode())  # in characters
+    assert [m.start for m in stray] == [m.start + (m.start >= at) for m in clean]  # U+FFFD takes one place
