@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import geopandas as gpd
+import pytest
 
 from geo.tools.cli import main
 
@@ -96,3 +97,9 @@ def test_help_states_the_exit_statuses(capsys):
     assert proc.returncode == 0
     assert "0  every input file was read" in proc.stdout and "1  some files were refused" in proc.stdout
     assert "2  nothing was read" in proc.stdout and "-- -draft.txt" in proc.stdout
+
+
+def test_max_bytes_must_be_positive(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["extract", str(SEEDS), "--max-bytes", "0"])
+    assert exit_.value.code == 2 and "above zero" in capsys.readouterr().err

@@ -181,6 +181,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_bench(args.articles, args.jobs, args.keep)
 
 
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number above zero (else a usage error, exit status 2)."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number above zero")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clashmap", description="clashmap: armed clashes from news text")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -202,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ex.add_argument("--published", help="publication date YYYY-MM-DD for files without a sidecar date")
     ex.add_argument("--gazetteer", action="append", help="gazetteer CSV or folder (repeatable; default: curated)")
-    ex.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="largest article accepted")
+    ex.add_argument("--max-bytes", type=positive_int, default=DEFAULT_MAX_BYTES, help="largest article accepted")
     ex.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for large inputs")
     ex.add_argument("-q", "--quiet", action="store_true", help="no per-article warnings or progress")
     ex.set_defaults(func=cmd_extract)
