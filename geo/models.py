@@ -171,6 +171,11 @@ class Mention:
     attribution: str | None = None
     verified: bool | None = None  # False: the text calls the report unverified
     how: str = "alias"
+    # Why: the rule ids behind the reading, so a user can ask.
+    event_rule: str | None = None  # the trigger rule that made it an event ("shelling"), or why not ("unreal")
+    type_basis: str | None = None  # "trigger", "precedence", "sentence", "story" or "undecided" (a best guess)
+    reference_rule: str | None = None  # the reference rule that kept it from being an event ("speaker")
+    date_rule: str | None = None  # what dated it: "time:weekday", "sentence time", "story day", "publication" ...
 
     @property
     def mention_id(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -59,12 +61,29 @@ def test_date_range_changes_markers(app):
     assert 0 < markers(app) < 30
 
 
-def test_filters_reach_the_exports(app):
+def test_filters_reach_the_exports(app, monkeypatch):
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    # Keep what the page hands Streamlit's (real, in-memory) media storage for each download.
+    sent: dict[str, tuple[str, bytes]] = {}
+    store_file = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self, data, mimetype, kind, filename=None):
+        sent[filename] = (mimetype, data)
+        return store_file(self, data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
     app.sidebar.multiselect(key="types").select("Battles").run()
-    button = app.sidebar.get("download_button")[0]
-    assert button.proto.label.startswith("GeoJSON")
     table = app.dataframe[0].value
     assert set(table["type"]) == {"Battles"}
+    mime, data = sent["clashmap.geojson"]
+    features = json.loads(data)["features"]
+    assert mime == "application/geo+json" and len(features) == len(table)
+    assert {f["properties"]["event_type"] for f in features} == {"Battles"}
+    mime, data = sent["clashmap.csv"]
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    assert mime == "text/csv" and len(rows) == len(table)
+    assert {r["event_type"] for r in rows} == {"Battles"} and all(r["latitude"] for r in rows)
 
 
 def test_all_mentions_mode(app):

@@ -115,3 +115,44 @@ def test_have_since_is_undated():
 def test_recently_is_unknown():
     (expr,) = find_time_expressions("as was recently said")
     assert resolve(expr, PUB).date is None
+
+
+# Story rules: (sentence, index of the expression, flag, expected), published Sunday 22 July 2012.
+STORY_RULES = [
+    # "for a second day": the story's current day (here the publication day)
+    ("Tanks shelled the town for a third straight day.", 0, "kind", "continuing"),
+    ("Tanks shelled the town for the second day.", 0, "kind", "continuing"),
+    ("Tanks shelled the town for two days.", None, "kind", None),  # a duration, not the story's day
+    # two weekdays: a span, no single day
+    ("Forty people died on Friday and Saturday.", 0, "kind", "weekdays"),
+    ("Forty people died on Friday.", 0, "kind", "weekday"),
+    # "follows the Saturday bombing": the time dates the earlier act, not the story's day
+    ("The arrests follow the Saturday bombing of a bus.", 0, "background", True),
+    ("The arrests followed on Saturday.", 0, "background", False),
+    # a relative clause in the perfect: its time dates only that clause
+    ("Troops retook towns that had fallen to rebels in recent days.", 0, "clause_start", 20),
+    ("Troops retook the towns in recent days.", 0, "clause_start", None),
+    # a wire dateline's date is the report's day, not an event's
+    ("BEIRUT, March 6 (Reuters) - Jets pounded Jobar on Tuesday.", 0, "dateline", True),
+    ("BEIRUT, March 6 (Reuters) - Jets pounded Jobar on Tuesday.", 1, "dateline", False),
+    ("On March 6, jets pounded Jobar.", 0, "dateline", False),
+]
+
+
+@pytest.mark.parametrize("text,index,attribute,expected", STORY_RULES, ids=[r[0][:45] for r in STORY_RULES])
+def test_story_rules(text, index, attribute, expected):
+    found = find_time_expressions(text)
+    if index is None:
+        assert all(getattr(t, attribute) != "continuing" for t in found)
+        return
+    assert getattr(found[index], attribute) == expected
+
+
+def test_continuing_and_weekday_pairs_resolve():
+    (second,) = find_time_expressions("Tanks shelled the town for a second day.")
+    assert resolve(second, PUB).date == PUB
+    ref = ResolvedDate(date(2012, 7, 20), "day", "on Friday", date(2012, 7, 20), date(2012, 7, 20))
+    assert resolve(second, PUB, ref).date == date(2012, 7, 20)
+    (pair,) = find_time_expressions("Forty people died on Friday and Saturday.")
+    got = resolve(pair, PUB)
+    assert (got.date, got.precision, got.start, got.end) == (None, "week", date(2012, 7, 20), date(2012, 7, 21))

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from geo.errors import DocumentError
+from geo.errors import DocumentError, MetadataError
 from geo.extract.documents import (
     META_MAX_CHARS,
     decode_bytes,
@@ -65,7 +65,7 @@ def test_invalid_or_missing_date_is_a_warning(tmp_path):
 def test_malformed_sidecar(tmp_path):
     (tmp_path / "m.txt").write_text(TEXT, encoding="utf-8")
     (tmp_path / "m.meta.json").write_text("{not json")
-    with pytest.raises(Exception, match="not valid JSON"):
+    with pytest.raises(MetadataError, match="m.meta.json: not valid JSON"):
         load_article(tmp_path / "m.txt")
 
 

@@ -188,3 +188,194 @@ def test_evidence_offsets(res):
 def test_markup_after_a_sentence_does_not_make_it_a_heading(res):
     m = tag(res, "Clashes erupted in Barzeh on Monday, activists said. <b>bold</b>")["Barzeh"]
     assert m.is_event and m.event_type == "Battles"
+
+
+def _dates(res, text, published):
+    out = extract_article(make_article(text, "t", published=published), res).mentions
+    return {m.surface: m.date.date for m in out if m.is_event}
+
+
+def test_dates_from_the_story(res):
+    # A wire dateline is the report's day; "on Tuesday" in the text dates the act (6 March 2013 a Wednesday).
+    got = _dates(res, "BEIRUT, March 6 (Reuters) - Government jets pounded Jobar on Tuesday.", "2013-03-06")
+    assert got["Jobar"] == date(2013, 3, 5)
+    # "for a second day": the story's current day; the next sentence stays on it.
+    text = "Troops pounded Douma for a second day. Snipers were deployed in Harasta."
+    assert _dates(res, text, "2012-01-30") == {"Douma": date(2012, 1, 30), "Harasta": date(2012, 1, 30)}
+    # A perfect relative clause's time dates that clause only, and does not move the story's day.
+    text = (
+        "Government forces stormed Saqba, retaking several villages that had fallen to rebels in recent days. "
+        "Snipers were deployed in Harasta."
+    )
+    assert _dates(res, text, "2012-01-30") == {"Saqba": date(2012, 1, 30), "Harasta": date(2012, 1, 30)}
+    # "follows the Saturday bombing": Saturday dates the bombing, not the shooting.
+    text = "Gunmen shot dead a judge in Jaramana, in an attack that follows the Saturday bombing of a checkpoint."
+    assert _dates(res, text, "2012-02-19")["Jaramana"] == date(2012, 2, 19)
+    # A present-perfect lead is the day's news; the place's description keeps its own time.
+    text = "Troops have again shelled Qaboun, where dozens were executed last week."
+    got = tag(res, text, published="2012-05-31")["Qaboun"]
+    assert (got.event_type, got.date.date) == ("Explosions/Remote violence", date(2012, 5, 31))
+    # Without such a lead the relative clause may tell the place's event and date it.
+    text = "Fighting continued near Qaboun, where rebels repelled an advance the previous day."
+    assert _dates(res, text, "2012-05-31")["Qaboun"] == date(2012, 5, 30)
+
+
+# "Choosing the event type": sentence (or story) -> surface -> (is_event, type, type_basis).
+# Each rule has sentences where it must fire and where it must not.
+TYPE_RULES = [
+    # precedence: a higher kind of violence bearing on the place wins (rules 3 and 4)
+    ("Tanks rolled into Qaboun amid heavy exchanges of fire.", "Qaboun", True, "Battles", "precedence"),
+    ("Tanks rolled into Qaboun.", "Qaboun", True, "Strategic developments", "trigger"),
+    (
+        "Jets dropped barrel bombs on Harasta and fierce fighting raged near its main square.",
+        "Harasta",
+        True,
+        "Battles",
+        "precedence",
+    ),
+    # ... but not violence told of another place, of a place noun, at another time, or in a quote
+    (
+        "Rebels clashed with troops in Barzeh while jets bombed Douma.",
+        "Douma",
+        True,
+        "Explosions/Remote violence",
+        "trigger",
+    ),
+    (
+        "The army shelled residential districts and closed off the main road into Midan.",
+        "Midan",
+        True,
+        "Strategic developments",
+        "trigger",
+    ),
+    ("The bombing of a bus came after troops withdrew from Midan.", "Midan", True, "Strategic developments", "trigger"),
+    (
+        "“They shelled us for weeks,” said a woman who fled Douma on Friday.",
+        "Douma",
+        True,
+        "Strategic developments",
+        "trigger",
+    ),
+    ("Shells fell on Qaboun.", "Qaboun", True, "Explosions/Remote violence", "trigger"),
+    # fatality and vague words take the violence of the sentence ...
+    (
+        "Five people were killed in Douma when shells hit a market.",
+        "Douma",
+        True,
+        "Explosions/Remote violence",
+        "trigger",
+    ),
+    # civilians killed by shelling: the shelling's type (rule 2)
+    (
+        "Five civilians were killed in Douma when shells hit a market.",
+        "Douma",
+        True,
+        "Explosions/Remote violence",
+        "precedence",
+    ),
+    # ... else the story's account of the place, or of the same word ...
+    (
+        "Heavy fighting raged in Jobar on Monday. Later an attack on a checkpoint in Jobar left five dead.",
+        "Jobar",
+        True,
+        "Battles",
+        "story",
+    ),
+    (
+        "Rebels stepped up their attacks on Midan in the heaviest fighting for months. Troops shelled Qaboun. "
+        "Video showed an attack on an army post in Barzeh.",
+        "Barzeh",
+        True,
+        "Battles",
+        "story",
+    ),
+    # ... else a best guess, flagged
+    ("Twelve people died in Jaramana.", "Jaramana", True, "Violence against civilians", "undecided"),
+    # "shot dead" is violence against civilians; a prevented rally is no protest
+    ("Gunmen shot dead a lawyer in Jaramana.", "Jaramana", True, "Violence against civilians", "trigger"),
+    ("Police deployed in Midan to prevent a rally.", "Midan", True, "Strategic developments", "trigger"),
+    ("Police blocked students from holding a protest in Midan.", "Midan", False, None, None),
+    ("Students held a protest in Midan.", "Midan", True, "Protests", "trigger"),
+    # "displaced families" describes people; "families were displaced" tells an event
+    ("Thousands of displaced families live in Rawda.", "Rawda", False, None, None),
+    ("Thousands of families were displaced from Rawda.", "Rawda", True, "Strategic developments", "trigger"),
+]
+
+
+@pytest.mark.parametrize("text,surface,is_event,event_type,basis", TYPE_RULES, ids=[r[0][:50] for r in TYPE_RULES])
+def test_type_rules(res, text, surface, is_event, event_type, basis):
+    out = extract_article(make_article(text, "t", published="2012-07-18"), res).mentions
+    m = [m for m in out if m.surface == surface][-1]
+    assert (m.is_event, m.event_type, m.type_basis) == (is_event, event_type, basis), (m.trigger, m.event_rule)
+    if is_event:
+        assert m.event_rule and m.date_rule
+
+
+@pytest.mark.parametrize(
+    "text,surface,rule",
+    [
+        ("The carrier, based in Dubai, halted flights after clashes near the airport.", "Dubai", "based"),
+        ("Clashes broke out in Dubai.", "Dubai", None),
+        ("Gunmen shot dead an Aleppo city council member.", "Aleppo city", "title"),
+        ("Gunmen shot dead a lawyer in Aleppo.", "Aleppo", None),
+        ("“Clashes spread,” said an activist in Barzeh.", "Barzeh", "speaker"),
+    ],
+)
+def test_reference_rules_are_kept(res, text, surface, rule):
+    m = tag(res, text)[surface]
+    assert m.reference_rule == rule
+    assert m.is_event == (rule is None)
+
+
+@pytest.mark.parametrize(
+    "text,surface,is_event,event_type",
+    [
+        # a sniper is an actor; a shot by a sniper is violence
+        ("A boy was shot by a sniper in Qaboun.", "Qaboun", True, "Violence against civilians"),
+        ("Government snipers deployed in Harasta.", "Harasta", True, "Strategic developments"),
+        # a trigger word labelling a place or people tells no event
+        ("Troops pounded the protest hub of Homs with rockets.", "Homs", True, "Explosions/Remote violence"),
+        ("Hundreds joined a protest in Homs.", "Homs", True, "Protests"),
+        ("Protest leaders in Homs called for a strike.", "Homs", False, None),
+        # advancing on a place is a movement of forces
+        ("Rebels began moving on Harasta.", "Harasta", True, "Strategic developments"),
+        # deaths in "the unrest in X" happened at X; "the unrest in X" alone is general
+        ("Nine people were killed in the unrest in Homs.", "Homs", True, "Violence against civilians"),
+        ("The unrest in Homs worries diplomats.", "Homs", False, None),
+        # a road named for where it leads locates other places
+        ("Rebels attacked a base near the highway to the northern city of Aleppo.", "Aleppo", False, None),
+        ("Rebels attacked a base near Aleppo.", "Aleppo", True, "Battles"),
+        # "based in nearby X": where observers sit
+        ("Monitors based in nearby Homs said clashes continued.", "Homs", False, None),
+    ],
+    ids=lambda v: v[:40] if isinstance(v, str) else None,
+)
+def test_description_and_actor_rules(res, text, surface, is_event, event_type):
+    m = tag(res, text)[surface]
+    assert (m.is_event, m.event_type) == (is_event, event_type), (m.trigger, m.reference_rule)
+
+
+def test_a_later_sentence_dates_an_earlier_takeover(res):
+    # 20 June 2011 was a Monday.
+    text = (
+        "Thousands fled to Lebanon on Monday after troops took control of Qusair. Residents described looting. "
+        "State media said soldiers moved in early Sunday, backed by tanks."
+    )
+    got = extract_article(make_article(text, "t", published="2011-06-20"), res).mentions
+    qusair = next(m for m in got if m.surface == "Qusair")
+    assert (qusair.date.date, qusair.date_rule) == (date(2011, 6, 19), "later sentence")
+    # Not from a sentence about another place, nor to a later day.
+    text = (
+        "Thousands fled to Lebanon on Monday after troops took control of Qusair. "
+        "Soldiers moved into Yabroud early Sunday."
+    )
+    got = extract_article(make_article(text, "t", published="2011-06-20"), res).mentions
+    assert next(m for m in got if m.surface == "Qusair").date.date == date(2011, 6, 20)
+
+
+def test_a_report_day_does_not_date_what_is_reported(res):
+    text = "Television showed burned cars in Qusair on Monday, claiming that troops captured the town."
+    m = tag(res, text, published="2011-06-22")["Qusair"]
+    assert m.date.date == date(2011, 6, 22)  # the story's day, not Monday 20 June
+    text = "Television showed that troops captured Qusair on Monday."
+    assert tag(res, text, published="2011-06-22")["Qusair"].date.date == date(2011, 6, 20)

@@ -63,7 +63,7 @@ def test_geojson_parses_with_geopandas_in_wgs84(seed_records, tmp_path):
     path.write_text(_written(seed_records), encoding="utf-8")
     frame = gpd.read_file(path)
     assert len(frame) == len(seed_records) == 105
-    assert frame.crs is None or frame.crs.to_epsg() == 4326
+    assert frame.crs.to_epsg() == 4326  # RFC 7946: WGS84, read as such
     data = json.loads(path.read_text())
     assert "crs" not in data  # RFC 7946 has no crs member
     tadamon = frame[frame["place_id"] == "tadamon"].iloc[0]
@@ -112,6 +112,16 @@ def test_merge_is_the_same_whatever_the_order(seed_records):
     assert merge_events(shuffled) == merge_events(seed_records)
 
 
+def test_out_of_core_merger_gives_what_merge_events_gives(seed_records):
+    from geo.export.merge import EventMerger
+
+    for events_only in (True, False):
+        with EventMerger(events_only=events_only) as merger:
+            for i in range(0, len(seed_records), 7):  # in batches, as the CLI adds them
+                merger.add(seed_records[i : i + 7])
+            assert list(merger.events()) == merge_events(seed_records, events_only=events_only)
+
+
 def test_sub_event_tie_goes_to_the_codebook_order(seed_records):
     from dataclasses import replace
 
@@ -154,3 +164,19 @@ def test_csv_codes_a_known_week_at_its_middle(res):
     assert rec.date is None and rec.date_precision == "week"
     (row,) = _csv_rows([rec])
     assert row["event_date"] == "2012-07-12" and row["time_precision"] == "2"
+
+
+def test_geopackage_of_events_opens_with_every_event(seed_records, tmp_path):
+    from geo.export.parquet import write_geopackage
+
+    events = merge_events(seed_records)
+    path = tmp_path / "events.gpkg"
+    assert write_geopackage(events, path) == 30
+    frame = gpd.read_file(path, layer="events")
+    assert frame.crs.to_epsg() == 4326 and list(frame["event_id"]) == [e.event_id for e in events]
+    first = frame.iloc[0]
+    assert first["mention_ids"] == "; ".join(m.mention_id for m in events[0].mentions)
+    assert (round(first.geometry.x, 5), round(first.geometry.y, 5)) == (
+        round(events[0].lon, 5),
+        round(events[0].lat, 5),
+    )

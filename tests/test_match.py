@@ -70,9 +70,8 @@ def test_place_inside_an_organisation_name_is_not_a_mention(gaz):
 
 def test_common_word_place_needs_a_cue(gaz):
     assert _surfaces("Chad said he would stay.", gaz) == []
-    assert ("Chad", "chad") in _surfaces("Refugees reached Chad.", gaz) or ("Chad", "chad") in _surfaces(
-        "Fighting spread in Chad.", gaz
-    )
+    assert _surfaces("Fighting spread in Chad.", gaz) == [("Chad", "chad")]
+    assert _surfaces("Refugees reached Chad.", gaz) == []  # a verb is not a locative cue
 
 
 def test_lower_case_landmark_name(gaz):

@@ -6,7 +6,7 @@ CLI, the app's download and the map's layers all use them.
 >>> import io, json
 >>> buf = io.StringIO()
 >>> with GeoJSONWriter(buf) as w:
-...     w.write_feature(point_feature(33.5, 36.3, {"name": "x"}))
+...     w.write_json(json.dumps(point_feature(33.5, 36.3, {"name": "x"})))
 >>> json.loads(buf.getvalue())["features"][0]["geometry"]
 {'type': 'Point', 'coordinates': [36.3, 33.5]}
 """
@@ -65,9 +65,6 @@ class GeoJSONWriter:
 
     def write(self, record: MentionRecord | EventRecord) -> None:
         self.write_json(encode(record))
-
-    def write_feature(self, feat: dict) -> None:
-        self.write_json(json.dumps(feat, ensure_ascii=False))
 
     def write_json(self, text: str) -> None:
         """Write a feature already encoded as JSON."""

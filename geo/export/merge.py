@@ -19,8 +19,12 @@ document and offset; ties between sub-event types go to the codebook's order).
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
+import sqlite3
+import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from ..models import EVENT_TYPES, EventRecord, MentionRecord
 
@@ -55,6 +59,33 @@ def _sub_event_type(members: list[MentionRecord]) -> str | None:
     return min(counts, key=lambda s: (-counts[s], _SUB_ORDER.get(s, len(_SUB_ORDER)), s))
 
 
+def _event(key: tuple, members: list[MentionRecord]) -> EventRecord:
+    members = sorted(members, key=lambda m: (m.doc_id, m.start, m.end))
+    first = members[0]
+    return EventRecord(
+        event_id=event_id(key),
+        place_id=first.place_id,
+        place=first.place,
+        place_kind=first.place_kind,
+        lat=first.lat,
+        lon=first.lon,
+        geo_precision=first.geo_precision,
+        uncertainty_km=first.uncertainty_km,
+        admin1=first.admin1,
+        country=first.country,
+        event_type=key[1],
+        sub_event_type=_sub_event_type(members),
+        date=first.date,
+        date_precision=first.date_precision,
+        date_basis=first.date_basis,
+        mentions=tuple(members),
+    )
+
+
+def _mergeable(m: MentionRecord, events_only: bool) -> bool:
+    return m.place_id is not None and m.lat is not None and (m.is_event or not events_only)
+
+
 def merge_events(records: Iterable[MentionRecord], events_only: bool = True) -> list[EventRecord]:
     """Merge placed mentions into events, dated ones first in day order.
 
@@ -65,45 +96,60 @@ def merge_events(records: Iterable[MentionRecord], events_only: bool = True) -> 
     """
     groups: dict[tuple, list[MentionRecord]] = {}
     for m in records:
-        if m.place_id is None or m.lat is None or (events_only and not m.is_event):
-            continue
-        groups.setdefault(event_key(m), []).append(m)
-    out = []
-    for key in sorted(groups, key=_sort_key):
-        members = sorted(groups[key], key=lambda m: (m.doc_id, m.start, m.end))
-        first = members[0]
-        out.append(
-            EventRecord(
-                event_id=event_id(key),
-                place_id=first.place_id,
-                place=first.place,
-                place_kind=first.place_kind,
-                lat=first.lat,
-                lon=first.lon,
-                geo_precision=first.geo_precision,
-                uncertainty_km=first.uncertainty_km,
-                admin1=first.admin1,
-                country=first.country,
-                event_type=key[1],
-                sub_event_type=_sub_event_type(members),
-                date=first.date,
-                date_precision=first.date_precision,
-                date_basis=first.date_basis,
-                mentions=tuple(members),
-            )
-        )
-    return out
+        if _mergeable(m, events_only):
+            groups.setdefault(event_key(m), []).append(m)
+    return [_event(key, groups[key]) for key in sorted(groups, key=_sort_key)]
 
 
 class EventMerger:
-    """Collect records a batch at a time (as the CLI streams articles), then merge."""
+    """Merge records that arrive a batch at a time (as the CLI streams articles), out of core.
 
-    def __init__(self, events_only: bool = True) -> None:
+    Records wait in a temporary SQLite file, not in memory, and come back grouped
+    by event in the order of :func:`merge_events`, which this gives the same
+    result as; memory holds one event's mentions at a time, whatever the corpus.
+    """
+
+    def __init__(self, events_only: bool = True, folder: str | None = None) -> None:
         self.events_only = events_only
-        self._records: list[MentionRecord] = []
+        self._dir = tempfile.TemporaryDirectory(prefix="clashmap-merge-", dir=folder)
+        self._db = sqlite3.connect(os.path.join(self._dir.name, "records.sqlite"))
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute(
+            "CREATE TABLE r (undated INTEGER, day TEXT, place TEXT, untyped INTEGER, type TEXT, record BLOB)"
+        )
+        self.count = 0
 
     def add(self, records: Iterable[MentionRecord]) -> None:
-        self._records.extend(r for r in records if r.place_id is not None and (r.is_event or not self.events_only))
+        rows = []
+        for m in records:
+            if _mergeable(m, self.events_only):
+                place_id, etype, day = event_key(m)
+                rows.append((day is None, day or "", place_id, etype is None, etype or "", pickle.dumps(m, 5)))
+        self._db.executemany("INSERT INTO r VALUES (?, ?, ?, ?, ?, ?)", rows)
+        self.count += len(rows)
 
-    def events(self) -> list[EventRecord]:
-        return merge_events(self._records, self.events_only)
+    def events(self) -> Iterator[EventRecord]:
+        """The merged events, streamed in :func:`merge_events`' order."""
+        self._db.execute("CREATE INDEX r_key ON r (undated, day, place, untyped, type)")
+        rows = self._db.execute("SELECT undated, day, place, untyped, type, record FROM r ORDER BY 1, 2, 3, 4, 5")
+        key, members = None, []
+        for undated, day, place, untyped, etype, blob in rows:
+            this = (place, None if untyped else etype, None if undated else day)
+            if this != key and members:
+                yield _event(key, members)
+                members = []
+            key = this
+            members.append(pickle.loads(blob))
+        if members:
+            yield _event(key, members)
+
+    def close(self) -> None:
+        self._db.close()
+        self._dir.cleanup()
+
+    def __enter__(self) -> EventMerger:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,4 +1,4 @@
-"""Extraction over many files: in input order, in parallel for large inputs.
+"""Extraction over many files (and JSON Lines): in input order, in parallel for large inputs.
 
 Each article is read and extracted in a worker, which also applies the
 caller's ``per_article`` function (say, encoding GeoJSON), so the main process
@@ -16,8 +16,9 @@ from typing import Any
 
 from ..models import ArticleResult
 from .documents import DEFAULT_MAX_BYTES, article_paths, doc_id_for, safe_text, shown
-from .pipeline import Failure, Resources, extract_article, load_resources, read_article, unique_paths
+from .pipeline import Failure, Resources, extract_article, load_resources
 from .records import article_records
+from .sources import JsonLine, iter_sources, read_source
 
 #: Below this many files extraction runs in one process (starting workers costs more).
 PARALLEL_MIN_FILES = 64
@@ -46,16 +47,20 @@ def _init_worker(gazetteer: list[str] | None) -> None:
     _WORKER["res"] = load_resources(gazetteer)
 
 
-def _process(path, res: Resources, per_article: Callable, published, max_bytes: int, latest=None) -> Processed:
-    """One file, alone: whatever goes wrong with it comes back as a failure naming it."""
-    name = shown(path.path if isinstance(path, Failure) else path)
+def process(source, res: Resources, per_article: Callable, published, max_bytes: int, latest=None) -> Processed:
+    """Read, extract and post-process one source (a file path or a JSON line), alone.
+
+    Whatever goes wrong with it comes back as a failure naming it; ``latest`` is
+    the latest publication date accepted (see :func:`~geo.extract.documents.parse_date`).
+    """
     try:
-        item = read_article(path, published, max_bytes, latest)
+        item = read_source(source, published, max_bytes, latest)
         if isinstance(item, Failure):
             return Processed(doc_id_for(item.path), 0, None, [], failure=item.message)
         result = extract_article(item, res)
         return Processed(item.doc_id, len(item.text.split()), per_article(result, res), list(result.warnings))
-    except Exception as exc:  # noqa: BLE001 - a bug met on one file must not cost the others
+    except Exception as exc:  # noqa: BLE001 - a bug met on one source must not cost the others
+        name = _where(source)
         message = (
             f"{name}: extraction failed ({type(exc).__name__}: {safe_text(str(exc))[:200]}); "
             "this is a bug in clashmap: please report it with this file"
@@ -63,8 +68,15 @@ def _process(path, res: Resources, per_article: Callable, published, max_bytes: 
         return Processed(doc_id_for(name), 0, None, [], failure=message)
 
 
+def _where(source) -> str:
+    """A source as messages name it: the file, or the file and line of a JSON line."""
+    if isinstance(source, JsonLine):
+        return f"{shown(source.path)}:{source.lineno}"
+    return shown(source.path if isinstance(source, Failure) else source)
+
+
 def _process_in_worker(args: tuple) -> Processed:
-    return _process(args[0], _WORKER["res"], *args[1:])
+    return process(args[0], _WORKER["res"], *args[1:])
 
 
 def count_files(paths: Iterable[str | Path]) -> int:
@@ -96,12 +108,12 @@ def extract_files(
     that cannot be read or extracted comes back as :class:`Processed` with a
     ``failure`` message naming it, and the run goes on.
     """
-    items = unique_paths(paths)
+    items = iter_sources(paths, max_bytes)
     files = count_files(paths) if files is None else files
     if jobs <= 1 or files < PARALLEL_MIN_FILES:
         res = load_resources(gazetteer)
         for item in items:
-            yield _process(item, res, per_article, published, max_bytes, latest)
+            yield process(item, res, per_article, published, max_bytes, latest)
         return
     import multiprocessing as mp
 

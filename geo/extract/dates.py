@@ -97,6 +97,15 @@ _PATTERNS: list[tuple[str, str]] = [
     ("yesterday", r"\byesterday(?:['’]s)?\b" + _PART),
     ("lastnight", r"\b(?:late |early )?last night\b|\bovernight\b"),
     ("today", r"\b(?:today(?:['’]s)?|this (?:morning|afternoon|evening)|tonight|earlier today|later today)\b"),
+    # "on Friday and Saturday": two days, no single one.
+    (
+        "weekdays",
+        r"\b(?:(?:late |early )?on\s+|between\s+)?(?P<wd>"
+        + _DAY
+        + r")\s+(?:and|to|through|or)\s+(?P<wd2>"
+        + _DAY
+        + r")\b",
+    ),
     (
         "weekday",
         r"\b(?P<mod>last|this|on|late on|early on|late|early|since|until|by|from|before|after|next)?\s*(?P<wd>"
@@ -117,6 +126,12 @@ _PATTERNS: list[tuple[str, str]] = [
         "recent",
         r"\b(?:earlier in the (?:war|conflict|uprising|revolt|year)|recently|lately|in recent (?:days|weeks|months)"
         r"|of late|(?:have|has|had) since|since then)\b",
+    ),
+    # "pounded the suburbs for a second day": the fighting goes on on the story's current day.
+    (
+        "continuing",
+        r"\bfor (?:a|the) (?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))"
+        r" (?:straight |consecutive |successive |running )?(?:day|night)\b",
     ),
     (
         "sameday",
@@ -159,6 +174,15 @@ _BACKGROUND = re.compile(r"^\W*(?:following|after|before)\s+(?:[\w'’-]+\s+){0,
 # Clauses that bound a period rather than date an event ("since the revolt broke out in March 2011").
 _BOUND = re.compile(r"\b(?:since|until|till|prior to|ahead of)\s+(?:[\w'’-]+\s+){0,8}$", re.IGNORECASE)
 _COPULA = re.compile(r"\b(?:was|is|were|be|been)\s+$", re.IGNORECASE)
+# "their deaths follow the Saturday assassination": the time dates the earlier act named after the verb.
+_FOLLOWS = re.compile(r"\b(?:follow(?:s|ed|ing)?|preceded|came after|comes after)\s+(?:the|an?)\s+$", re.IGNORECASE)
+# A relative clause in the perfect tells what had happened before the story's day:
+# "towns that had fallen to rebels in recent days". Its time dates only that clause.
+_PERFECT_RELATIVE = re.compile(r"\b(?:that|which|who|where)\s+(?:had|have|has)\b[^,;:.]{0,60}$", re.IGNORECASE)
+# A wire dateline: "BEIRUT, March 6 (Reuters) -". Its date is the report's day, not an event's.
+_REPORT_AFTER = re.compile(r"^,\s+(?:claiming|saying|reporting|alleging|asserting)\s+that\b", re.IGNORECASE)
+_DATELINE_BEFORE = re.compile(r"^\s*[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+)*(?:,\s*[A-Z][\w.]*)?,\s*$")
+_DATELINE_AFTER = re.compile(r"^,?\s*(?:\d{4}\s*)?(?:\([\w ]+\)\s*)?(?:-{1,2}|[–—])")
 
 
 @dataclass(frozen=True)
@@ -172,6 +196,8 @@ class TimeExpression:
     parts: dict
     background: bool = False  # in a since/after/following clause: not the story's day
     bound: bool = False  # "since May 2011", "until Thursday": not an event's date at all
+    clause_start: int | None = None  # in a relative clause from here: dates only that clause's events
+    dateline: bool = False  # a wire dateline's date: the report's day, dating no event by itself
 
     def resolve(self, published: date | None, reference: ResolvedDate | None) -> ResolvedDate:
         return resolve(self, published, reference)
@@ -223,7 +249,15 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
             bound = True  # "the most violent since the revolt broke out": a comparison, not a count
         if _COPULA.search(before[-20:]) and kind in ("mdy", "dmy", "weekday", "iso"):
             continue  # "the turning point was July 15": a date named, not an event's time
-        out.append(TimeExpression(m.start(), m.end(), token, kind, parts, background, bound))
+        background = background or bool(_FOLLOWS.search(before[-40:]))
+        relative = _PERFECT_RELATIVE.search(before[-80:])
+        clause_start = len(before) - len(before[-80:]) + relative.start() if relative else None
+        dateline = bool(_DATELINE_BEFORE.match(before) and _DATELINE_AFTER.match(text[m.end() : m.end() + 20]))
+        background = background or clause_start is not None or dateline
+        # "showed images on Monday, claiming that troops captured the town": Monday dates the report only.
+        if _REPORT_AFTER.match(text[m.end() : m.end() + 30]):
+            bound = background = True
+        out.append(TimeExpression(m.start(), m.end(), token, kind, parts, background, bound, clause_start, dateline))
     return out
 
 
@@ -301,13 +335,13 @@ def resolve(expr: TimeExpression, published: date | None, reference: ResolvedDat
         return ResolvedDate(None, "unknown", basis, date(y, 1, 1), date(y, 12, 31))
     if kind in ("recent", "cumulative", "future"):
         return ResolvedDate(None, "unknown", basis)
-    if kind in ("sameday", "nextday", "prevday", "later", "dayafter"):
+    if kind in ("sameday", "continuing", "nextday", "prevday", "later", "dayafter"):
         base = reference if reference and reference.date else None
         if base is None:
             if published is None:
                 return ResolvedDate(None, "unknown", basis)
             base = _day(published, "publication date")
-        if kind == "sameday":
+        if kind in ("sameday", "continuing"):
             return ResolvedDate(base.date, base.precision, basis, base.start, base.end)
         step = {"nextday": 1, "prevday": -1}.get(kind)
         if kind == "dayafter":
@@ -336,6 +370,10 @@ def resolve(expr: TimeExpression, published: date | None, reference: ResolvedDat
         raw = (p.get("n") or "1").lower()
         n = NUMBERS.get(raw) or int(raw)
         return _day(anchor + timedelta(days=n if p["dir"].lower() == "after" else -n), basis)
+    if kind == "weekdays":
+        last = published - timedelta(days=(published.weekday() - WEEKDAYS.index(p["wd2"].lower())) % 7)
+        first = last - timedelta(days=(WEEKDAYS.index(p["wd2"].lower()) - WEEKDAYS.index(p["wd"].lower())) % 7)
+        return _span(first, last, "week", basis)
     if kind == "weekday":
         target = WEEKDAYS.index(p["wd"].lower())
         back = (published.weekday() - target) % 7

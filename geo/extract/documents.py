@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from html.entities import html5
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import ClashmapError, DocumentError, MetadataError
 from ..models import Article
@@ -92,7 +93,6 @@ _NOT_REGULAR = (
 #: O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOCTTY: a terminal
 #: device must not become ours. Both are absent (and not needed) on Windows.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-_READ_CHUNK = 1 << 20
 
 #: Byte-order marks, longest first (UTF-32-LE's mark begins with UTF-16-LE's).
 _BOMS = (
@@ -187,6 +187,32 @@ def check_size(
         )
 
 
+def open_regular(path: str | os.PathLike, error: type[ClashmapError] = DocumentError) -> BinaryIO:
+    """Open a regular file for reading (binary); refuse anything else with ``error``.
+
+    The file is opened without blocking (a FIFO would wait for a writer forever)
+    and its type checked on the open descriptor, so nothing can be swapped in
+    between the check and the read.
+    """
+    name = shown(path)
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        raise error(f"{name}: cannot open ({exc.strerror}); check that it exists and that you may read it") from None
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError as exc:
+        os.close(fd)
+        raise error(f"{name}: cannot read ({exc.strerror}); check the disk or copy the file again") from None
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = next((label for test, label in _NOT_REGULAR if test(mode)), "something else")
+        raise error(
+            f"{name}: is {kind}, not a regular file; only regular files are read: replace it with the file or remove it"
+        )
+    return os.fdopen(fd, "rb")
+
+
 def read_regular_file(
     path: str | os.PathLike,
     limit: int,
@@ -197,51 +223,24 @@ def read_regular_file(
 ) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes; anything else is refused.
 
-    The file is opened without blocking (a FIFO would wait for a writer forever)
-    and its type checked on the open descriptor, so nothing can be swapped in
-    between check and read; at most ``limit + 1`` bytes are read, so a device
-    or a file that grows while it is read cannot fill memory.
+    See :func:`open_regular`; at most ``limit + 1`` bytes are read, so a file
+    that grows while it is read cannot fill memory.
 
     Raises
     ------
     DocumentError (or ``error``)
         For a path that cannot be opened, is not a regular file, or is too large.
     """
-    name = shown(path)
-    try:
-        fd = os.open(path, _OPEN_FLAGS)
-    except OSError as exc:
-        raise error(f"{name}: cannot open ({exc.strerror}); check that it exists and that you may read it") from None
-    try:
-        info = os.fstat(fd)
-        kind = next((label for test, label in _NOT_REGULAR if test(info.st_mode)), "something else")
-        if not stat.S_ISREG(info.st_mode):
-            raise error(
-                f"{name}: is {kind}, not a regular file; only regular files are read: "
-                "replace it with the file or remove it"
-            )
+    with open_regular(path, error) as fh:
         try:
-            check_size(info.st_size, name, limit, fix, what)
-            data = _read_at_most(fd, limit + 1)
-            check_size(len(data), name, limit, fix, what)  # it grew while we read
+            check_size(os.fstat(fh.fileno()).st_size, shown(path), limit, fix, what)
+            data = fh.read(limit + 1)
+            check_size(len(data), shown(path), limit, fix, what)  # it grew while we read
         except DocumentError as exc:
             raise error(str(exc)) from None
-        return data
-    except OSError as exc:
-        raise error(f"{name}: cannot read ({exc.strerror}); check the disk or copy the file again") from None
-    finally:
-        os.close(fd)
-
-
-def _read_at_most(fd: int, n: int) -> bytes:
-    chunks = []
-    while n > 0:
-        chunk = os.read(fd, min(n, _READ_CHUNK))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        n -= len(chunk)
-    return b"".join(chunks)
+        except OSError as exc:
+            raise error(f"{shown(path)}: cannot read ({exc.strerror}); check the disk or copy the file again") from None
+    return data
 
 
 def decode_bytes(data: bytes, name: str = "text") -> tuple[str, list[str]]:

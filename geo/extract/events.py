@@ -10,7 +10,15 @@ reference day. For each sentence the tagger
 3. decides for each mention whether it is a mere reference (the rules in
    :mod:`geo.extract.references`) or the place of the nearest trigger's event, and
    dates it;
-4. moves the story's reference day on.
+4. types the event from all live triggers bearing on the place, by the guidelines'
+   precedence ("Choosing the event type"); fatality and vague words take the type of
+   the sentence's violence or of the story's event they refer to (remembered by place
+   and day, and by word), else a best guess marked ``type_basis="undecided"``;
+5. moves the story's reference day on.
+
+After the last sentence, a later sentence may date an act the lead told undated
+(``date_rule="later sentence"``). Every mention keeps why: ``event_rule`` (the
+trigger's id), ``type_basis``, ``reference_rule`` and ``date_rule``.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import lru_cache
 
 from ..models import UNKNOWN_DATE, Article, Mention, Place, ResolvedDate, Span
@@ -63,6 +72,11 @@ class StoryState:
     attribution: str | None = None
     paragraph: int = -1
     last_type: tuple[str, str] | None = None  # type of the last event told with a specific trigger
+    # What vague words ("the attack") and deaths refer back to: the type last told at a place,
+    # and the type a vague word's family took where the story said what it was.
+    place_types: dict[tuple[str, date | None], tuple[str, str]] = field(default_factory=dict)
+    family_types: dict[str, tuple[str, str]] = field(default_factory=dict)
+    spans: list[Span] = field(default_factory=list)  # the place spans of the sentence being read
 
 
 def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
@@ -78,7 +92,14 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
         ft = FoundTrigger(m.start(), m.end(), original[m.start() : m.end()], trig, trig.event_type, sub)
         window = _window(sentence, m.start())
         ft.unreal = bool(lex.hypothetical.search(window) or lex.negation.search(window))
+        # "police blocked activists from staging a rally": the rally did not happen.
+        ft.unreal = ft.unreal or bool(lex.prevented.search(sentence[max(0, m.start() - 100) : m.start()]))
         ft.live = not ft.unreal and not _is_background(sentence, m.start(), m.end())
+        # "thousands of displaced families": a description of people, not an event here.
+        if ft.live and sentence[m.start() : m.end()] in lex.attributive_words:
+            ft.live = not lex.attributive.match(sentence[m.end() : m.end() + 40])
+        # "the opposition protest hub of Homs", "protest leaders": a label, not an event (rule 6).
+        ft.live = ft.live and not lex.label_after.match(sentence[m.end() : m.end() + 30])
         # ", killing 27 people": the toll of the event just told, not an event of its own kind.
         ft.consequence = bool(_CONSEQUENCE.search(sentence, max(0, m.start() - 3), m.end()))
         ft.chunk = _chunk_of(original, m.start())
@@ -170,7 +191,60 @@ def tag_article(
                 article, sent, here, lex, state, is_foreign, sent.paragraph in unverified, k in hedged, source
             )
         )
+    return _dated_later(out, sents, starts, article, lex)
+
+
+#: How many sentences on a later sentence may give the day of an act the lead told undated.
+LATER_SENTENCES = 10
+_LATER_WINDOW = 40  # characters between the act's verb and its time
+
+
+def _dated_later(
+    mentions: list[Mention], sents: list[Sentence], starts: list[int], article: Article, lex: Lexicon
+) -> list[Mention]:
+    """Give an act of entering or taking a place the day a later sentence tells it on.
+
+    "Refugees fled on Monday after troops took control of the town. ... troops moved in
+    early Sunday": the takeover, dated only by its sentence or the story's day, happened
+    on the Sunday. Only an earlier day (at most a week) is taken, from a sentence that names
+    the same place or none.
+    """
+    out = list(mentions)
+    for index, m in enumerate(mentions):
+        if not (m.is_event and m.trigger and m.date.date and m.date_rule in _INFERRED_DATES):
+            continue
+        if not lex.entry.search(lowered(m.trigger)):
+            continue
+        k0 = bisect_right(starts, m.sentence_start) - 1
+        for sent in sents[k0 + 1 : k0 + 1 + LATER_SENTENCES]:
+            when = _entry_day(sent, article, lex)
+            if when is None or not (0 < (m.date.date - when.date).days <= 7):
+                continue
+            named = [o.place.id for o in mentions if o.sentence_start == sent.start and o.place is not None]
+            if named and (m.place is None or m.place.id not in named):
+                continue
+            out[index] = replace(m, date=when, date_rule="later sentence")
+            break
     return out
+
+
+_INFERRED_DATES = frozenset({"sentence time", "story day", "publication date"})
+
+
+def _entry_day(sent: Sentence, article: Article, lex: Lexicon) -> ResolvedDate | None:
+    """The day a sentence gives to forces entering or taking a place ("moved in early Sunday")."""
+    low = lowered(sent.text)
+    entries = list(lex.entry.finditer(low))
+    if not entries:
+        return None
+    times = [t for t in find_time_expressions(sent.text) if not (t.bound or t.background or t.dateline)]
+    for e in entries:
+        for t in times:
+            if max(t.start - e.end(), e.start() - t.end) <= _LATER_WINDOW:
+                when = t.resolve(article.published, None)
+                if when.date is not None:
+                    return replace(when, basis=f"told later: {t.text}")
+    return None
 
 
 def _unverified_paragraphs(text: str, sents: list[Sentence], starts: list[int], lex: Lexicon) -> set[int]:
@@ -206,17 +280,21 @@ def _tag_sentence(
         return []
     triggers = find_triggers(stext, lex)
     live = [t for t in triggers if t.live]
+    state.spans = spans
     asides = _asides(stext)
 
     def aside_of(pos: int) -> int:
         return next((k for k, (a, b) in enumerate(asides) if a <= pos < b), -1)
 
+    times = _in_descriptions(stext, spans, sent.start, times)
     for expr in times:
-        if expr.bound:
-            continue  # "since March 2011": a limit, not the event's day
+        if expr.bound or expr.dateline:
+            continue  # "since March 2011": a limit; "BEIRUT, March 6 -": the report's day
         # A time inside an aside (", which the army retook last month,") dates that aside's events.
         where = aside_of(expr.start)
         pool = [t for t in live if aside_of(t.start) == where] or live
+        if expr.clause_start is not None:  # "towns that had fallen in recent days": that clause only
+            pool = [t for t in live if expr.clause_start <= t.start < _clause_end(stext, expr.end)]
         nearest = min(pool, key=lambda t: _distance(t, expr.start, expr.end), default=None)
         if nearest is not None and (
             nearest.time is None
@@ -251,6 +329,7 @@ def _tag_sentence(
             attribution=state.attribution,
             verified=False if unverified else None,
             how=span.how,
+            reference_rule=reason,
         )
         usable = _usable(live, span, sent, lex)
         reasons.append(reason)
@@ -275,6 +354,49 @@ def _tag_sentence(
     _remember(live, article, state)
     _advance_reference(times, article, state)
     return mentions
+
+
+# A relative clause right after a place describes it ("Houla, where dozens were massacred
+# last week"): its time dates only its own events, and its triggers do not type the place.
+_PLACE_RELATIVE = re.compile(r",?\s+(?:where|which|whose)\b[^,;:]*")
+_CLAUSE_END = re.compile(r"[,;:]")
+_PRESENT_LEAD = re.compile(
+    r"\b(?:have|has)\s+(?:again\s+|also\s+|now\s+|just\s+)?\w+(?:ed|en|ught|ung)\b|\b(?:is|are)\s+\w+ing\b",
+    re.IGNORECASE,
+)
+
+
+def _descriptions(stext: str, spans: list[Span], offset: int) -> list[tuple[int, int]]:
+    """Relative clauses that directly follow a place mention, as (start, end) in the sentence."""
+    out = []
+    for span in spans:
+        m = _PLACE_RELATIVE.match(stext, span.end - offset)
+        if m:
+            out.append((m.start(), m.end()))
+    return out
+
+
+def _in_descriptions(stext: str, spans: list[Span], offset: int, times: list[TimeExpression]) -> list[TimeExpression]:
+    """Mark the time expressions inside a place's relative clause as dating that clause only."""
+    if not times or not spans:
+        return times
+    # Only under a lead told in the present or present perfect ("have again attacked Houla, where
+    # dozens were massacred last week"): the lead is the news of the day, the clause its background.
+    clauses = [(a, b) for a, b in _descriptions(stext, spans, offset) if _PRESENT_LEAD.search(stext, 0, a)]
+    if not clauses:
+        return times
+    out = []
+    for t in times:
+        inside = next((a for a, b in clauses if a <= t.start < b), None)
+        if inside is not None and t.clause_start is None:
+            t = replace(t, clause_start=inside, background=True)
+        out.append(t)
+    return out
+
+
+def _clause_end(stext: str, pos: int) -> int:
+    m = _CLAUSE_END.search(stext, pos)
+    return m.start() if m else len(stext)
 
 
 def _usable(triggers: list[FoundTrigger], span: Span, sent: Sentence, lex: Lexicon) -> list[FoundTrigger]:
@@ -358,20 +480,12 @@ def _as_event(
 ) -> Mention:
     s0, s1 = span.start - sent.start, span.end - sent.start
     causes = [t for t in usable if not t.consequence]
-    trig = min(causes or usable, key=lambda t: _distance(t, s0, s1) + _aside_penalty(sent.text, t, s0))
-    event_type, sub = trig.event_type, trig.sub_event_type
-    violent = lex.violent_types
-    if (
-        trig.trigger.weak
-        and trig.event_type in violent
-        and state.last_type
-        and state.last_type[0] in violent
-        and not any(not t.trigger.weak for t in usable)
-    ):
-        # "Video showed men pulling bodies from a block in Douma": the toll of the story's event.
-        event_type, sub = state.last_type
-    elif not trig.trigger.weak:
-        state.last_type = (event_type, sub)
+    trig = min(
+        causes or usable,
+        key=lambda t: (
+            _distance(t, s0, s1) + _aside_penalty(sent.text, t, s0) + _description_penalty(sent, state.spans, t, s0)
+        ),
+    )
     future = trig.time or _sentence_future(times)
     if future is not None and future.kind == "future":
         return base  # "will try to storm Jubar in the coming days": not yet
@@ -379,13 +493,161 @@ def _as_event(
     when = _date_for(trig, sent, times, state, article, hedged, lex, pid)
     if _historical(when, article):
         return base  # "refugees who fled in the 1948 war": history, not an event of the story
+    event_type, sub, basis, decider = _decide_type(trig, usable, span, sent, state, lex, when.date)
     if not trig.trigger.weak and when.date is not None:
         # What "the bombing", "the fall of Yabroud" later refer back to.
         state.told.append((trig.trigger.family, when, trig.event_type, trig.sub_event_type, pid))
     remembered = _recall(trig, sent, state, lex, pid)
-    if remembered is not None and trig.trigger.weak:
-        event_type, sub = remembered[1], remembered[2]
-    return replace(base, is_event=True, event_type=event_type, sub_event_type=sub, trigger=trig.text, date=when)
+    if remembered is not None and trig.trigger.weak and basis != "sentence":
+        event_type, sub, basis = remembered[1], remembered[2], "story"
+    if basis != "undecided":
+        _remember_type(event_type, sub, decider, usable, span, when.date, state, lex)
+    return replace(
+        base,
+        is_event=True,
+        event_type=event_type,
+        sub_event_type=sub,
+        trigger=trig.text,
+        date=when,
+        event_rule=decider.trigger.id,
+        type_basis=basis,
+        date_rule=_date_rule(trig, when),
+    )
+
+
+def _description_penalty(sent: Sentence, spans: list[Span], trig: FoundTrigger, pos: int) -> int:
+    """Handicap a trigger inside a relative clause that describes another place or this one
+    from outside it ("Houla where dozens were massacred last week"): a description picks no type."""
+    for a, b in _descriptions(sent.text, spans, sent.start):
+        if a <= trig.start < b and not a <= pos < b:
+            return ASIDE_PENALTY
+    return 0
+
+
+def _rank(lex: Lexicon, event_type: str) -> int:
+    return lex.type_precedence.index(event_type)
+
+
+def _may_override(lex: Lexicon, base: str, other: str) -> bool:
+    """Rule 3 of the guidelines: the higher kind wins; a protest gives way only to a riot."""
+    if base == "Protests":
+        return other == "Riots"
+    return _rank(lex, other) < _rank(lex, base)
+
+
+def _vague(trig: FoundTrigger, lex: Lexicon) -> bool:
+    """Words that name no kind of violence: fatality words, "attack", "assault", "violence"."""
+    return trig.trigger.weak or bool(lex.vague.match(lowered(trig.text)))
+
+
+#: A further trigger this many words or more from a place tells of it only through the nearest one.
+BEARING_WORDS = 12
+# Between two acts, these words order them in time or quote one: two events, not one.
+_SEQUENCE = re.compile(r"\b(?:follow(?:s|ed|ing)?|after|before|since|until|preceded|ahead of)\b|[“”\"]", re.IGNORECASE)
+
+
+def _bears_on(
+    trig: FoundTrigger, other: FoundTrigger, span: Span, sent: Sentence, spans: list[Span], lex: Lexicon
+) -> bool:
+    """Whether a further trigger in the sentence tells violence at this place too.
+
+    Not when it is told of another place (a nearer place name, or a place noun after it:
+    "shelling of inner districts"), at another time, or inside an aside or a description.
+    """
+    stext, pos = sent.text, span.start - sent.start
+    if _aside_penalty(stext, other, pos) or _description_penalty(sent, spans, other, pos):
+        return False
+    if other.time is not trig.time and any(
+        t is not None and (t.background or (other.time is not None and trig.time is not None))
+        for t in (other.time, trig.time)
+    ):
+        return False  # told at another time: "the fighting comes a day after a bomb tore through ..."
+    a, b = sorted((other.start, pos))
+    between = stext[a:b]
+    if _SEQUENCE.search(between) or len(between.split()) > BEARING_WORDS:
+        return False
+    if lex.own_place.match(lowered(stext[other.end : other.end + 60])):
+        return False
+    near = [sp for sp in spans if _chunk_of(stext, sp.start - sent.start) == other.chunk] or [span]
+    nearest = min(near, key=lambda sp: _distance(other, sp.start - sent.start, sp.end - sent.start))
+    return nearest.start == span.start
+
+
+def _decide_type(
+    trig: FoundTrigger,
+    usable: list[FoundTrigger],
+    span: Span,
+    sent: Sentence,
+    state: StoryState,
+    lex: Lexicon,
+    day: date | None = None,
+) -> tuple[str, str, str, FoundTrigger]:
+    """The event type of a place from all the live predicates bearing on it (GUIDELINES.md,
+    "Choosing the event type"). Returns (type, sub-event type, basis, the deciding trigger).
+
+    The nearest trigger names the kind unless a higher kind of violence bears on the same place
+    ("tanks rolled into Qaboun amid heavy exchanges of fire": Battles). Fatality and vague words
+    ("killed", "attack") never pick a type: the sentence's violence does, else the story's account
+    of the place or of the word, else the type is a best guess marked "undecided".
+    """
+    specific = [
+        t
+        for t in usable
+        if t is not trig
+        and not t.consequence
+        and not _vague(t, lex)
+        and _bears_on(trig, t, span, sent, state.spans, lex)
+    ]
+    if not _vague(trig, lex):
+        higher = [t for t in specific if _may_override(lex, trig.event_type, t.event_type)]
+        if not higher:
+            return trig.event_type, trig.sub_event_type, "trigger", trig
+        best = min(higher, key=lambda t: _rank(lex, t.event_type))
+        return best.event_type, best.sub_event_type, "precedence", best
+    if specific:
+        best = min(specific, key=lambda t: _rank(lex, t.event_type))
+        return best.event_type, best.sub_event_type, "sentence", best
+    pid = span.place.id if span.place else None
+    violent = lex.violent_types
+    told_here = state.place_types.get((pid, day)) or state.place_types.get((pid, None)) if pid else None
+    for known in (told_here, state.family_types.get(trig.trigger.family), state.last_type):
+        if known and known[0] in violent and trig.event_type in violent:
+            return known[0], known[1], "story", trig
+    return trig.event_type, trig.sub_event_type, "undecided", trig
+
+
+def _remember_type(
+    event_type: str,
+    sub: str,
+    decider: FoundTrigger,
+    usable: list[FoundTrigger],
+    span: Span,
+    day: date | None,
+    state: StoryState,
+    lex: Lexicon,
+) -> None:
+    """Keep what the story has told: the type at this place (on this day), and what its vague words meant."""
+    if span.place is not None:
+        state.place_types[(span.place.id, day)] = state.place_types[(span.place.id, None)] = (event_type, sub)
+    if not _vague(decider, lex):
+        state.last_type = (event_type, sub)
+        for t in usable:
+            if _vague(t, lex) and t.trigger.family != "killing":
+                state.family_types[t.trigger.family] = (event_type, sub)
+
+
+def _date_rule(trig: FoundTrigger, when: ResolvedDate) -> str:
+    """Name what dated an event, for the user: its own time, the sentence's, the story's day ..."""
+    basis = when.basis or ""
+    if trig.time is not None:
+        return f"time:{trig.time.kind}"
+    if basis.startswith("context:"):
+        return "story day"
+    if basis.startswith("refers to"):
+        return "refers back"
+    if basis in ("publication date", "undated report", "no publication date"):
+        return basis
+    return "sentence time" if basis else "unknown"
 
 
 def _sentence_future(times: list[TimeExpression]) -> TimeExpression | None:
@@ -461,7 +723,11 @@ def _sentence_time(trig: FoundTrigger, sent: Sentence, times: list[TimeExpressio
     or when the trigger is told as ongoing ("are clashing") against a past date.
     """
     asides = _asides(sent.text)
-    times = [t for t in times if not t.bound and not t.background and not any(a <= t.start < b for a, b in asides)]
+    times = [
+        t
+        for t in times
+        if not t.bound and not t.background and t.clause_start is None and not any(a <= t.start < b for a, b in asides)
+    ]
     if len(times) != 1:
         return None
     if _ONGOING.search(sent.text[max(0, trig.start - 30) : trig.start]):

@@ -22,6 +22,7 @@ class Trigger:
     """One compiled trigger pattern and the event it signals."""
 
     regex: re.Pattern
+    id: str  # the rule's name, kept on every mention it makes an event ("shelling")
     event_type: str
     sub_event_type: str  # "ACTOR": decided by who acts (army regains / rebels overtake)
     family: str
@@ -54,6 +55,15 @@ class Lexicon:
     attribution_labels: tuple[str, ...]
     unverified: re.Pattern
     hedged: re.Pattern
+    type_precedence: tuple[str, ...]  # ACLED's order when several kinds of violence bear on one place
+    vague: re.Pattern  # trigger words that name no kind of violence ("attack", "assault")
+    prevented: re.Pattern  # before a trigger: "police blocked activists from staging ..."
+    attributive: re.Pattern  # after a trigger: "displaced families" describes people, tells no event
+    attributive_words: frozenset[str]
+    label_after: re.Pattern  # after a trigger noun: "the protest hub of Homs" labels a place, tells no event
+    own_place: re.Pattern  # after a trigger: "shelling of inner districts" has a place of its own
+    entry: re.Pattern  # forces entering or taking a place: a later sentence may give that act's day
+    title_after: re.Pattern  # after a place: "the Aleppo city council" names an office, not a place
 
 
 _PATTERN_PARTS = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)|[^\\(]+|\(")
@@ -91,7 +101,8 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
             etype, sub = t["event_type"], t["sub_event_type"]
             if etype not in EVENT_TYPES or (sub != "ACTOR" and sub not in EVENT_TYPES[etype]):
                 raise LexiconError(f"{path}: trigger {i} has unknown type {etype!r}/{sub!r}")
-            triggers.append(Trigger(_words(t["pattern"]), etype, sub, t["family"], bool(t.get("weak"))))
+            rule_id = t.get("id") or f"{t['family']}-{i}"
+            triggers.append(Trigger(_words(t["pattern"]), rule_id, etype, sub, t["family"], bool(t.get("weak"))))
         # The combined pattern finds every trigger in one pass (first listed wins).
         # The leading look-around lets the engine skip positions inside words
         # before trying the alternatives: three times faster than a plain \b.
@@ -151,6 +162,31 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
             attribution_labels=tuple(a["label"] for a in data["attribution"]),
             unverified=_c(r"(?<!\w)(?=\w)(?:" + data["unverified"] + ")"),
             hedged=_c(r"(?<!\w)(?=\w)(?:" + data["hedged_reports"] + ")"),
+            type_precedence=_precedence(data["type_precedence"], path),
+            vague=_c(r"^(?:" + data["vague"] + r")$"),
+            prevented=_c(
+                r"(?:\b(?:"
+                + data["prevented"]
+                + r")\b[^,;.]{0,60}?\bfrom\s+|\bto\s+(?:prevent|avert|stop|head off|forestall)\s+)"
+                r"(?:[\w'’-]+\s+){0,6}$"
+            ),
+            attributive=_c(r"^\s+(?:" + data["attributive"]["nouns"] + r")\b"),
+            attributive_words=frozenset(data["attributive"]["words"].split("|")),
+            label_after=_c(r"^\s+(?:" + data["label_nouns"] + r")\b"),
+            own_place=_c(
+                r"^\s+(?:(?:\w+\s+)?(?:of|on|in|at|across|against|into)\s+)?(?:the\s+|its\s+)?(?:[\w'’-]+\s+){0,2}?(?:"
+                + data["own_place_nouns"]
+                + r")\b"
+            ),
+            entry=_words(data["entry"]),
+            title_after=re.compile(r"^\s+(?:" + data["title_after"] + r")\b", re.IGNORECASE),
         )
     except (KeyError, TypeError, re.error) as exc:
         raise LexiconError(f"{path}: malformed lexicon ({type(exc).__name__}: {exc})") from None
+
+
+def _precedence(order: list[str], path: Path) -> tuple[str, ...]:
+    unknown = [t for t in order if t not in EVENT_TYPES]
+    if unknown or set(order) != set(EVENT_TYPES):
+        raise LexiconError(f"{path}: type_precedence must list each of {sorted(EVENT_TYPES)} once (bad: {unknown})")
+    return tuple(order)

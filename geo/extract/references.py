@@ -47,6 +47,10 @@ _ROAD_BEFORE = re.compile(
     r"(?:\b(?:highway|road|motorway|expressway|railway)\s+(?:to|from|linking|between|towards?)\s+(?:the\s+)?"
     r"|[A-Z][\w'’-]+\s*[-–—]\s*)$"
 )
+_ROAD_TO_OF = re.compile(
+    r"\b(?:highway|road|motorway|expressway|railway)\s+(?:to|from|towards?)\s+(?:[\w'’-]+\s+){1,4}of\s+$",
+    re.IGNORECASE,
+)
 _PREP_END = frozenset(
     """in from of inside for on over about against toward towards across with into to near at the based
     nearby neighbouring neighboring adjacent southern northern eastern western central besieged
@@ -83,6 +87,9 @@ _MEETING = re.compile(
     r"\b(?:met|meet|meets|meeting|talks|summit|conference|visited|visiting|visit)\b[^,.;]{0,80}$", re.IGNORECASE
 )
 _TAIL_END = re.compile(r"\badding\b|\band added\b|\bwho said\b|[“\"]", re.IGNORECASE)
+_BASED_IN = re.compile(r"\bbased\s+(?:in|at)\s+(?:the\s+)?(?:nearby\s+|neighbou?ring\s+)?$", re.IGNORECASE)
+# "killed in the unrest in Latakia": deaths at the place, whatever the general word for their cause.
+_DEATHS_IN = re.compile(r"\b(?:killed|died|dead|wounded|injured)\s+(?:\w+\s+){0,2}?in\s+(?:the\s+)?\w+\s+in\s+$")
 _DESCRIPTION = re.compile(r",\s*one of (?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
 
 
@@ -102,6 +109,10 @@ def reference_reason(
     after = text[span.end : sentence.end]
     if re.match(r"^-[a-z]", after):
         return "compound"  # "Tadamon-based", "UK-backed"
+    if _BASED_IN.search(before[-30:]):
+        return "based"  # "the airline, based in Dubai": where an actor sits, as "Dubai-based"
+    if lex.title_after.match(after[:40]):
+        return "title"  # "an Aleppo city council member": an office named after the place
     kind = span.place.kind if span.place else None
     if re.match(r"^['’]s?\b", after) and kind in ("country", "city", "governorate", "region", None):
         if kind == "country" or not lex.locational_after.match(lowered(after[:60])):
@@ -133,12 +144,14 @@ def reference_reason(
         return "metonymy"  # "Moscow condemned", "Russia, ..., continued to resist"
     if "one of" in tail and _DESCRIPTION.search(before):
         return "description"  # "Midan, one of the first Damascus areas to rise up"
-    if prep_end and lex.generic.search(tail):
+    if prep_end and lex.generic.search(tail) and not _DEATHS_IN.search(tail[-60:]):
         return "generic"  # "the situation in Syria", "the battle for Damascus"
     if prep_end and lex.solidarity.search(tail):
         return "solidarity"  # "chanting in solidarity with Daraya"
     if (tail.rstrip()[-1:] in "-–—" or last in _ROAD_PREPS) and _ROAD_BEFORE.search(before[-60:]):
         return "locator"
+    if last == "of" and _ROAD_TO_OF.search(before[-80:]):
+        return "locator"  # "the main highway to Syria's commercial capital of Aleppo"
     if after[:2].strip()[:1] in ("-", "–", "—") and _ROAD_AFTER.match(after):
         return "locator"  # "the Damascus–Homs highway", "the highway to Damascus International Airport"
     if any(k in tail for k in ("lie", "locat", "situat", "sits", "stand")) and _LOCATOR.search(before[-80:]):

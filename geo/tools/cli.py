@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -66,6 +67,36 @@ Put -- before file names that begin with a dash: clashmap extract -o out.geojson
 """
 
 
+def _parquet(folder: str):
+    # geopandas is imported only when GeoParquet is asked for: the other formats start faster without it.
+    from ..export.parquet import GeoParquetWriter
+
+    return GeoParquetWriter(folder)
+
+
+@contextmanager
+def _engine(args: argparse.Namespace, per_article, total: int, latest: date):
+    """The results of extraction, from this machine's processes or from a Dask cluster."""
+    options = {
+        "gazetteer": args.gazetteer,
+        "published": args.published,
+        "max_bytes": args.max_bytes,
+        "per_article": per_article,
+        "latest": latest,
+    }
+    if args.engine == "local":
+        yield extract_files(args.paths, jobs=args.jobs, files=total, **options)
+        return
+    from ..extract.cluster import dask_client, extract_on_dask
+
+    with dask_client(args.scheduler, args.jobs, dashboard=not args.quiet) as client:
+        if not args.quiet:
+            link = getattr(client, "dashboard_link", None) if (args.scheduler or client.cluster) else None
+            where = args.scheduler or f"a local cluster of {args.jobs} worker processes"
+            print(f"extracting on Dask: {where}" + (f"; dashboard {link}" if link else ""), file=sys.stderr)
+        yield extract_on_dask(args.paths, client, **options)
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     latest = latest_published(date.today())  # the one place extraction reads the clock
     if args.published:
@@ -75,29 +106,29 @@ def cmd_extract(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_NOTHING
     events = args.level == "events"
-    as_text = args.format == "geojson" and not events
+    fmt = args.format or ("parquet" if args.output.rstrip("/").endswith(".parquet") else "geojson")
+    if fmt == "parquet" and args.output == "-":
+        print("error: GeoParquet is written to a folder: give -o OUT.parquet", file=sys.stderr)
+        return EXIT_NOTHING
+    as_text = fmt == "geojson" and not events
     total = count_files(args.paths)
     progress = Progress(total, args.quiet)
     failures = unresolved = mentions = 0
     try:
-        out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8", newline="")
+        out = (
+            sys.stdout
+            if args.output == "-" or fmt == "parquet"
+            else open(args.output, "w", encoding="utf-8", newline="")
+        )
     except OSError as exc:
         print(f"error: cannot write {shown(args.output)} ({exc.strerror}); choose another output file", file=sys.stderr)
         return EXIT_NOTHING
-    merger = EventMerger()
+    # Events are merged out of core (a temporary SQLite file beside the output), not in memory.
+    merger = EventMerger(folder=None if args.output == "-" else str(Path(args.output).resolve().parent))
     try:
-        writer = (CSVWriter if args.format == "csv" else GeoJSONWriter)(out)
-        with writer:
-            for done in extract_files(
-                args.paths,
-                gazetteer=args.gazetteer,
-                published=args.published,
-                max_bytes=args.max_bytes,
-                jobs=args.jobs,
-                per_article=encoded_features if as_text else records,
-                files=total,
-                latest=latest,
-            ):
+        writer = _parquet(args.output) if fmt == "parquet" else (CSVWriter if fmt == "csv" else GeoJSONWriter)(out)
+        with writer, _engine(args, encoded_features if as_text else records, total, latest) as results:
+            for done in results:
                 progress.step(done.words)
                 if done.failure:
                     failures += 1
@@ -124,6 +155,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NOTHING
     finally:
+        merger.close()
         if out is not sys.stdout:
             out.close()
     print(
@@ -198,13 +230,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     ex = sub.add_parser(
         "extract",
-        help="extract place mentions and events to GeoJSON or CSV",
+        help="extract place mentions and events to GeoJSON, CSV or GeoParquet",
         epilog=EXTRACT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ex.add_argument("paths", nargs="+", help=".txt articles or folders of them (with .meta.json sidecars)")
-    ex.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
-    ex.add_argument("--format", choices=("geojson", "csv"), default="geojson")
+    ex.add_argument(
+        "paths",
+        nargs="+",
+        help=".txt articles or folders of them (with .meta.json sidecars), or .jsonl files of articles",
+    )
+    ex.add_argument("-o", "--output", default="-", help="output file (default: stdout); a .parquet path is a folder")
+    ex.add_argument(
+        "--format",
+        choices=("geojson", "csv", "parquet"),
+        help="default: parquet for an output ending in .parquet, else geojson",
+    )
     ex.add_argument(
         "--level",
         choices=("mentions", "events"),
@@ -215,6 +255,13 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--gazetteer", action="append", help="gazetteer CSV or folder (repeatable; default: curated)")
     ex.add_argument("--max-bytes", type=positive_int, default=DEFAULT_MAX_BYTES, help="largest article accepted")
     ex.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for large inputs")
+    ex.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local: this machine's processes; dask: a Dask cluster (a local one of --jobs workers by default)",
+    )
+    ex.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://host:8786), with --engine dask")
     ex.add_argument("-q", "--quiet", action="store_true", help="no per-article warnings or progress")
     ex.set_defaults(func=cmd_extract)
 

@@ -1,0 +1,108 @@
+"""Partitioned GeoParquet (and GeoPackage) of mention or event records, for geopandas, DuckDB or QGIS.
+
+The output is a folder of ``part-00000.parquet``, ``part-00001.parquet``, ...,
+each a GeoParquet file (WGS84 points in a ``geometry`` column, the exported
+properties as columns with fixed types, so the parts read as one dataset:
+``geopandas.read_parquet(folder)`` or DuckDB's ``read_parquet('folder/*.parquet')``).
+Records are buffered a part at a time, so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import Point
+
+from ..errors import ClashmapError
+from ..models import EventRecord, MentionRecord
+
+#: Rows per part file.
+PART_ROWS = 50_000
+#: Column types, so that a part where a column happens to be all empty still has its type.
+DTYPES = {
+    "start": "Int64",
+    "end": "Int64",
+    "geo_precision": "Int64",
+    "corroboration": "Int64",
+    "uncertainty_km": "float64",
+    "resolved": "boolean",
+    "is_event": "boolean",
+    "verified": "boolean",
+}
+_LISTS = ("doc_ids", "mention_ids", "sentences")
+
+
+def _frame(rows: list[dict], points: list[Point | None]) -> gpd.GeoDataFrame:
+    frame = pd.DataFrame(rows)
+    for column in frame.columns:
+        if column in DTYPES:
+            frame[column] = frame[column].astype(DTYPES[column])
+        elif column not in _LISTS:
+            frame[column] = frame[column].astype("string")
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(points, crs="EPSG:4326"))
+
+
+def geodataframe(records: Iterable[MentionRecord | EventRecord]) -> gpd.GeoDataFrame:
+    """Records as a GeoDataFrame (WGS84 points, the exported properties as typed columns)."""
+    rows, points = [], []
+    for r in records:
+        rows.append(r.properties())
+        points.append(Point(r.lon, r.lat) if r.lat is not None else None)
+    return _frame(rows, points)
+
+
+def write_geopackage(records: Iterable[MentionRecord | EventRecord], path: str | Path, layer: str = "events") -> int:
+    """Records as one layer of a GeoPackage (what QGIS users open first); returns the row count.
+
+    List properties (an event's mention ids, sentences) become ``; ``-joined text:
+    GeoPackage columns hold no lists.
+    """
+    gdf = geodataframe(records)
+    for column in _LISTS:
+        if column in gdf:
+            gdf[column] = ["; ".join(v) for v in gdf[column]]
+    gdf.to_file(path, layer=layer, driver="GPKG")
+    return len(gdf)
+
+
+class GeoParquetWriter:
+    """Write records into a new (or empty) folder of GeoParquet parts."""
+
+    def __init__(self, folder: str | Path, part_rows: int = PART_ROWS):
+        self.folder = Path(folder)
+        if self.folder.exists() and (not self.folder.is_dir() or any(self.folder.iterdir())):
+            raise ClashmapError(
+                f"{self.folder}: exists and is not an empty folder; GeoParquet output is written as a folder of "
+                "parts: give a new path ending in .parquet"
+            )
+        self.part_rows = part_rows
+        self.count = 0
+        self.parts = 0
+        self._rows: list[dict] = []
+        self._points: list[Point | None] = []
+
+    def __enter__(self) -> GeoParquetWriter:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def write(self, record: MentionRecord | EventRecord) -> None:
+        self._rows.append(record.properties())
+        self._points.append(Point(record.lon, record.lat) if record.lat is not None else None)
+        self.count += 1
+        if len(self._rows) >= self.part_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._rows and self.parts:
+            return
+        gdf = _frame(self._rows, self._points)
+        gdf.to_parquet(self.folder / f"part-{self.parts:05d}.parquet", index=False)
+        self.parts += 1
+        self._rows, self._points = [], []
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is None and (self._rows or not self.parts):
+            self._flush()

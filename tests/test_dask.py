@@ -1,0 +1,102 @@
+"""Extraction on a real Dask LocalCluster (2 worker processes) gives what the local engine gives."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import dask
+import geopandas as gpd
+import pytest
+
+from geo.export.geojson import encoded_features
+from geo.export.merge import merge_events
+from geo.extract.batch import extract_files, records
+from geo.extract.cluster import dask_client, extract_on_dask
+from geo.tools.bench import generate_corpus
+from geo.tools.cli import main
+
+from .conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def client():
+    # No retries of a task whose worker died beyond ours (RETRIES), so a lost partition is quick to show.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with dask_client(workers=2) as c:
+            c.wait_for_workers(2)
+            yield c
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("corpus")
+    generate_corpus(folder, 150)
+    (folder / "empty.txt").write_bytes(b"")
+    lines = [
+        {"id": "wire-1", "text": "Clashes erupted in Midan on Monday.", "published": "2012-07-17", "outlet": "W"},
+        {"text": "Shelling hit Tadamon yesterday, activists said.", "published": "2012-07-18"},
+        "not an article",
+    ]
+    (folder / "wire.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def _outcome(results) -> list[tuple]:
+    return [(p.doc_id, p.words, p.output, p.failure) for p in results]
+
+
+@pytest.mark.parametrize("per_article", [encoded_features, records])
+def test_seeds_same_as_local(client, per_article):
+    local = _outcome(extract_files([str(SEEDS)], jobs=1, per_article=per_article))
+    on_dask = _outcome(extract_on_dask([str(SEEDS)], client, per_article=per_article, partition_size=2))
+    assert on_dask == local and len(local) == 3
+
+
+def test_generated_corpus_same_as_local_with_failures_reported(client, corpus):
+    local = _outcome(extract_files([str(corpus)], jobs=2, per_article=records))
+    on_dask = _outcome(extract_on_dask([str(corpus)], client, per_article=records, partition_size=16, in_flight=3))
+    assert on_dask == local
+    assert len(local) == 150 + 1 + 3
+    failed = [p for p in local if p[3]]
+    assert "empty.txt: the file is empty" in failed[0][3] and "wire.jsonl:3: not a JSON object" in failed[1][3]
+    assert len(failed) == 2
+    merged = merge_events(r for p in on_dask if p[2] for r in p[2])
+    assert merged == merge_events(r for p in local if p[2] for r in p[2])
+    assert any(r.doc_id == "wire-1" for p in local if p[2] for r in p[2])
+
+
+def die_on_poison(result, res):
+    """A per-article step that kills its worker process on one article (a segfault, an OOM kill)."""
+    if "poison" in result.article.doc_id:
+        os._exit(1)
+    return records(result, res)
+
+
+def test_a_partition_that_keeps_failing_is_reported_file_by_file(client, tmp_path):
+    for name in ("a", "b", "c_poison", "d", "e", "f"):
+        (tmp_path / f"{name}.txt").write_text(f"Clashes erupted in Midan ({name}).", encoding="utf-8")
+    out = list(extract_on_dask([str(tmp_path)], client, per_article=die_on_poison, partition_size=2))
+    assert [p.doc_id for p in out] == ["a", "b", "c_poison", "d", "e", "f"]
+    lost = {p.doc_id for p in out if p.failure}
+    assert lost == {"c_poison", "d"}  # the poison's partition; every other file was extracted
+    assert all("failed 3 times on the cluster" in p.failure and "run it again" in p.failure for p in out if p.failure)
+    client.wait_for_workers(2)
+
+
+def test_cli_dask_engine_writes_geoparquet_like_the_local_geojson(tmp_path, corpus):
+    local = tmp_path / "local.geojson"
+    assert main(["extract", str(corpus), "-o", str(local), "-q", "--jobs", "2"]) == 1  # some refused
+    parquet = tmp_path / "dask.parquet"
+    assert main(["extract", str(corpus), "-o", str(parquet), "-q", "--engine", "dask", "--jobs", "2"]) == 1
+    frame = gpd.read_parquet(parquet)
+    features = json.loads(local.read_text())["features"]
+    assert frame.crs.to_epsg() == 4326 and len(frame) == len(features) > 1000
+    assert list(frame["mention_id"]) == [f["properties"]["mention_id"] for f in features]
+    for row, f in zip(frame.itertuples(), features[:200]):
+        if f["geometry"] is None:  # an unplaced name
+            assert row.geometry is None and not row.resolved
+        else:
+            assert (round(row.geometry.x, 6), round(row.geometry.y, 6)) == tuple(f["geometry"]["coordinates"])
+        want = f["properties"]["event_type"]
+        assert (row.event_type == want) if want else gpd.pd.isna(row.event_type)
