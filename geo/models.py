@@ -82,6 +82,7 @@ class Place:
     note: str = ""
     needs_cue: bool = False  # also a common word or name: match only after "in", "near", ...
     origin: str = ""  # "file.csv:row" the entry was read from
+    is_default: bool = False  # the place a name shared with other places means when the text does not say
 
     @property
     def geo_precision(self) -> int:
@@ -136,6 +137,9 @@ class Span:
     surface: str
     place: Place | None  # None: a place-like name the gazetteer does not know
     how: str  # "alias", "key", "fuzzy" or "cue" (unresolved name after a locative cue)
+    ambiguous: bool = False  # the name is shared by several places; `place` is the one chosen
+    alternatives: tuple[str, ...] = ()  # ids of the other places the name may denote
+    place_basis: str | None = None  # why `place` was chosen among them ("near 'Homs'", "default")
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,9 @@ class Mention:
     type_basis: str | None = None  # "trigger", "precedence", "sentence", "story" or "undecided" (a best guess)
     reference_rule: str | None = None  # the reference rule that kept it from being an event ("speaker")
     date_rule: str | None = None  # what dated it: "time:weekday", "sentence time", "story day", "publication" ...
+    ambiguous: bool = False  # the name is shared by several places (see Span)
+    alternatives: tuple[str, ...] = ()  # ids of the other places the name may denote
+    place_basis: str | None = None  # why `place` was chosen among them
 
     @property
     def mention_id(self) -> str:
@@ -246,6 +253,14 @@ class MentionRecord:
     url: str | None
     published: str | None
     match: str
+    # Why (issue: users should be able to ask): the rule ids behind the reading.
+    event_rule: str | None = None  # the trigger rule that made it an event, or why a trigger did not count
+    type_basis: str | None = None  # how the type was chosen: "trigger", "precedence", ..., "undecided"
+    reference_rule: str | None = None  # the reference rule that kept it from being an event ("speaker")
+    date_rule: str | None = None  # what dated it ("time:weekday", "story day", "publication", ...)
+    ambiguous: bool = False  # the name is shared by several places
+    alternatives: tuple[str, ...] = ()  # ids of the other places the name may denote
+    place_basis: str | None = None  # why this place was chosen among them ("near 'Homs'", "default")
 
     @property
     def resolved(self) -> bool:
@@ -253,7 +268,9 @@ class MentionRecord:
 
     def properties(self) -> dict:
         """The exported properties, in :data:`MENTION_PROPERTIES` order."""
-        return {name: (self.resolved if name == "resolved" else getattr(self, name)) for name in MENTION_PROPERTIES}
+        props = {name: (self.resolved if name == "resolved" else getattr(self, name)) for name in MENTION_PROPERTIES}
+        props["alternatives"] = list(self.alternatives)
+        return props
 
 
 #: Properties of an exported mention, in order: the record's fields but the point (the
@@ -290,6 +307,13 @@ MENTION_PROPERTIES = (
     "url",
     "published",
     "match",
+    "event_rule",
+    "type_basis",
+    "reference_rule",
+    "date_rule",
+    "ambiguous",
+    "alternatives",
+    "place_basis",
 )
 
 

@@ -66,11 +66,11 @@ def test_missing_date_and_bad_published_option(tmp_path, capsys):
 
 
 def test_unresolved_names_have_null_geometry(tmp_path, capsys):
-    (tmp_path / "a.txt").write_text("Clashes erupted in the district of Qusour.", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("Clashes erupted in the district of Birket Nadir.", encoding="utf-8")
     main(["extract", str(tmp_path), "--published", "2012-07-17", "-o", str(tmp_path / "o.geojson")])
     feat = json.loads((tmp_path / "o.geojson").read_text())["features"][0]
     assert feat["geometry"] is None and feat["properties"]["resolved"] is False
-    assert "unresolved place name 'Qusour'" in capsys.readouterr().err
+    assert "unresolved place name 'Birket Nadir'" in capsys.readouterr().err
 
 
 def test_evaluate_command(capsys):

@@ -94,3 +94,81 @@ def test_user_gazetteer_adds_places(tmp_path):
 def test_missing_folder_is_an_error(tmp_path):
     with pytest.raises(GazetteerError, match="no such"):
         load_gazetteer([tmp_path / "nope"])
+
+
+# Places real reporting on the war beyond Damascus names (2011-2014), by area: each must load.
+FRONT_PLACES = {
+    "aleppo": "salaheddin saif-al-dawla sukkari hanano bustan-al-qasr sheikh-maqsoud ashrafiyeh-aleppo bab-al-hadid "
+    "aleppo-old-city sakhour shaar bustan-al-basha karm-al-jabal ansari-aleppo kalaseh izaa",
+    "aleppo-governorate": "azaz tal-rifaat marea al-bab manbij anadan haritan atareb khan-al-assal",
+    "homs": "baba-amr khalidiyeh karm-al-zeitoun old-homs bab-sbaa bayada inshaat jourat-al-shiah qusour-homs waer "
+    "hamidiyeh-homs",
+    "homs-governorate": "houla taldou rastan talbiseh qusayr tal-kalakh",
+    "hama-governorate": "hama kafr-zita latamneh morek tremseh qubair halfaya",
+    "idlib-governorate": "jisr-al-shughour saraqeb maarat-al-numan binnish taftanaz ariha khan-sheikhoun kafr-nabl",
+    "daraa-governorate": "daraa-al-balad daraa-al-mahatta nawa inkhil jasim tafas dael busra-al-sham sanamayn izraa "
+    "khirbet-ghazaleh",
+    "deir-ez-zor-governorate": "jbeileh hamidiyeh-dez rashdiyeh ommal-dez mayadin abu-kamal muhasan",
+    "raqqa-governorate": "raqqa tabqa tal-abyad",
+    "eastern-ghouta": "douma harasta arbin zamalka ain-tarma kafr-batna saqba hamouriyeh jisreen mleiha otaiba "
+    "deir-al-asafir zabdin beit-sawa shebaa-rif-dimashq mudira misraba hazzeh",
+    "western-ghouta-qalamoun": "darayya moadamiyeh jdeidet-artouz qatana yabroud nabk qara deir-atiyah rankous "
+    "maaloula assal-al-ward flitah zabadani madaya bloudan",
+}
+
+
+@pytest.mark.parametrize("area", FRONT_PLACES)
+def test_places_beyond_damascus_are_covered(gaz, area):
+    missing = [pid for pid in FRONT_PLACES[area].split() if pid not in gaz.places]
+    assert not missing, f"{area}: missing {missing}"
+
+
+def test_a_neighbourhood_belongs_to_its_city(gaz):
+    for p in gaz.places.values():
+        if p.kind == "neighbourhood":
+            parent = gaz.get(p.parent)
+            assert parent is not None and parent.kind in ("city", "town"), (p.id, p.parent)
+
+
+# A name several places share, and the place it means when the text gives no other clue.
+SHARED_DEFAULTS = [
+    ("Qusour", "qusour-damascus"),
+    ("Midan", "midan"),
+    ("Hamidiyeh", "hamidiyah-souq"),
+    ("Old City", "old-city"),
+    ("Jobar", "jobar"),
+    ("Khalidiyeh", "khalidiyeh"),
+    ("Ashrafiyeh", "ashrafiyeh-aleppo"),
+    ("Bayda", "bayda-baniyas"),
+    ("Suran", "suran-hama"),
+    ("Tripoli", "tripoli-lebanon"),
+]
+
+
+@pytest.mark.parametrize("name,default", SHARED_DEFAULTS, ids=[n for n, _ in SHARED_DEFAULTS])
+def test_a_shared_name_has_one_default(gaz, name, default):
+    from geo.extract.text import fold, place_key
+
+    sharing = [p for p in gaz.by_key[place_key(name)] if fold(name) in {fold(a) for a in (p.name, *p.aliases)}]
+    assert len(sharing) > 1, f"{name!r} is no longer shared: {sharing}"
+    assert [p.id for p in sharing if p.is_default] == [default]
+
+
+def test_default_column_is_optional_and_checked(tmp_path):
+    plain = tmp_path / "plain.csv"
+    _write(plain, [GOOD])  # no default column, as user gazetteers are written
+    assert load_gazetteer([plain]).get("a").is_default is False
+    marked = tmp_path / "marked.csv"
+    marked.write_text(",".join(COLUMNS) + ",default\na,Alpha,,town,,33.5,36.3,geonames:1,,,yes\n", encoding="utf-8")
+    assert load_gazetteer([marked]).get("a").is_default is True
+    bad = tmp_path / "bad.csv"
+    bad.write_text(",".join(COLUMNS) + ",default\na,Alpha,,town,,33.5,36.3,geonames:1,,,first\n", encoding="utf-8")
+    with pytest.raises(GazetteerError, match="default 'first' must be empty or 'yes'"):
+        load_gazetteer([bad])
+
+
+def test_damascus_suburbs_is_damascus_not_the_governorate(gaz):
+    from geo.extract.match import find_mentions
+
+    found = [(s.surface, s.place.id) for s in find_mentions("Troops shelled two Damascus suburbs overnight.", gaz)]
+    assert found == [("Damascus", "damascus")]

@@ -80,8 +80,8 @@ def test_lower_case_landmark_name(gaz):
 
 
 def test_unknown_names_after_cues_are_reported_not_dropped(gaz):
-    out = _surfaces("Clashes erupted in the district of Qusour and in Jdeidet Wadi Zubair yesterday.", gaz)
-    assert ("Qusour", None) in out
+    out = _surfaces("Clashes erupted in the district of Birket Nadir and in Jdeidet Wadi Zubair yesterday.", gaz)
+    assert ("Birket Nadir", None) in out
     assert ("Jdeidet Wadi Zubair", None) in out
 
 
@@ -113,3 +113,105 @@ def test_named_facilities_are_reported(gaz):
     out = _surfaces("Rockets hit the Abdel Qader al-Husseini mosque and Al-Mouwasat Hospital.", gaz)
     assert ("Abdel Qader al-Husseini mosque", None) in out
     assert ("Al-Mouwasat Hospital", None) in out
+
+
+def _placed(text, gaz):
+    return {s.surface: s for s in find_mentions(text, gaz) if s.place}
+
+
+# A name several places share goes to the one near the text's other places.
+HOMONYMS = [
+    ("Tanks shelled Homs on Sunday; residents of Qusour fled.", "Qusour", "qusour-homs", "near 'Homs'"),
+    ("Tanks shelled Homs on Sunday; residents of Hamidiyeh fled.", "Hamidiyeh", "hamidiyeh-homs", "near 'Homs'"),
+    ("Rebels in Aleppo said they still held Midan.", "Midan", "aleppo-midan", "near 'Aleppo'"),
+    ("Gunmen attacked a checkpoint near Suran in Aleppo province.", "Suran", "suran-aleppo", "near 'Aleppo province'"),
+    ("Militias clashed in Libya again, and al-Bayda was quiet.", "al-Bayda", "bayda-libya", "near 'Libya'"),
+    ("Troops searched homes in Baniyas and in the village of al-Bayda.", "al-Bayda", "bayda-baniyas", "near 'Baniyas'"),
+    ("The army pounded Maarat al-Numan while rebels besieged Hamidiyeh.", "Hamidiyeh", "hamidiyeh-base", None),
+    ("Activists said the Old City came under fire.", "Old City", "old-city", "default"),
+    ("Residents of Qusour reported heavy gunfire.", "Qusour", "qusour-damascus", "default"),
+]
+
+
+@pytest.mark.parametrize("text,surface,place_id,basis", HOMONYMS, ids=[t[0][:40] for t in HOMONYMS])
+def test_shared_names_resolve_by_the_places_around_them(gaz, text, surface, place_id, basis):
+    span = _placed(text, gaz)[surface]
+    assert span.place.id == place_id
+    assert span.ambiguous and place_id not in span.alternatives and span.alternatives
+    if basis:
+        assert span.place_basis == basis
+
+
+def test_the_nearest_named_city_in_the_text_decides(gaz):
+    text = (
+        "Mortars fell on Damascus, where troops raided Midan at dawn.\n\n"
+        "In Aleppo, meanwhile, rebels fought street by street in Midan and Khalidiyeh."
+    )
+    spans = [s for s in find_mentions(text, gaz) if s.place]
+    chosen = [(s.surface, s.place.id) for s in spans if s.ambiguous]
+    assert chosen == [("Midan", "midan"), ("Midan", "aleppo-midan"), ("Khalidiyeh", "khalidiyeh-aleppo")]
+
+
+def test_a_dateline_decides_for_the_story(gaz):
+    text = "ALEPPO, Syria (AP) - Warplanes struck Khalidiyeh on Monday, activists said."
+    assert _placed(text, gaz)["Khalidiyeh"].place.id == "khalidiyeh-aleppo"
+    text = "HOMS, Syria (AP) - Warplanes struck Khalidiyeh on Monday, activists said."
+    assert _placed(text, gaz)["Khalidiyeh"].place.id == "khalidiyeh"
+
+
+def test_a_far_place_does_not_decide(gaz):
+    # Beirut is 85 km from the Damascus Qusour and 130 km from the Homs one: neither is near.
+    span = _placed("BEIRUT (Reuters) - Shelling hit Qusour, activists said.", gaz)["Qusour"]
+    assert (span.place.id, span.place_basis) == ("qusour-damascus", "default")
+
+
+def test_a_name_only_one_place_has_is_not_ambiguous(gaz):
+    span = _placed("Shells fell on Baba Amr.", gaz)["Baba Amr"]
+    assert (span.place.id, span.ambiguous, span.alternatives, span.place_basis) == ("baba-amr", False, (), None)
+
+
+def test_a_neighbourhood_lands_on_the_neighbourhood_not_its_city(gaz):
+    out = _placed("Rebels in the Aleppo district of Salah al-Din and in Seif el-Dawla held out.", gaz)
+    assert out["Salah al-Din"].place.id == "salaheddin"
+    assert out["Seif el-Dawla"].place.id == "saif-al-dawla"
+    assert out["Aleppo"].place.id == "aleppo"
+
+
+def test_a_city_in_the_possessive_joins_the_place_it_contains(gaz):
+    out = _surfaces("Families were evacuated from Homs's Old City and Aleppo’s Sukkari district.", gaz)
+    assert out == [("Homs's Old City", "old-homs"), ("Aleppo’s Sukkari", "sukkari")]
+    # A country stays a mention of its own.
+    assert _surfaces("Refugees crowded Jordan's Zaatari camp.", gaz) == [
+        ("Jordan", "jordan"),
+        ("Zaatari camp", "zaatari-camp"),
+    ]
+
+
+def test_a_compound_adjective_does_not_make_a_longer_name(gaz):
+    assert _surfaces("Fighting hit the Kurdish-majority Sheikh Maqsoud district.", gaz) == [
+        ("Sheikh Maqsoud", "sheikh-maqsoud")
+    ]
+
+
+def test_mentions_carry_the_choice_among_shared_names(res):
+    from geo.extract.documents import make_article
+    from geo.extract.pipeline import extract_article
+
+    article = make_article("Tanks shelled Homs and Qusour on Monday.", "x", published="2012-03-05")
+    mention = next(m for m in extract_article(article, res).mentions if m.surface == "Qusour")
+    assert (mention.place.id, mention.ambiguous, mention.place_basis) == ("qusour-homs", True, "near 'Homs'")
+    assert "qusour-damascus" in mention.alternatives
+
+
+def test_unplaced_names_stop_at_a_line_break(gaz):
+    text = "Rebels advanced into the district of Birket Nadir\nReuters\n\nClashes went on in Birket Nadir."
+    unplaced = [s.surface for s in find_mentions(text, gaz) if s.place is None]
+    assert unplaced == ["Birket Nadir", "Birket Nadir"]
+
+
+def test_a_shared_name_in_a_city_that_has_none_of_them_stays_unplaced(gaz):
+    # The gazetteer's Old Cities are those of Damascus, Homs and Aleppo: Jerusalem's is not one of them.
+    for text in ("Police sealed off Jerusalem's Old City.", "Clashes broke out in the Old City of Jerusalem."):
+        span = next(s for s in find_mentions(text, gaz) if s.surface == "Old City")
+        assert span.place is None and span.ambiguous and "old-city" in span.alternatives, text
+    assert _placed("Shelling hit the Qusour quarter of Hama.", gaz)["Qusour"].place.id == "qusour-hama"

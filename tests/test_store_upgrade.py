@@ -45,26 +45,42 @@ def test_the_old_store_is_the_unversioned_one(tmp_path):
     assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 4
 
 
-def test_old_store_upgrades_in_place_keeping_everything(tmp_path, res):
+def test_old_store_upgrades_in_place_keeping_every_article(tmp_path, res):
     path = old_store(tmp_path / "old.sqlite")
     raw = sqlite3.connect(path)
-    before = _snapshot(raw)
-    rev = raw.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0]
+    articles, mentions = _snapshot(raw)
     raw.close()
 
     conn = store.open_store(path, res)
     assert store.version(conn) == store.SCHEMA_VERSION
-    assert _snapshot(conn) == before  # every article and mention, unchanged
-    assert store.revision(conn) == int(rev)
-    assert len(store.mention_records(conn)) == len(before[1]) == 107
+    assert _snapshot(conn)[0] == articles  # every article, unchanged
+    # Version 2 records why each mention reads as it does, which old rows cannot say: the
+    # mentions were re-extracted from the stored texts, so every article has them, with their why.
+    records = store.mention_records(conn)
+    assert {r.doc_id for r in records} == {a[0] for a in articles}
+    assert all(r.event_rule for r in records if r.is_event)
+    assert {r.mention_id for r in records} >= {m[0] for m in mentions if m[1] in ("tadamon", "qaboun")}
     assert store.seed(conn, res) == 0  # the seeds were loaded by the old version: not again
     conn.close()
 
     again = store.open_store(path, res)  # a second open changes nothing
-    assert _snapshot(again) == before
+    assert _snapshot(again) == _snapshot(store.connect(path))
+    assert [r.mention_id for r in store.mention_records(again)] == [r.mention_id for r in records]
     result = store.ingest_text(again, "Clashes erupted in Midan on Monday.", res, published="2012-07-24")
     assert result.article.doc_id in set(store.articles_frame(again)["doc_id"])
     again.close()
+
+
+def test_each_upgrade_step_alone_keeps_the_articles(tmp_path):
+    from geo.store.schema import UPGRADES, _columns
+
+    conn = sqlite3.connect(old_store(tmp_path / "old.sqlite"))
+    articles, mentions = _snapshot(conn)
+    for step in UPGRADES:
+        step(conn)
+        assert _snapshot(conn) == (articles, mentions)
+    assert {"published_basis"} <= _columns(conn, "articles")
+    assert {"event_rule", "alternatives", "place_basis"} <= _columns(conn, "mentions")
 
 
 def test_an_upgrade_that_needs_new_columns_re_extracts_from_the_stored_texts(tmp_path, res):

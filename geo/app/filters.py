@@ -147,6 +147,8 @@ def records(df: pd.DataFrame) -> list[MentionRecord]:
     for values in zip(*cols):
         rec = dict(zip(_FIELDS, map(_plain, values)))
         rec["is_event"] = bool(rec["is_event"])
+        rec["ambiguous"] = bool(rec["ambiguous"])
+        rec["alternatives"] = tuple(rec["alternatives"] or ())
         out.append(MentionRecord(**rec))
     return out
 

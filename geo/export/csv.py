@@ -46,6 +46,12 @@ CSV_COLUMNS = (
     "url",
     "published",
     "corroboration",
+    "event_rule",
+    "type_basis",
+    "reference_rule",
+    "date_rule",
+    "ambiguous",
+    "alternatives",
 )
 #: ACLED's time_precision codes.
 TIME_PRECISION = {"day": 1, "week": 2, "month": 3}
@@ -91,6 +97,12 @@ def csv_row(record: MentionRecord | EventRecord) -> dict:
             "url": None,
             "published": None,
             "corroboration": record.corroboration,
+            "event_rule": "; ".join(sorted({m.event_rule for m in record.mentions if m.event_rule})) or None,
+            "type_basis": None,
+            "reference_rule": None,
+            "date_rule": None,
+            "ambiguous": any(m.ambiguous for m in record.mentions),
+            "alternatives": "; ".join(sorted({a for m in record.mentions for a in m.alternatives})) or None,
         }
     m = record
     when = _acled_date(m.date, m.date_precision, m.date_start, m.date_end)
@@ -121,6 +133,12 @@ def csv_row(record: MentionRecord | EventRecord) -> dict:
         "url": m.url,
         "published": m.published,
         "corroboration": None,
+        "event_rule": m.event_rule,
+        "type_basis": m.type_basis,
+        "reference_rule": m.reference_rule,
+        "date_rule": m.date_rule,
+        "ambiguous": m.ambiguous,
+        "alternatives": "; ".join(m.alternatives) or None,
     }
 
 

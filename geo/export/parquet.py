@@ -31,8 +31,9 @@ DTYPES = {
     "resolved": "boolean",
     "is_event": "boolean",
     "verified": "boolean",
+    "ambiguous": "boolean",
 }
-_LISTS = ("doc_ids", "mention_ids", "sentences")
+_LISTS = ("doc_ids", "mention_ids", "sentences", "alternatives")
 
 
 def _frame(rows: list[dict], points: list[Point | None]) -> gpd.GeoDataFrame:

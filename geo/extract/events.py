@@ -330,6 +330,9 @@ def _tag_sentence(
             verified=False if unverified else None,
             how=span.how,
             reference_rule=reason,
+            ambiguous=span.ambiguous,
+            alternatives=span.alternatives,
+            place_basis=span.place_basis,
         )
         usable = _usable(live, span, sent, lex)
         reasons.append(reason)

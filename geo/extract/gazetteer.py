@@ -1,9 +1,10 @@
 """The gazetteer: curated place files, validated, indexed for matching.
 
 Rows live in CSV files (``gazetteer/*.csv``) with the columns
-``id,name,aliases,kind,parent,lat,lon,source,note``; ``aliases`` are separated
-by ``|``. Loading validates every row and raises one :class:`GazetteerError`
-naming each bad row's file, line and problem.
+``id,name,aliases,kind,parent,lat,lon,source,note,match`` and, optionally,
+``default``; ``aliases`` are separated by ``|``. Loading validates every row
+and raises one :class:`GazetteerError` naming each bad row's file, line and
+problem.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ def _curated_dir() -> Path:
 DEFAULT_GAZETTEER_DIR = _curated_dir()
 COLUMNS = ("id", "name", "aliases", "kind", "parent", "lat", "lon", "source", "note", "match")
 REQUIRED = ("id", "name", "kind", "lat", "lon", "source")
+#: Optional columns: a file without them still loads (user gazetteers are written with COLUMNS only).
+#: ``default``: ``yes`` marks the place a name shared with other places means when the text does not say.
+OPTIONAL = ("default",)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _ABBREVIATION = re.compile(r"^(?:[A-Z]\.?){2,5}$")
 #: Kinds whose names vary with transliteration; only these are matched fuzzily.
@@ -217,6 +221,8 @@ def parse_row(row: dict[str, str | None], where: str = "") -> tuple[Place | None
     aliases = tuple(a.strip() for a in get.get("aliases", "").split("|") if a.strip())
     if get.get("match", "") not in ("", "cue"):
         return None, f"match {get['match']!r} must be empty or 'cue' (match only after in/near/to/...)"
+    if get.get("default", "") not in ("", "yes"):
+        return None, f"default {get['default']!r} must be empty or 'yes' (the usual meaning of a shared name)"
     return (
         Place(
             id=pid,
@@ -230,6 +236,7 @@ def parse_row(row: dict[str, str | None], where: str = "") -> tuple[Place | None
             note=get.get("note", ""),
             needs_cue=get.get("match") == "cue",
             origin=where,
+            is_default=get.get("default") == "yes",
         ),
         None,
     )

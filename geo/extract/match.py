@@ -3,14 +3,17 @@
 Following spaCy's matcher design the work is split into
 :func:`find_candidates` (every span whose toponym key is in the gazetteer),
 :func:`filter_spans` (longest wins) and :func:`check_candidates` (drop spans
-that are part of a person's or an organisation's name), then
+that are part of a person's or an organisation's name); :func:`resolve_homonyms`
+chooses among places that share a name by the text's other places; then
 :func:`find_unresolved` reports unknown place-like names after locative cues.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import cache, lru_cache
 
 from ..models import PLACE_KINDS, Place, Span
@@ -73,14 +76,15 @@ _CUE_BEFORE = re.compile(
     r"province|governorate|municipality|locality|hamlet)s? of|in|near|outside|into|around|"
     r"towards?|across|entered|stormed|shelled|bombarded)\s+(?:the\s+)?$"
 )
-_CUE_AFTER = re.compile(r"^\s+(?:district|neighbou?rhood|suburb|camp|quarter|area)\b", re.I)
+# Names and the words that qualify them stay on one line: "Qusour\nReuters" is two lines, not a name.
+_CUE_AFTER = re.compile(r"^[ \t]+(?:district|neighbou?rhood|suburb|camp|quarter|area)\b", re.I)
 # A named facility is a place mention too ("the al-Taqwa mosque", "Mouwasat Hospital").
 _FACILITY_AFTER = re.compile(
-    r"^\s+(?:mosque|hospital|square|street|roundabout|bridge|airport|airbase|air base|prison|school|university"
+    r"^[ \t]+(?:mosque|hospital|square|street|roundabout|bridge|airport|airbase|air base|prison|school|university"
     r"|church|cathedral|stadium|market|souk|bakery|shrine|palace|hotel)\b",
     re.I,
 )
-_NAME = re.compile(r"(?:(?:[Aa]l|[Ee]l)-)?[A-Z][\w'’-]*(?:\s+(?:(?:al|el|Al|El)-)?[A-Z][\w'’-]*){0,2}")
+_NAME = re.compile(r"(?:(?:[Aa]l|[Ee]l)-)?[A-Z][\w'’-]*(?:[ \t]+(?:(?:al|el|Al|El)-)?[A-Z][\w'’-]*){0,2}")
 _ADJECTIVE = re.compile(r"(?:ian|ite|ese|ish|an|i)$")
 _KIND_RANK = {kind: rank for rank, kind in enumerate(PLACE_KINDS)}
 
@@ -156,13 +160,28 @@ def _case_ok(text: str, toks, i: int, j: int, key: str, gaz: Gazetteer) -> bool:
 
 
 def _choose(places: tuple[Place, ...], surface: str) -> Place:
-    """Among places sharing a key, prefer an exact spelling, then the larger kind."""
+    """Among places sharing a key, the one the name means without context.
+
+    An exact spelling narrows the choice; then the gazetteer's ``default`` row,
+    then the larger kind. :func:`resolve_homonyms` may revise it by the text's other places.
+    """
     if len(places) == 1:
         return places[0]
+    return _by_default(candidates(places, surface))
+
+
+def candidates(places: tuple[Place, ...], surface: str) -> tuple[Place, ...]:
+    """The places a name may denote: those spelled exactly so, else all sharing its key."""
+    if len(places) == 1:
+        return places
     folded = fold(surface)
-    exact = [p for p in places if folded in _folded_names(p)]
-    pool = exact or list(places)
-    return max(pool, key=lambda p: _KIND_RANK.get(p.kind, 0))
+    exact = tuple(p for p in places if folded in _folded_names(p))
+    return exact or places
+
+
+def _by_default(pool: tuple[Place, ...]) -> Place:
+    # max() keeps the first of equals: gazetteer order breaks the remaining ties.
+    return max(pool, key=lambda p: (p.is_default, _KIND_RANK.get(p.kind, 0)))
 
 
 @cache
@@ -211,6 +230,8 @@ def part_of_longer_name(text: str, span: Span, mention_starts: set[int]) -> bool
     before, sep = _word_before(text, span.start)
     if before.endswith(("’s", "'s", "s’", "s'")):
         before = ""  # a possessive modifies the name ("the Baath Party's National Security Bureau")
+    if "-" in before and before.rsplit("-", 1)[1][:1].islower():
+        before = ""  # a compound adjective modifies it ("the Kurdish-majority Sheikh Maqsoud district")
     if before and sep == " " and _capitalised(before) and before.lower().rstrip(".") not in _FREE_BEFORE:
         if not _sentence_initial(text, span.start - len(sep) - len(before)):
             return True
@@ -357,7 +378,7 @@ def find_mentions(text: str, gaz: Gazetteer) -> list[Span]:
     spans = check_candidates(text, spans, gaz)
     fuzzy = check_candidates(text, find_fuzzy(text, gaz, spans, toks), gaz)
     spans = sorted(spans + fuzzy, key=lambda s: s.start)
-    spans = _prefer_document_focus(spans, gaz)
+    spans = merge_possessive_containers(text, resolve_homonyms(text, spans, gaz), gaz)
     unresolved = find_unresolved(text, spans)
     for i, span in enumerate(unresolved):
         place = fuzzy_lookup(span.surface, gaz)
@@ -366,22 +387,133 @@ def find_mentions(text: str, gaz: Gazetteer) -> list[Span]:
     return sorted(spans + unresolved, key=lambda s: s.start)
 
 
-def _prefer_document_focus(spans: list[Span], gaz: Gazetteer) -> list[Span]:
-    """Re-resolve names shared by several places towards the text's other places."""
-    local = [s.place for s in spans if s.place and s.place.kind not in ("country", "region")]
-    if not local:
-        return spans
-    lat = sum(p.lat for p in local) / len(local)
-    lon = sum(p.lon for p in local) / len(local)
-    out = []
+_POSSESSIVE_GAP = frozenset({"'s ", "’s ", "' ", "’ "})
+
+
+def merge_possessive_containers(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]:
+    """Join "Homs's Old City", "Aleppo's Salaheddine" into one mention of the inner place.
+
+    A city or town in the possessive before a place it contains names that
+    place's container, as "the Old City of Homs" would: one name, as the
+    guidelines count "Damascus province". A country stays a mention of its own
+    ("Jordan's Zaatari camp").
+    """
+    out: list[Span] = []
     for span in spans:
-        places = gaz.by_key.get(place_key(span.surface), ())
-        if span.how == "key" and len(places) > 1:
-            folded = fold(span.surface)
-            exact = [p for p in places if folded in _folded_names(p)]
-            pool = exact or list(places)
-            if len(pool) > 1:
-                best = min(pool, key=lambda p: haversine_km(lat, lon, p.lat, p.lon))
-                span = Span(span.start, span.end, span.surface, best, span.how)
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.place is not None
+            and prev.place.kind in ("city", "town")
+            and span.place is not None
+            and text[prev.end : span.start] in _POSSESSIVE_GAP
+            and prev.place in gaz.ancestors(span.place)
+        ):
+            out[-1] = replace(span, start=prev.start, surface=text[prev.start : span.end])
+            continue
         out.append(span)
     return out
+
+
+#: A named place decides between homonyms when one of them lies within this distance of it ...
+NEAR_KM = 40.0
+#: ... and at least this much nearer than every other one.
+MARGIN_KM = 10.0
+# Kinds whose point stands for the place itself, so distance to it means something;
+# governorates, regions and countries decide only by containing a candidate.
+_POINT_KINDS = frozenset({"landmark", "camp", "neighbourhood", "mountain", "town", "city"})
+# Where a sentence ends, for trying the anchors of a name's own sentence first.
+_SENTENCE_BREAK = re.compile(r"[.!?][\s\"”’)]|\n")
+
+
+def resolve_homonyms(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]:
+    """Choose among places sharing a name by the article's other places.
+
+    The text's unambiguous places (its dateline, the cities and districts it
+    names) are tried in order: those in the name's own sentence, then the
+    nearest in the text. The first that contains one candidate ("Suran in
+    Aleppo province"), or lies within :data:`NEAR_KM` of one and
+    :data:`MARGIN_KM` nearer than the others ("clashes in Qusour" after
+    "Homs"), decides. With none deciding, the gazetteer's ``default`` row for
+    the name stands. Every such span is marked ``ambiguous``, with the other
+    places' ids (``alternatives``) and the basis of the choice (``place_basis``).
+
+    >>> from geo.extract.gazetteer import load_gazetteer
+    >>> span = find_mentions("Tanks shelled Homs; residents of Qusour fled.", load_gazetteer())[1]
+    >>> (span.place.id, span.ambiguous, span.place_basis)
+    ('qusour-homs', True, "near 'Homs'")
+    """
+    pools = [_pool(span, gaz) for span in spans]
+    if all(len(pool) <= 1 for pool in pools):
+        return spans
+    anchors = [s for s, pool in zip(spans, pools) if len(pool) == 1 and s.how in ("key", "alias")]
+    breaks = [m.start() for m in _SENTENCE_BREAK.finditer(text)]
+    sentence_of = {id(a): bisect_right(breaks, a.start) for a in anchors}
+    out = []
+    for i, span in enumerate(spans):
+        pool = pools[i]
+        if len(pool) > 1:
+            container = _named_container(text, spans, i)
+            if container is not None and not any(container.place in gaz.ancestors(p) for p in pool):
+                # "Jerusalem's Old City", "the Old City of Hebron": a place of that name the gazetteer lacks.
+                basis = f"none in {container.surface!r}"
+                span = replace(
+                    span, place=None, ambiguous=True, alternatives=tuple(p.id for p in pool), place_basis=basis
+                )
+            else:
+                here = bisect_right(breaks, span.start)
+                # The name's own sentence first, then nearest in the text; before the name wins a tie.
+                ordered = sorted(
+                    anchors, key=lambda a: (sentence_of[id(a)] != here, abs(a.start - span.start), a.start > span.start)
+                )
+                chosen, basis = _decide(pool, ordered, gaz)
+                alternatives = tuple(p.id for p in pool if p.id != chosen.id)
+                span = replace(span, place=chosen, ambiguous=True, alternatives=alternatives, place_basis=basis)
+        out.append(span)
+    return out
+
+
+def _named_container(text: str, spans: list[Span], i: int) -> Span | None:
+    """The city or town that names a span's container: "Homs's Qusour", "Qusour of Homs"."""
+    before = spans[i - 1] if i > 0 else None
+    after = spans[i + 1] if i + 1 < len(spans) else None
+    if before is not None and text[before.end : spans[i].start] in _POSSESSIVE_GAP:
+        container = before
+    elif after is not None and text[spans[i].end : after.start] == " of ":
+        container = after
+    else:
+        return None
+    return container if container.place is not None and container.place.kind in ("city", "town") else None
+
+
+def _pool(span: Span, gaz: Gazetteer) -> tuple[Place, ...]:
+    if span.place is None or span.how not in ("key", "alias"):
+        return (span.place,) if span.place else ()
+    places = gaz.by_key.get(place_key(span.surface), ())
+    if span.place not in places:
+        return (span.place,)
+    return candidates(places, span.surface)
+
+
+def _decide(pool: tuple[Place, ...], anchors: list[Span], gaz: Gazetteer) -> tuple[Place, str]:
+    """The candidate the first deciding anchor picks, else the default."""
+    for anchor in anchors:
+        chosen = _decided_by(anchor.place, pool, gaz)
+        if chosen is not None:
+            return chosen, f"near {anchor.surface!r}"
+    return _by_default(pool), "default"
+
+
+def _decided_by(anchor: Place, pool: tuple[Place, ...], gaz: Gazetteer) -> Place | None:
+    """The one candidate this place contains, or lies clearly nearest to; else None."""
+    inside = [p for p in pool if anchor in gaz.ancestors(p)]
+    if len(inside) == 1:
+        return inside[0]
+    if anchor.kind not in _POINT_KINDS:
+        return None
+    ranked = sorted(pool, key=lambda p: haversine_km(anchor.lat, anchor.lon, p.lat, p.lon))
+    near = haversine_km(anchor.lat, anchor.lon, ranked[0].lat, ranked[0].lon)
+    next_near = haversine_km(anchor.lat, anchor.lon, ranked[1].lat, ranked[1].lon)
+    if near <= NEAR_KM and next_near - near >= MARGIN_KM:
+        return ranked[0]
+    return None

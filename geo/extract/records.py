@@ -74,6 +74,13 @@ def mention_record(m: Mention, article: Article, gaz: Gazetteer | None = None) -
         url=article.url,
         published=_iso(article.published),
         match=m.how,
+        event_rule=m.event_rule,
+        type_basis=m.type_basis,
+        reference_rule=m.reference_rule,
+        date_rule=m.date_rule,
+        ambiguous=m.ambiguous,
+        alternatives=tuple(m.alternatives),
+        place_basis=m.place_basis,
     )
 
 

@@ -55,7 +55,11 @@ def mention_row(record: MentionRecord) -> tuple:
     row = []
     for c in MENTION_COLUMNS:
         v = getattr(record, c)
-        row.append(int(v) if isinstance(v, bool) else v)
+        if isinstance(v, bool):
+            v = int(v)
+        elif isinstance(v, tuple):
+            v = "|".join(v)  # place ids never hold "|"
+        row.append(v)
     return tuple(row)
 
 
@@ -266,6 +270,8 @@ def mentions_frame(conn: sqlite3.Connection) -> pd.DataFrame:
         if df[col].dtype != "float64" and df[col].dtype != "int64":
             df[col] = df[col].astype(object).where(df[col].notna(), None)
     df["is_event"] = df["is_event"].astype(bool)
+    df["ambiguous"] = df["ambiguous"].astype(bool)
+    df["alternatives"] = [tuple(a for a in (v or "").split("|") if a) for v in df["alternatives"]]
     df["verified"] = [None if v is None or v != v else bool(v) for v in df["verified"]]
     df["verified"] = df["verified"].astype(object)
     return df
@@ -284,6 +290,8 @@ def mention_records(conn: sqlite3.Connection) -> list[MentionRecord]:
         values = dict(zip(names, row))
         values["is_event"] = bool(values["is_event"])
         values["verified"] = None if values["verified"] is None else bool(values["verified"])
+        values["ambiguous"] = bool(values["ambiguous"])
+        values["alternatives"] = tuple(a for a in (values["alternatives"] or "").split("|") if a)
         out.append(MentionRecord(**values))
     return out
 

@@ -24,7 +24,7 @@ from ..errors import ClashmapError
 from ..models import MentionRecord
 
 #: The version this code writes; raise it with each step added to :data:`UPGRADES`.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Article-level fields of a record: kept once in ``articles``, joined back on reading.
 ARTICLE_FIELDS = ("title", "outlet", "url", "published")
@@ -62,7 +62,9 @@ CREATE TABLE IF NOT EXISTS mentions (
     is_event INTEGER NOT NULL, event_type TEXT, sub_event_type TEXT, trigger TEXT,
     date TEXT, date_precision TEXT, date_basis TEXT, date_start TEXT, date_end TEXT,
     sentence TEXT NOT NULL, sentence_start INTEGER NOT NULL,
-    attribution TEXT, verified INTEGER, match TEXT
+    attribution TEXT, verified INTEGER, match TEXT,
+    event_rule TEXT, type_basis TEXT, reference_rule TEXT, date_rule TEXT,
+    ambiguous INTEGER NOT NULL DEFAULT 0, alternatives TEXT NOT NULL DEFAULT '', place_basis TEXT
 );
 CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(doc_id);
 CREATE INDEX IF NOT EXISTS mentions_date ON mentions(date);
@@ -86,9 +88,30 @@ def _to_v1(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS mentions_place ON mentions(place_id)")
 
 
+#: Columns version 2 added to ``mentions``: why each mention reads as it does, and shared place names.
+_WHY_COLUMNS = {
+    "event_rule": "TEXT",
+    "type_basis": "TEXT",
+    "reference_rule": "TEXT",
+    "date_rule": "TEXT",
+    "ambiguous": "INTEGER NOT NULL DEFAULT 0",
+    "alternatives": "TEXT NOT NULL DEFAULT ''",
+    "place_basis": "TEXT",
+}
+
+
+def _to_v2(conn: sqlite3.Connection) -> None:
+    """Why-fields and shared names on every mention: old rows cannot say why, so re-extract them."""
+    have = _columns(conn, "mentions")
+    for name, kind in _WHY_COLUMNS.items():
+        if name not in have:
+            conn.execute(f"ALTER TABLE mentions ADD COLUMN {name} {kind}")
+    request_reextract(conn)
+
+
 #: ``UPGRADES[v]`` brings a store from version ``v`` to ``v + 1``. A step that adds mention
 #: columns it cannot fill from the old ones calls :func:`request_reextract`.
-UPGRADES: list[Callable[[sqlite3.Connection], None]] = [_to_v1]
+UPGRADES: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2]
 assert len(UPGRADES) == SCHEMA_VERSION
 
 
@@ -119,6 +142,7 @@ def _upgrade(conn: sqlite3.Connection, path: Path) -> None:
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "articles" in tables:
+            conn.execute(statements[-1])  # the meta table first: a step may write to it
             for step in UPGRADES[found:]:
                 step(conn)
         for statement in statements:  # all IF NOT EXISTS: creates a new store, completes an old one

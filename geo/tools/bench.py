@@ -15,6 +15,7 @@ import resource
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -88,11 +89,17 @@ def _peak_mb() -> tuple[float, float]:
     return own, children
 
 
-def _run(paths: list[str], jobs: int, out: Path) -> tuple[int, int, int, float]:
+def _run(paths: list[str], jobs: int, out: Path, client=None) -> tuple[int, int, int, float]:
     articles = words = features = 0
     start = time.perf_counter()
+    if client is None:
+        results = extract_files(paths, max_bytes=5_000_000, jobs=jobs, per_article=encoded_features)
+    else:
+        from ..extract.cluster import extract_on_dask
+
+        results = extract_on_dask(paths, client, max_bytes=5_000_000, per_article=encoded_features)
     with out.open("w", encoding="utf-8") as fh, GeoJSONWriter(fh) as writer:
-        for done in extract_files(paths, max_bytes=5_000_000, jobs=jobs, per_article=encoded_features):
+        for done in results:
             articles += 1
             words += done.words
             for feat in done.output or ():
@@ -101,8 +108,12 @@ def _run(paths: list[str], jobs: int, out: Path) -> tuple[int, int, int, float]:
     return articles, words, features, time.perf_counter() - start
 
 
-def run_bench(n: int = 10_000, jobs: int = 2, keep: str | None = None) -> int:
-    """Generate the corpus, extract it twice (a quarter, then all) and print the figures."""
+def run_bench(n: int = 10_000, jobs: int = 2, keep: str | None = None, engine: str = "local") -> int:
+    """Generate the corpus, extract it twice (a quarter, then all) and print the figures.
+
+    With ``engine="dask"`` extraction runs on a Dask LocalCluster of ``jobs`` worker
+    processes (its start-up is not counted: a cluster is started once and kept).
+    """
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(keep) if keep else Path(tmp) / "corpus"
         folder.mkdir(parents=True, exist_ok=True)
@@ -117,14 +128,24 @@ def run_bench(n: int = 10_000, jobs: int = 2, keep: str | None = None) -> int:
                 src = Path(f).with_suffix("").with_suffix(suffix) if suffix != ".txt" else Path(f)
                 src = Path(f[:-4] + suffix)
                 (quarter / src.name).symlink_to(src)
-        print(f"extract with {jobs} process(es); the whole of `python -m geo extract`: read, extract, write GeoJSON")
+        print(
+            f"extract with {jobs} {'Dask worker' if engine == 'dask' else 'process'}(es); the whole of "
+            "`clashmap extract`: read, extract, write GeoJSON"
+        )
         print(f"{'articles':>9} {'words':>11} {'features':>9} {'seconds':>8} {'words/s':>10} {'articles/s':>10}")
-        for label, paths in (("quarter", [str(quarter)]), ("all", [str(folder)])):
-            articles, words, features, secs = _run(paths, jobs, Path(tmp) / f"{label}.geojson")
-            print(
-                f"{articles:>9,} {words:>11,} {features:>9,} {secs:>8.1f} "
-                f"{words / secs:>10,.0f} {articles / secs:>10,.0f}"
-            )
+        with ExitStack() as stack:
+            client = None
+            if engine == "dask":
+                from ..extract.cluster import dask_client
+
+                client = stack.enter_context(dask_client(workers=jobs))
+                client.wait_for_workers(jobs)
+            for label, paths in (("quarter", [str(quarter)]), ("all", [str(folder)])):
+                articles, words, features, secs = _run(paths, jobs, Path(tmp) / f"{label}.geojson", client)
+                print(
+                    f"{articles:>9,} {words:>11,} {features:>9,} {secs:>8.1f} "
+                    f"{words / secs:>10,.0f} {articles / secs:>10,.0f}"
+                )
         own, children = _peak_mb()
         print(f"peak memory: {own:.0f} MB (main process), {children:.0f} MB (largest worker)")
     return 0

@@ -210,7 +210,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    return run_bench(args.articles, args.jobs, args.keep)
+    return run_bench(args.articles, args.jobs, args.keep, args.engine)
 
 
 def positive_int(value: str) -> int:
@@ -277,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("--articles", type=int, default=10_000)
     be.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     be.add_argument("--keep", help="folder to keep the generated corpus in (default: a temporary one)")
+    be.add_argument("--engine", choices=("local", "dask"), default="local", help="as for extract")
     be.set_defaults(func=cmd_bench)
     return parser
 
