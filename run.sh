@@ -32,16 +32,28 @@ browser() {
     fi
 }
 
+postgis() {
+    # The store tests start a throwaway PostgreSQL + PostGIS server of their own.
+    if [ ! -f /usr/share/postgresql/15/extension/postgis.control ]; then
+        local sudo=""
+        [ "$(id -u)" -ne 0 ] && sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql-15-postgis-3 >/dev/null
+    fi
+}
+
 job=${1:-}
 [ $# -gt 0 ] && shift
 case "$job" in
     app)
         setup
+        # CLASHMAP_DB=postgresql://... points the app at a shared PostGIS store instead of the SQLite file.
         exec .venv/bin/python -m streamlit run app.py "$@"
         ;;
     test)
         setup
         browser
+        postgis
         .venv/bin/ruff check .
         exec .venv/bin/python -m pytest "$@"
         ;;

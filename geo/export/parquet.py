@@ -9,7 +9,7 @@ Records are buffered a part at a time, so memory stays bounded.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,6 +25,7 @@ PART_ROWS = 50_000
 DTYPES = {
     "start": "Int64",
     "end": "Int64",
+    "sentence_start": "Int64",
     "geo_precision": "Int64",
     "corroboration": "Int64",
     "uncertainty_km": "float64",
@@ -90,7 +91,10 @@ class GeoParquetWriter:
         return self
 
     def write(self, record: MentionRecord | EventRecord) -> None:
-        self._rows.append(record.properties())
+        props = record.properties()
+        if isinstance(record, MentionRecord):
+            props["sentence_start"] = record.sentence_start  # so that the records can be loaded back whole
+        self._rows.append(props)
         self._points.append(Point(record.lon, record.lat) if record.lat is not None else None)
         self.count += 1
         if len(self._rows) >= self.part_rows:
@@ -107,3 +111,36 @@ class GeoParquetWriter:
     def __exit__(self, exc_type, *exc) -> None:
         if exc_type is None and (self._rows or not self.parts):
             self._flush()
+
+
+def read_mention_records(folder: str | Path) -> Iterator[MentionRecord]:
+    """The mention records of a GeoParquet extraction (``clashmap extract -o OUT.parquet``), part by part."""
+    paths = sorted(Path(folder).glob("*.parquet")) if Path(folder).is_dir() else [Path(folder)]
+    if not paths:
+        raise ClashmapError(f"{folder}: no .parquet parts; give the folder `clashmap extract -o OUT.parquet` wrote")
+    fields = MentionRecord.__dataclass_fields__
+    for path in paths:
+        frame = gpd.read_parquet(path)
+        missing = [f for f in fields if f not in frame.columns and f not in ("lat", "lon")]
+        if missing:
+            raise ClashmapError(
+                f"{path}: not a mention-level extraction (missing {', '.join(missing[:5])}); "
+                "load the output of `clashmap extract -o OUT.parquet` without --level events"
+            )
+        geoms = frame.geometry
+        for i, row in enumerate(frame.drop(columns="geometry").to_dict("records")):
+            values = {f: _plain(row.get(f)) for f in fields if f not in ("lat", "lon", "alternatives")}
+            point = geoms.iloc[i]
+            values["lat"], values["lon"] = (None, None) if point is None or point.is_empty else (point.y, point.x)
+            alternatives = row.get("alternatives")
+            values["alternatives"] = tuple(alternatives.tolist() if hasattr(alternatives, "tolist") else ())
+            values["ambiguous"] = bool(values["ambiguous"])
+            values["is_event"] = bool(values["is_event"])
+            yield MentionRecord(**values)
+
+
+def _plain(value):
+    """A cell as a plain Python value: None for missing (NA, NaN), numpy scalars unwrapped."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return value.item() if hasattr(value, "item") else value

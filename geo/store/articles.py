@@ -302,7 +302,7 @@ def articles_frame(conn: sqlite3.Connection) -> pd.DataFrame:
         conn.execute(
             "SELECT a.doc_id, a.title, a.outlet, a.published, a.origin, a.url, length(a.text) AS chars, "
             "(SELECT count(*) FROM mentions m WHERE m.doc_id = a.doc_id) AS mentions, "
-            "(SELECT count(*) FROM mentions m WHERE m.doc_id = a.doc_id AND m.is_event) AS events "
+            "(SELECT count(*) FROM mentions m WHERE m.doc_id = a.doc_id AND m.is_event = 1) AS events "
             "FROM articles a ORDER BY a.seq"
         )
     )

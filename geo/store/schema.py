@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..errors import ClashmapError
 from ..models import MentionRecord
+from .postgis import is_postgres_url
 
 #: The version this code writes; raise it with each step added to :data:`UPGRADES`.
 SCHEMA_VERSION = 2
@@ -154,9 +155,11 @@ def _upgrade(conn: sqlite3.Connection, path: Path) -> None:
         raise
 
 
-def db_path() -> Path:
-    """The store's path: ``$CLASHMAP_DB`` or ``data/clashmap.sqlite`` under the working folder."""
-    return Path(os.environ.get("CLASHMAP_DB") or Path("data") / "clashmap.sqlite")
+def db_path() -> Path | str:
+    """The store: ``$CLASHMAP_DB`` (a SQLite file, or a ``postgresql://`` URL for a shared PostGIS
+    store) or ``data/clashmap.sqlite`` under the working folder."""
+    value = os.environ.get("CLASHMAP_DB") or str(Path("data") / "clashmap.sqlite")
+    return value if is_postgres_url(value) else Path(value)
 
 
 def connect(path: str | Path | None = None) -> sqlite3.Connection:
@@ -165,7 +168,12 @@ def connect(path: str | Path | None = None) -> sqlite3.Connection:
     WAL mode lets readers go on while one process writes; writers wait up to
     10 s for each other.
     """
-    path = Path(path) if path is not None else db_path()
+    path = path if path is not None else db_path()
+    if is_postgres_url(path):
+        from .postgis import connect as connect_postgis
+
+        return connect_postgis(path)
+    path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, check_same_thread=False, timeout=10, isolation_level=None)
@@ -192,5 +200,5 @@ def bump(conn: sqlite3.Connection) -> None:
     """Record a write (inside the writer's transaction)."""
     conn.execute(
         "INSERT INTO meta(key, value) VALUES ('revision', '1') "
-        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        "ON CONFLICT(key) DO UPDATE SET value = CAST(meta.value AS INTEGER) + 1"
     )

@@ -174,6 +174,26 @@ def exit_status(files: int, refused: int) -> int:
     return EXIT_REFUSED if refused < files else EXIT_NOTHING
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    from .. import store
+    from ..export.parquet import read_mention_records
+    from ..store.bulk import load_records
+
+    start = time.perf_counter()
+    try:
+        conn = store.connect(args.db or store.db_path())
+        try:
+            n = load_records(conn, read_mention_records(args.parquet))
+        finally:
+            conn.close()
+    except (ClashmapError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    secs = time.perf_counter() - start
+    print(f"loaded {n:,} mentions in {secs:.1f} s ({n / secs if secs else 0:,.0f} rows/s)", file=sys.stderr)
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
 
     try:
@@ -264,6 +284,11 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://host:8786), with --engine dask")
     ex.add_argument("-q", "--quiet", action="store_true", help="no per-article warnings or progress")
     ex.set_defaults(func=cmd_extract)
+
+    lo = sub.add_parser("load", help="load a GeoParquet extraction into the store (PostGIS: COPY)")
+    lo.add_argument("parquet", help="the folder `clashmap extract -o OUT.parquet` wrote")
+    lo.add_argument("--db", help="the store: a SQLite file or postgresql://... (default: $CLASHMAP_DB)")
+    lo.set_defaults(func=cmd_load)
 
     ev = sub.add_parser("evaluate", help="score extraction against a gold file")
     ev.add_argument("gold", help="gold JSON (format of tests/data/seeds.gold.json)")

@@ -1,0 +1,209 @@
+"""The shared store on PostgreSQL with PostGIS (``CLASHMAP_DB=postgresql://...``).
+
+The store's code (:mod:`geo.store.articles`) is written once: it talks to a
+connection with sqlite3's small interface (``execute``, ``executemany``,
+``with conn:`` for a transaction, ``?`` placeholders). :class:`PostgisConnection`
+gives a PostgreSQL connection that interface, translating the few SQLite-only
+forms. The tables are SQLite's, plus a PostGIS point per mention (kept by a
+trigger from ``lat``/``lon``) with a spatial index, and indexes on day and type
+for the map's filters. Large extractions go in with :func:`bulk_load` (COPY).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from ..models import MentionRecord
+
+#: The schema version of a PostGIS store (kept in ``meta``: PostgreSQL has no user_version).
+POSTGIS_SCHEMA_VERSION = 1
+
+_DDL = [
+    "CREATE EXTENSION IF NOT EXISTS postgis",
+    """CREATE TABLE IF NOT EXISTS articles (
+        seq BIGSERIAL PRIMARY KEY,
+        doc_id TEXT NOT NULL UNIQUE,
+        sha256 TEXT NOT NULL UNIQUE,
+        title TEXT, outlet TEXT, url TEXT, published TEXT, published_basis TEXT,
+        origin TEXT NOT NULL,
+        warnings TEXT NOT NULL DEFAULT '[]',
+        text TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS mentions (
+        mention_id TEXT PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES articles(doc_id) ON DELETE CASCADE,
+        start INTEGER NOT NULL, "end" INTEGER NOT NULL, surface TEXT NOT NULL,
+        place_id TEXT, place TEXT, place_kind TEXT, lat DOUBLE PRECISION, lon DOUBLE PRECISION,
+        geo_precision INTEGER, uncertainty_km DOUBLE PRECISION, admin1 TEXT, country TEXT, place_source TEXT,
+        is_event INTEGER NOT NULL, event_type TEXT, sub_event_type TEXT, trigger TEXT,
+        date TEXT, date_precision TEXT, date_basis TEXT, date_start TEXT, date_end TEXT,
+        sentence TEXT NOT NULL, sentence_start INTEGER NOT NULL,
+        attribution TEXT, verified INTEGER, match TEXT,
+        event_rule TEXT, type_basis TEXT, reference_rule TEXT, date_rule TEXT,
+        ambiguous INTEGER NOT NULL DEFAULT 0, alternatives TEXT NOT NULL DEFAULT '', place_basis TEXT,
+        geom geometry(Point, 4326)
+    )""",
+    """CREATE OR REPLACE FUNCTION clashmap_mention_point() RETURNS trigger AS $$
+    BEGIN
+        NEW.geom := CASE WHEN NEW.lat IS NULL OR NEW.lon IS NULL THEN NULL
+                         ELSE ST_SetSRID(ST_MakePoint(NEW.lon, NEW.lat), 4326) END;
+        RETURN NEW;
+    END $$ LANGUAGE plpgsql""",
+    "DROP TRIGGER IF EXISTS mention_point ON mentions",
+    "CREATE TRIGGER mention_point BEFORE INSERT OR UPDATE OF lat, lon ON mentions "
+    "FOR EACH ROW EXECUTE FUNCTION clashmap_mention_point()",
+    "CREATE INDEX IF NOT EXISTS mentions_geom ON mentions USING GIST (geom)",
+    "CREATE INDEX IF NOT EXISTS mentions_doc ON mentions (doc_id)",
+    "CREATE INDEX IF NOT EXISTS mentions_date ON mentions (date)",
+    "CREATE INDEX IF NOT EXISTS mentions_type ON mentions (event_type, date)",
+    "CREATE INDEX IF NOT EXISTS mentions_place ON mentions (place_id)",
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+]
+
+# SQLite-only forms the store's statements use, and their PostgreSQL equivalents.
+_REWRITES = [
+    (
+        re.compile(r"INSERT OR REPLACE INTO meta\s*\(key, value\) VALUES \(([^)]*)\)", re.I),
+        r"INSERT INTO meta (key, value) VALUES (\1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+    ),
+    (re.compile(r"group_concat\(DISTINCT (\w+)\)", re.I), r"string_agg(DISTINCT \1, ',')"),
+]
+
+
+def translate(sql: str) -> str:
+    """A statement written for SQLite, in PostgreSQL's dialect.
+
+    >>> translate("SELECT doc_id FROM articles WHERE sha256 = ? AND seq > ?")
+    'SELECT doc_id FROM articles WHERE sha256 = %s AND seq > %s'
+    >>> translate("INSERT OR REPLACE INTO meta(key, value) VALUES ('seeded', '1')")
+    "INSERT INTO meta (key, value) VALUES ('seeded', '1') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
+    """
+    for pattern, replacement in _REWRITES:
+        sql = pattern.sub(replacement, sql)
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PostgisConnection:
+    """A psycopg connection behind sqlite3's interface, for :mod:`geo.store.articles`."""
+
+    def __init__(self, raw: Any, url: str):
+        self.raw = raw
+        self.url = url
+
+    def execute(self, sql: str, params: tuple | list = ()):
+        cur = self.raw.cursor()
+        cur.execute(translate(sql), tuple(params))
+        return cur
+
+    def executemany(self, sql: str, seq: Iterable):
+        cur = self.raw.cursor()
+        cur.executemany(translate(sql), [tuple(p) for p in seq])
+        return cur
+
+    def commit(self) -> None:
+        self.raw.commit()
+
+    def rollback(self) -> None:
+        self.raw.rollback()
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __enter__(self) -> PostgisConnection:
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is None:
+            self.raw.commit()
+        else:
+            self.raw.rollback()
+
+
+def is_postgres_url(target: object) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def connect(url: str) -> PostgisConnection:
+    """Open the PostGIS store at ``url``, creating its tables on first use."""
+    import psycopg
+
+    from .schema import StoreError
+
+    try:
+        raw = psycopg.connect(url, connect_timeout=10)
+    except psycopg.Error as exc:
+        raise StoreError(
+            f"cannot reach the PostGIS store ({exc.__class__.__name__}: {str(exc).strip().splitlines()[0]}); "
+            "check CLASHMAP_DB (postgresql://user@host:port/database) and that the server runs"
+        ) from None
+    conn = PostgisConnection(raw, url)
+    try:
+        with conn:
+            conn.execute("SELECT pg_advisory_xact_lock(20121807)")  # one creator at a time
+            for statement in _DDL:
+                conn.raw.execute(statement)
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(POSTGIS_SCHEMA_VERSION),)
+                )
+            elif int(row[0]) > POSTGIS_SCHEMA_VERSION:
+                raise StoreError(f"the PostGIS store is of a newer clashmap (version {row[0]}); upgrade clashmap")
+    except psycopg.Error as exc:
+        conn.close()
+        raise StoreError(
+            f"cannot prepare the PostGIS store ({str(exc).strip().splitlines()[0]}); the database needs the "
+            "postgis extension (CREATE EXTENSION postgis, as a superuser) and a user who may create tables"
+        ) from None
+    return conn
+
+
+def bulk_load(
+    conn: PostgisConnection, records: Iterable[MentionRecord], origin: str = "bulk", chunk: int = 20_000
+) -> int:
+    """Load mention records with COPY (an extraction's GeoParquet, say), in one transaction.
+
+    Articles are created from the records' document ids and metadata (without
+    their text: these cannot be re-extracted in the store). Memory holds one
+    chunk of records at a time. Returns the rows loaded.
+    """
+    from .articles import mention_row
+    from .schema import MENTION_COLUMNS
+
+    cols = ", ".join(f'"{c}"' for c in MENTION_COLUMNS)
+    seen: set[str] = set()
+    n = 0
+
+    def load(batch: list[MentionRecord]) -> None:
+        new = {}
+        for r in batch:
+            if r.doc_id not in seen:
+                seen.add(r.doc_id)
+                new[r.doc_id] = (r.doc_id, f"{origin}:{r.doc_id}", r.title, r.outlet, r.url, r.published, origin)
+        conn.executemany(
+            "INSERT INTO articles (doc_id, sha256, title, outlet, url, published, origin, text) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, '') ON CONFLICT (doc_id) DO NOTHING",
+            new.values(),
+        )
+        with conn.raw.cursor().copy(f"COPY mentions ({cols}) FROM STDIN") as copy:
+            for r in batch:
+                copy.write_row(mention_row(r))
+
+    with conn:
+        batch: list[MentionRecord] = []
+        for r in records:
+            batch.append(r)
+            if len(batch) >= chunk:
+                load(batch)
+                n += len(batch)
+                batch = []
+        if batch:
+            load(batch)
+            n += len(batch)
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES ('revision', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(meta.value AS INTEGER) + 1"
+        )
+    return n

@@ -1,0 +1,120 @@
+"""The store on a real PostgreSQL + PostGIS server started by the tests."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from geo import store
+from geo.store.postgis import PostgisConnection, bulk_load
+
+from .conftest import SEEDS
+from .pgserver import postgis_server
+
+
+@pytest.fixture(scope="module")
+def url():
+    with postgis_server() as u:
+        yield u
+
+
+@pytest.fixture
+def conn(url):
+    c = store.connect(url)
+    with c:
+        c.execute("TRUNCATE articles, mentions, meta CASCADE")
+    yield c
+    c.close()
+
+
+def test_connect_creates_the_schema_with_a_spatial_index(conn):
+    assert isinstance(conn, PostgisConnection)
+    indexes = {
+        r[0]: r[1] for r in conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'mentions'")
+    }
+    assert "USING gist (geom)" in indexes["mentions_geom"]
+    assert {"mentions_date", "mentions_type"} <= set(indexes)
+
+
+def test_the_store_works_the_same_on_postgis(conn, res, tmp_path):
+    assert store.seed(conn, res, SEEDS) == 3 and store.seed(conn, res, SEEDS) == 0
+    result = store.ingest_text(conn, "Clashes erupted in Tadamon on Monday.", res, published="2012-07-17", title="T")
+    with pytest.raises(store.DuplicateArticleError):
+        store.ingest_text(conn, "Clashes erupted in Tadamon on Monday.\n", res, published="2012-07-17")
+
+    sqlite = store.connect(tmp_path / "db.sqlite")
+    store.seed(sqlite, res, SEEDS)
+    store.ingest_text(sqlite, "Clashes erupted in Tadamon on Monday.", res, published="2012-07-17", title="T")
+    assert store.mention_records(conn) == store.mention_records(sqlite)
+    frame, frame_sqlite = store.mentions_frame(conn), store.mentions_frame(sqlite)
+    assert list(frame.columns) == list(frame_sqlite.columns) and len(frame) == len(frame_sqlite) == 106
+    assert list(store.articles_frame(conn)["doc_id"]) == list(store.articles_frame(sqlite)["doc_id"])
+    assert store.get_article(conn, result.article.doc_id)["text"] == "Clashes erupted in Tadamon on Monday."
+    assert store.unresolved_frame(conn).equals(store.unresolved_frame(sqlite))
+    before = store.revision(conn)
+    assert store.reextract(conn, res) == 106 and store.revision(conn) > before
+    assert store.delete_article(conn, result.article.doc_id)
+    assert len(store.mention_records(conn)) == 105
+
+
+def test_points_are_kept_by_the_database(conn, res):
+    store.ingest_text(conn, "Clashes erupted in Tadamon on Monday.", res, published="2012-07-17")
+    (x, y), *_ = conn.execute("SELECT ST_X(geom), ST_Y(geom) FROM mentions WHERE place_id = 'tadamon'").fetchall()
+    assert (round(x, 5), round(y, 5)) == (36.30944, 33.47778)
+    # A viewport query on the spatial index: the Damascus box holds it, a box over Aleppo does not.
+    box = "SELECT count(*) FROM mentions WHERE geom && ST_MakeEnvelope(?, ?, ?, ?, 4326)"
+    assert conn.execute(box, (36.2, 33.4, 36.4, 33.6)).fetchone()[0] == 1
+    assert conn.execute(box, (37.0, 36.1, 37.3, 36.3)).fetchone()[0] == 0
+
+
+def test_bulk_load_with_copy(conn, res):
+    from geo.extract.documents import load_article
+    from geo.extract.pipeline import extract_article
+    from geo.extract.records import article_records
+
+    records = [r for p in sorted(SEEDS.glob("*.txt")) for r in article_records(extract_article(load_article(p), res))]
+    assert bulk_load(conn, iter(records), chunk=40) == 105
+    assert store.mention_records(conn) == records
+    assert conn.execute("SELECT count(*) FROM mentions WHERE geom IS NOT NULL").fetchone()[0] == 105
+
+
+def test_two_connections_see_each_other_and_concurrent_ingests_lose_nothing(url, conn, res):
+    texts = [f"Clashes erupted in Tadamon on Monday, report {i}." for i in range(12)]
+
+    def ingest(chunk):
+        c = store.connect(url)
+        for t in chunk:
+            store.ingest_text(c, t, res, published="2012-07-17")
+        c.close()
+
+    threads = [threading.Thread(target=ingest, args=(texts[i::3],)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    other = store.connect(url)
+    assert len(store.articles_frame(other)) == 12
+    assert {r.doc_id for r in store.mention_records(other)} == set(store.articles_frame(other)["doc_id"])
+    other.close()
+
+
+def test_load_a_geoparquet_extraction_into_either_store(url, conn, tmp_path, capsys):
+    from geo.export.parquet import read_mention_records
+    from geo.tools.cli import main
+
+    out = tmp_path / "seeds.parquet"
+    assert main(["extract", str(SEEDS), "-o", str(out), "-q"]) == 0
+    records = list(read_mention_records(out))
+    assert len(records) == 105
+    for target in (url, str(tmp_path / "db.sqlite")):
+        assert main(["load", str(out), "--db", target]) == 0
+        assert "loaded 105 mentions" in capsys.readouterr().err
+        c = store.connect(target)
+        assert store.mention_records(c) == records
+        c.close()
+        assert main(["load", str(out), "--db", target]) == 2  # twice: refused, nothing changed
+        assert "already in the store; nothing was loaded" in capsys.readouterr().err
+        c = store.connect(target)
+        assert len(store.mention_records(c)) == 105
+        c.close()
