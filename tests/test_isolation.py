@@ -207,3 +207,16 @@ def test_exit_status_when_nothing_is_read(tmp_path, capsys):
 def test_unwritable_output_is_a_usage_error(folder, tmp_path, capsys):
     status = main(["extract", "-o", str(tmp_path / "no" / "such" / "dir" / "o.geojson"), str(folder)])
     assert status == 2 and "cannot write" in capsys.readouterr().err
+
+
+def test_json_lines_get_the_same_checks(folder, tmp_path, good_ids, capsys):
+    os.mkfifo(folder / "pipe.jsonl")
+    line = {"text": BAD_TEXT, "published": "9999-12-31", "title": "T" * 5000}
+    with open(os.path.join(os.fsencode(folder), b"wire\xe9.jsonl"), "w") as fh:
+        fh.write(json.dumps(line) + "\n")
+    status, err, features = run(tmp_path, folder, folder / "pipe.jsonl", capsys=capsys)
+    assert status == 1 and good_ids < ids(features)
+    assert "pipe.jsonl: is a named pipe" in error_line(err, "pipe.jsonl")
+    wire = [f["properties"] for f in features if f["properties"]["doc_id"].startswith("wire\\xe9-1-")]
+    assert wire and all(p["date"] is None and len(p["title"]) == META_MAX_CHARS for p in wire)
+    assert "wire\\xe9.jsonl:1: published 9999-12-31 is outside 1900-01-01" in err

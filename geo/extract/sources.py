@@ -106,7 +106,7 @@ def _doc_id(obj: dict, item: JsonLine) -> str:
     if isinstance(given, (str, int)) and _SAFE_ID.match(str(given)):
         return str(given)
     # No usable id: one derived from where the line is, stable across runs.
-    where = f"{Path(item.path).name}:{item.lineno}".encode()
+    where = f"{shown(Path(item.path).name)}:{item.lineno}".encode()
     return f"{doc_id_for(item.path)[:40]}-{item.lineno}-{hashlib.sha1(where).hexdigest()[:6]}"
 
 
@@ -133,6 +133,7 @@ def parse_json_line(item: JsonLine, published: date | str | None = None, latest:
         published_basis=meta["published_basis"],
         source_path=where,
         latest=latest,
+        published_from=where if meta["published"] else None,
     )
 
 
