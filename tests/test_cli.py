@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import geopandas as gpd
+import pytest
 
 from geo.tools.cli import main
 
@@ -42,7 +43,7 @@ def test_bad_files_are_reported_and_others_processed(tmp_path, capsys):
     (tmp_path / "html.txt").write_text("<p>Clashes in <b>Qaboun</b></p><script>alert(1)</script>", encoding="utf-8")
     (tmp_path / "huge.txt").write_bytes(b"Clashes in Midan. " * (20_000_000 // 18))
     out = tmp_path / "out.geojson"
-    assert main(["extract", str(tmp_path), "-o", str(out), "--published", "2012-07-17"]) == 0
+    assert main(["extract", str(tmp_path), "-o", str(out), "--published", "2012-07-17"]) == 1
     err = capsys.readouterr().err
     assert "empty.txt: the file is empty" in err
     assert "binary.txt: binary data" in err
@@ -51,7 +52,7 @@ def test_bad_files_are_reported_and_others_processed(tmp_path, capsys):
     assert "HTML tags" in err
     places = {f["properties"]["place_id"] for f in json.loads(out.read_text())["features"]}
     assert {"midan", "tadamon", "qaboun"} <= places
-    assert "3 file(s) failed" in err
+    assert "3 file(s) refused" in err
 
 
 def test_missing_date_and_bad_published_option(tmp_path, capsys):
@@ -81,3 +82,24 @@ def test_evaluate_command(capsys):
 def test_module_entry_point():
     proc = subprocess.run([sys.executable, "-m", "geo", "--help"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0 and "extract" in proc.stdout
+
+
+def test_a_leading_dash_file_name_is_a_file_after_double_dash(tmp_path, monkeypatch, capsys):
+    (tmp_path / "-draft.txt").write_text("Clashes erupted in Midan yesterday.", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["extract", "-o", "o.geojson", "--published", "2012-07-17", "--", "-draft.txt"]) == 0
+    feats = json.loads((tmp_path / "o.geojson").read_text())["features"]
+    assert [f["properties"]["doc_id"] for f in feats] == ["-draft"]
+
+
+def test_help_states_the_exit_statuses(capsys):
+    proc = subprocess.run([sys.executable, "-m", "geo", "extract", "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert "0  every input file was read" in proc.stdout and "1  some files were refused" in proc.stdout
+    assert "2  nothing was read" in proc.stdout and "-- -draft.txt" in proc.stdout
+
+
+def test_max_bytes_must_be_positive(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["extract", str(SEEDS), "--max-bytes", "0"])
+    assert exit_.value.code == 2 and "above zero" in capsys.readouterr().err

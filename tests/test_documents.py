@@ -1,9 +1,19 @@
 import json
+import time
+from datetime import date
 
 import pytest
 
 from geo.errors import DocumentError, MetadataError
-from geo.extract.documents import decode_bytes, load_article, make_article, strip_markup
+from geo.extract.documents import (
+    META_MAX_CHARS,
+    decode_bytes,
+    latest_published,
+    load_article,
+    make_article,
+    parse_date,
+    strip_markup,
+)
 
 TEXT = "Clashes erupted in Kafr Sousa, activists said. كفر سوسة\n"
 
@@ -70,3 +80,66 @@ def test_markup_is_blanked_keeping_offsets():
 def test_decode_bytes_names_the_source():
     with pytest.raises(DocumentError, match="upload.txt"):
         decode_bytes(b"", "upload.txt")
+
+
+def test_entities_are_decoded_with_markup_keeping_offsets():
+    raw = "<p>Shelling hit Tadamon &amp; Qaboun, activists&#39; sources said &nbsp;&notit; &#x27;x&#0;</p>"
+    clean, _ = strip_markup(raw)
+    assert len(clean) == len(raw)
+    assert clean[raw.index("Qaboun") :].startswith("Qaboun")
+    assert "Tadamon &     Qaboun, activists'     sources" in clean
+    assert "&notit;" in clean and "'     x\ufffd   " in clean and "\xa0     " in clean
+
+
+def test_entities_stay_in_plain_text():
+    assert strip_markup("Tom &amp; Jerry") == ("Tom &amp; Jerry", 0)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "<script>var a = '<b>';</script>In Midan.",
+        "<!-- a <b> comment -->In Midan.",
+        "<script>In Midan. <!-- never closed",
+        "<STYLE type=x>p {}</style\n>In Midan.",
+    ],
+)
+def test_scripts_styles_and_comments_are_blanked_whole(raw):
+    clean, count = strip_markup(raw)
+    assert len(clean) == len(raw) and count >= 1
+    assert clean.strip().startswith("In Midan.") or "In Midan." in clean
+    assert "var" not in clean and "comment" not in clean and "{}" not in clean
+
+
+def _cpu_seconds(text: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        strip_markup(text)
+        best = min(best, time.process_time() - start)
+    return best
+
+
+@pytest.mark.parametrize("pattern", ["<script>", "<!--", "<style x>", "<a ", "<b>x</b>", "</script", "&amp;<i>"])
+def test_markup_stripping_is_linear(pattern):
+    # Ten times the text may take at most ~15 times as long (quadratic would be ~100x).
+    small, large = (("Clashes in Midan. " + pattern * (n // len(pattern))) for n in (40_000, 400_000))
+    assert _cpu_seconds(large) <= 15 * max(_cpu_seconds(small), 0.002)
+
+
+def test_publication_dates_outside_the_range_are_refused():
+    with pytest.raises(ValueError, match="0001-01-01 is outside 1900-01-01"):
+        parse_date("0001-01-01", "published")
+    with pytest.raises(ValueError, match="2012-07-19 is outside 1900-01-01 .. 2012-07-18"):
+        parse_date("2012-07-19", "published", latest=latest_published(date(2012, 7, 17)))
+    for bad in (date(1, 1, 1), date(9999, 12, 31), "9999-12-31"):
+        article = make_article(TEXT, "d", published=bad)
+        assert article.published is None
+        assert any("outside 1900-01-01" in w and "left unresolved" in w for w in article.warnings)
+
+
+def test_metadata_fields_are_cleaned_and_capped():
+    art = make_article(TEXT, "m", title="A\x00title\n", outlet="O" * 5000, url=["not", "text"])
+    assert art.title == "A title" and art.outlet == "O" * META_MAX_CHARS and art.url is None
+    assert any("outlet cut from 5,000 to 1,000" in w for w in art.warnings)
+    assert any("url must be text" in w for w in art.warnings)

@@ -42,10 +42,12 @@ def _resources(gazetteer: tuple[str, ...] | None) -> Resources:
     return _RESOURCES[gazetteer]
 
 
-def run_partition(items: list, gazetteer: tuple[str, ...] | None, per_article, published, max_bytes: int) -> list:
+def run_partition(
+    items: list, gazetteer: tuple[str, ...] | None, per_article, published, max_bytes: int, latest: date | None = None
+) -> list:
     """Run on a worker: every source of one partition through the pipeline."""
     res = _resources(gazetteer)
-    return [process(item, res, per_article, published, max_bytes) for item in items]
+    return [process(item, res, per_article, published, max_bytes, latest) for item in items]
 
 
 def _name(item: Path | JsonLine | Failure) -> tuple[str, str]:
@@ -123,6 +125,7 @@ def extract_on_dask(
     per_article: Callable[..., Any] = records,
     partition_size: int = PARTITION_SIZE,
     in_flight: int | None = None,
+    latest: date | None = None,
 ) -> Iterator[Processed]:
     """Extract every source on the cluster of ``client``, yielding results in input order.
 
@@ -135,7 +138,7 @@ def extract_on_dask(
     pending: deque = deque()
     for chunk in _partitions(iter_sources(paths, max_bytes), partition_size):
         future = client.submit(
-            run_partition, chunk, gaz, per_article, published, max_bytes, retries=RETRIES, pure=False
+            run_partition, chunk, gaz, per_article, published, max_bytes, latest, retries=RETRIES, pure=False
         )
         pending.append((chunk, future))
         if len(pending) >= limit:

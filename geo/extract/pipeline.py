@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import ClashmapError
 from ..models import Article, ArticleResult, Place
-from .documents import DEFAULT_MAX_BYTES, article_paths, load_article
+from .documents import DEFAULT_MAX_BYTES, article_paths, doc_id_for, load_article, shown
 from .events import tag_article
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
@@ -69,7 +69,7 @@ def extract_article(article: Article, res: Resources) -> ArticleResult:
 
 @dataclass(frozen=True)
 class Failure:
-    """A file that could not be read, with the reason."""
+    """A file that could not be read or extracted, with the reason (which names the file)."""
 
     path: str
     message: str
@@ -78,8 +78,9 @@ class Failure:
 def unique_paths(paths: Iterable[str | Path]) -> Iterator[Path | Failure]:
     """Article files from files and folders, in order.
 
-    A missing path, or a second file with an already seen document id (file
-    stem), is a :class:`Failure`, so no mention id is ever shared by two articles.
+    A missing path, or a second file with an already seen document id (see
+    :func:`~geo.extract.documents.doc_id_for`), is a :class:`Failure`, so no
+    mention id is ever shared by two articles.
     """
     seen: dict[str, str] = {}
     for raw in paths:
@@ -88,21 +89,32 @@ def unique_paths(paths: Iterable[str | Path]) -> Iterator[Path | Failure]:
         except ClashmapError as exc:
             yield Failure(str(raw), str(exc))
             continue
+        except OSError as exc:
+            yield Failure(str(raw), f"{shown(raw)}: cannot list ({exc.strerror}); check the folder and its permissions")
+            continue
         for path in files:
-            if path.stem in seen:
-                yield Failure(str(path), f"{path}: document id {path.stem!r} is also {seen[path.stem]}; rename one")
+            doc_id = doc_id_for(path)
+            if doc_id in seen:
+                yield Failure(str(path), f"{shown(path)}: document id {doc_id!r} is also {seen[doc_id]}; rename one")
                 continue
-            seen[path.stem] = str(path)
+            seen[doc_id] = shown(path)
             yield path
 
 
 def read_article(
-    path: Path | Failure, published: date | str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path | Failure,
+    published: date | str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    latest: date | None = None,
 ) -> Article | Failure:
-    """Load one article, turning a reading problem into a :class:`Failure`."""
+    """Load one article, turning a reading problem into a :class:`Failure`.
+
+    ``latest`` is the latest publication date accepted (see
+    :func:`~geo.extract.documents.parse_date`).
+    """
     if isinstance(path, Failure):
         return path
     try:
-        return load_article(path, published=published, max_bytes=max_bytes)
+        return load_article(path, published=published, max_bytes=max_bytes, latest=latest)
     except ClashmapError as exc:
         return Failure(str(path), str(exc))

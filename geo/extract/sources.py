@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..errors import ClashmapError
 from ..models import Article
-from .documents import DEFAULT_MAX_BYTES, check_size, make_article
+from .documents import DEFAULT_MAX_BYTES, check_size, doc_id_for, make_article, open_regular, shown
 from .pipeline import Failure, read_article, unique_paths
 
 JSONL_SUFFIX = ".jsonl"
@@ -50,9 +50,9 @@ class JsonLine:
 def _jsonl_lines(path: Path, max_bytes: int) -> Iterator[JsonLine | Failure]:
     """The lines of one file, each at most ``max_bytes``; longer lines are skipped with a Failure."""
     try:
-        fh = path.open("rb")
-    except OSError as exc:
-        yield Failure(str(path), f"{path}: cannot read ({exc.strerror})")
+        fh = open_regular(path)
+    except ClashmapError as exc:
+        yield Failure(str(path), str(exc))
         return
     with fh:
         lineno = 0
@@ -66,7 +66,7 @@ def _jsonl_lines(path: Path, max_bytes: int) -> Iterator[JsonLine | Failure]:
                     line = fh.readline(max_bytes + 1)
                 yield Failure(
                     f"{path}:{lineno}",
-                    f"{path}:{lineno}: line larger than the {max_bytes / 1e6:.1f} MB limit for one article; "
+                    f"{shown(path)}:{lineno}: line larger than the {max_bytes / 1e6:.1f} MB limit for one article; "
                     "split it or raise --max-bytes",
                 )
                 continue
@@ -106,13 +106,16 @@ def _doc_id(obj: dict, item: JsonLine) -> str:
     if isinstance(given, (str, int)) and _SAFE_ID.match(str(given)):
         return str(given)
     # No usable id: one derived from where the line is, stable across runs.
-    where = f"{Path(item.path).name}:{item.lineno}".encode()
-    return f"{Path(item.path).stem[:40]}-{item.lineno}-{hashlib.sha1(where).hexdigest()[:6]}"
+    where = f"{shown(Path(item.path).name)}:{item.lineno}".encode()
+    return f"{doc_id_for(item.path)[:40]}-{item.lineno}-{hashlib.sha1(where).hexdigest()[:6]}"
 
 
-def parse_json_line(item: JsonLine, published: date | str | None = None) -> Article:
-    """The article one JSON line holds; a malformed line raises :class:`ClashmapError` naming it."""
-    where = f"{item.path}:{item.lineno}"
+def parse_json_line(item: JsonLine, published: date | str | None = None, latest: date | None = None) -> Article:
+    """The article one JSON line holds; a malformed line raises :class:`ClashmapError` naming it.
+
+    ``latest`` is the latest publication date accepted (see :func:`~geo.extract.documents.parse_date`).
+    """
+    where = f"{shown(item.path)}:{item.lineno}"
     try:
         obj = json.loads(item.data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -129,17 +132,22 @@ def parse_json_line(item: JsonLine, published: date | str | None = None) -> Arti
         url=meta["url"],
         published_basis=meta["published_basis"],
         source_path=where,
+        latest=latest,
+        published_from=where if meta["published"] else None,
     )
 
 
 def read_source(
-    item: Path | JsonLine | Failure, published: date | str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    item: Path | JsonLine | Failure,
+    published: date | str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    latest: date | None = None,
 ) -> Article | Failure:
     """Load one source, turning any problem with it into a :class:`Failure`."""
     if not isinstance(item, JsonLine):
-        return read_article(item, published, max_bytes)
+        return read_article(item, published, max_bytes, latest)
     try:
-        check_size(len(item.data), f"{item.path}:{item.lineno}", max_bytes, "split it or raise --max-bytes")
-        return parse_json_line(item, published)
+        check_size(len(item.data), f"{shown(item.path)}:{item.lineno}", max_bytes, "split it or raise --max-bytes")
+        return parse_json_line(item, published, latest)
     except ClashmapError as exc:
         return Failure(f"{item.path}:{item.lineno}", str(exc))

@@ -155,10 +155,16 @@ def ingest_text(
     outlet: str | None = None,
     url: str | None = None,
     warnings: Iterable[str] = (),
+    latest: date | None = None,
 ) -> ArticleResult:
     """Extract one pasted or uploaded text and store it (one transaction).
 
     The document id is ``u-`` and the first 12 hex digits of the text's hash.
+    The text and its metadata get the checks of files read by the CLI
+    (:func:`~geo.extract.documents.make_article`): control characters blanked,
+    fields cut to their limit, a publication date outside 1900-01-01 ..
+    ``latest`` (pass tomorrow; see :func:`~geo.extract.documents.latest_published`)
+    refused with a warning.
 
     Raises
     ------
@@ -201,6 +207,7 @@ def upload_article(
         url=url,
         warnings=warnings,
         missing_date_hint="give the publication date when you add the article",
+        latest=latest,
     )
     return article, sha
 
@@ -216,8 +223,9 @@ def ingest_bytes(
 ) -> ArticleResult:
     """Decode an uploaded file and store it; see :func:`ingest_text`.
 
-    Raises :class:`~geo.errors.DocumentError` for a file that is too large,
-    empty, binary or not text.
+    Decoding is the CLI's (:func:`~geo.extract.documents.decode_bytes`). Raises
+    :class:`~geo.errors.DocumentError` for a file that is too large, empty,
+    binary or not text.
     """
     text, warnings = decode_upload(data, name, max_bytes)
     return ingest_text(conn, text, res, warnings=warnings, **meta)

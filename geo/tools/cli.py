@@ -13,6 +13,7 @@ import os
 import sys
 import time
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from ..errors import ClashmapError
@@ -20,7 +21,7 @@ from ..export.csv import CSVWriter
 from ..export.geojson import GeoJSONWriter, encoded_features
 from ..export.merge import EventMerger
 from ..extract.batch import count_files, extract_files, records
-from ..extract.documents import DEFAULT_MAX_BYTES, load_article, parse_date
+from ..extract.documents import DEFAULT_MAX_BYTES, latest_published, load_article, parse_date, shown
 from ..extract.pipeline import extract_article, load_resources
 from .bench import run_bench
 from .evaluate import Prediction, load_gold, score
@@ -49,6 +50,23 @@ class Progress:
         return f"{self.done} articles, {self.words:,} words in {elapsed:.1f} s ({rate:,.0f} words/s)"
 
 
+#: Exit statuses of ``extract``, as its help states them.
+EXIT_OK, EXIT_REFUSED, EXIT_NOTHING = 0, 1, 2
+
+EXTRACT_EPILOG = """\
+exit status:
+  0  every input file was read
+  1  some files were refused (each named on stderr with the reason); the output holds all the others
+  2  nothing was read: a usage error (bad option, output that cannot be written, bad gazetteer),
+     no input file at all, or every file refused
+
+Each file is handled alone: a file that cannot be read (empty, binary, too large, not a regular file,
+a broken sidecar) is refused with a message and the run goes on. A publication date outside
+1900-01-01 .. tomorrow is refused with a warning and the article is read without it.
+Put -- before file names that begin with a dash: clashmap extract -o out.geojson -- -draft.txt
+"""
+
+
 def _parquet(folder: str):
     # geopandas is imported only when GeoParquet is asked for: the other formats start faster without it.
     from ..export.parquet import GeoParquetWriter
@@ -57,13 +75,14 @@ def _parquet(folder: str):
 
 
 @contextmanager
-def _engine(args: argparse.Namespace, per_article, total: int):
+def _engine(args: argparse.Namespace, per_article, total: int, latest: date):
     """The results of extraction, from this machine's processes or from a Dask cluster."""
     options = {
         "gazetteer": args.gazetteer,
         "published": args.published,
         "max_bytes": args.max_bytes,
         "per_article": per_article,
+        "latest": latest,
     }
     if args.engine == "local":
         yield extract_files(args.paths, jobs=args.jobs, files=total, **options)
@@ -79,27 +98,36 @@ def _engine(args: argparse.Namespace, per_article, total: int):
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    latest = latest_published(date.today())  # the one place extraction reads the clock
     if args.published:
         try:
-            parse_date(args.published, "--published")
+            parse_date(args.published, "--published", latest)
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
-            return 2
+            return EXIT_NOTHING
     events = args.level == "events"
     fmt = args.format or ("parquet" if args.output.rstrip("/").endswith(".parquet") else "geojson")
     if fmt == "parquet" and args.output == "-":
         print("error: GeoParquet is written to a folder: give -o OUT.parquet", file=sys.stderr)
-        return 2
+        return EXIT_NOTHING
     as_text = fmt == "geojson" and not events
     total = count_files(args.paths)
     progress = Progress(total, args.quiet)
     failures = unresolved = mentions = 0
-    out = sys.stdout if args.output == "-" or fmt == "parquet" else open(args.output, "w", encoding="utf-8", newline="")
+    try:
+        out = (
+            sys.stdout
+            if args.output == "-" or fmt == "parquet"
+            else open(args.output, "w", encoding="utf-8", newline="")
+        )
+    except OSError as exc:
+        print(f"error: cannot write {shown(args.output)} ({exc.strerror}); choose another output file", file=sys.stderr)
+        return EXIT_NOTHING
     # Events are merged out of core (a temporary SQLite file beside the output), not in memory.
     merger = EventMerger(folder=None if args.output == "-" else str(Path(args.output).resolve().parent))
     try:
         writer = _parquet(args.output) if fmt == "parquet" else (CSVWriter if fmt == "csv" else GeoJSONWriter)(out)
-        with writer, _engine(args, encoded_features if as_text else records, total) as results:
+        with writer, _engine(args, encoded_features if as_text else records, total, latest) as results:
             for done in results:
                 progress.step(done.words)
                 if done.failure:
@@ -125,18 +153,25 @@ def cmd_extract(args: argparse.Namespace) -> int:
                     writer.write(ev)
     except ClashmapError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_NOTHING
     finally:
         merger.close()
         if out is not sys.stdout:
             out.close()
     print(
         f"{progress.summary()}; {mentions} mentions ({unresolved} unresolved), "
-        f"{writer.count} {'events' if events else 'features'} written to {args.output}"
-        + (f"; {failures} file(s) failed" if failures else ""),
+        f"{writer.count} {'events' if events else 'features'} written to {shown(args.output)}"
+        + (f"; {failures} file(s) refused (named above)" if failures else ""),
         file=sys.stderr,
     )
-    return 1 if failures and failures == progress.done else 0
+    return exit_status(progress.done, failures)
+
+
+def exit_status(files: int, refused: int) -> int:
+    """0 when every file was read, 1 when some were refused, 2 when none was read."""
+    if refused == 0 and files:
+        return EXIT_OK
+    return EXIT_REFUSED if refused < files else EXIT_NOTHING
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -180,7 +215,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             if path is None:
                 print(f"error: no text for {doc_id} in {', '.join(map(str, folders))}", file=sys.stderr)
                 return 2
-            article = load_article(path, published=meta.get("published"))
+            try:
+                article = load_article(path, published=meta.get("published"))
+            except ClashmapError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
             preds.extend(Prediction.from_mention(m) for m in extract_article(article, res).mentions)
     report = score(gold, preds)
     if args.json:
@@ -194,11 +233,27 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_bench(args.articles, args.jobs, args.keep, args.engine)
 
 
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number above zero (else a usage error, exit status 2)."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number above zero")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clashmap", description="clashmap: armed clashes from news text")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    ex = sub.add_parser("extract", help="extract place mentions and events to GeoJSON, CSV or GeoParquet")
+    ex = sub.add_parser(
+        "extract",
+        help="extract place mentions and events to GeoJSON, CSV or GeoParquet",
+        epilog=EXTRACT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ex.add_argument(
         "paths",
         nargs="+",
@@ -218,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ex.add_argument("--published", help="publication date YYYY-MM-DD for files without a sidecar date")
     ex.add_argument("--gazetteer", action="append", help="gazetteer CSV or folder (repeatable; default: curated)")
-    ex.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="largest article accepted")
+    ex.add_argument("--max-bytes", type=positive_int, default=DEFAULT_MAX_BYTES, help="largest article accepted")
     ex.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for large inputs")
     ex.add_argument(
         "--engine",
