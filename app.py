@@ -133,30 +133,32 @@ def filter_key(f: dict) -> str:
 # --- main views -----------------------------------------------------------------------------
 
 
-def render_map(events: list[dict], user_csv: str, mtime: float) -> None:
+def render_map(events: list, user_csv: str, mtime: float) -> None:
     gaz = current_resources()[0].gazetteer
     base = mapview.base_map(labels(user_csv, mtime), mapview.center_of(gaz))
     layer = mapview.event_layer(events)
     if mapview.is_aggregated(events):
         st.info(
-            f"{len(events):,} events: shown as one marker per place (sized by count). "
-            "Narrow the filters to see each event and play the days."
+            f"{len(events):,} events: shown as one marker per place (sized by its events; the popup lists them). "
+            "The player shows a place while any of its days is in the window."
         )
     st_folium(base, feature_group_to_add=layer, returned_objects=[], height=620, use_container_width=True, key="map")
     st.caption(
-        "Hover a marker for place, type and date; click it for the evidence. "
-        "▶ Play days (bottom left) steps through the days shown. "
-        "Dashed circles: how precisely the place is known (a neighbourhood ~1 km, the city 8 km)."
+        "Hover a marker for place, type and date; click it for the evidence and a link to the source. "
+        "Events at one place are spread around it on spokes. The player (bottom left) steps through the days "
+        "with a moving window (1 day, 3 days, a week) or cumulatively; Show all brings every event back. "
+        "Dashed circles: how precisely the place is known (a neighbourhood ~1 km; a city's 8 km as an outline)."
     )
 
 
 def render_table_chart(shown) -> None:
     st.subheader("Events per day, by type")
-    counts = F.per_day(shown)
+    # Merged events, as on the map (one per place, type and day), not the reports behind them.
+    counts = F.per_day(F.group_events(shown))
     if counts.empty:
-        st.info("No dated reports match the filters.")
+        st.info("No dated events match the filters.")
     else:
-        st.bar_chart(counts, color=[mapview.color_of(c) for c in counts.columns], x_label="day", y_label="reports")
+        st.bar_chart(counts, color=[mapview.color_of(c) for c in counts.columns], x_label="day", y_label="events")
     st.subheader("Reports")
     st.dataframe(F.table(shown), hide_index=True, width="stretch")
 
@@ -332,7 +334,7 @@ def render_downloads(shown, db: str, rev: int, fkey: str) -> None:
 
 
 def main() -> None:
-    st.title("clashmap: Damascus, July 2012, as the news reported it")
+    title = st.empty()
     st.caption(
         "Each dot is a reported event, coloured by type, at the place the article names. "
         "Filter on the left; click a dot for the sentence it comes from."
@@ -355,6 +357,8 @@ def main() -> None:
         st.error(f"The seed articles could not be loaded: {md(exc)}")
     rev = store.revision(conn)
     df = mentions(db, rev)
+    covers = F.data_title(df)
+    title.title(f"clashmap: {md(covers)}, as the news reported it" if covers else "clashmap: events from the news")
     f = sidebar_filters(df)
     fkey = filter_key(f)
     shown, events = view(db, rev, fkey)
