@@ -136,8 +136,10 @@ def filter_key(f: dict) -> str:
 def render_map(events: list, user_csv: str, mtime: float) -> None:
     gaz = current_resources()[0].gazetteer
     base = mapview.base_map(labels(user_csv, mtime), mapview.center_of(gaz))
-    layer = mapview.event_layer(events)
-    if mapview.is_aggregated(events):
+    # A smaller threshold shows one marker per place sooner (a slow machine, or the browser tests).
+    above = int(os.environ.get("CLASHMAP_AGGREGATE_ABOVE", mapview.AGGREGATE_ABOVE))
+    layer = mapview.event_layer(events, aggregate_above=above)
+    if mapview.is_aggregated(events, above):
         st.info(
             f"{len(events):,} events: shown as one marker per place (sized by its events; the popup lists them). "
             "The player shows a place while any of its days is in the window."

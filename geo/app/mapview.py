@@ -39,6 +39,11 @@ START_ZOOM = 12
 FIT_MAX_ZOOM = 15
 #: Maps narrower than this (a phone) start with the legend folded.
 NARROW_PX = 520
+#: Events farther than FIT_SPREAD times the distance holding 80 % of them (and than FIT_MIN_KM)
+#: from their median point are left out of the fitted view, and named.
+FIT_SPREAD = 3.0
+FIT_MIN_KM = 5.0
+FAR_PLACES_NAMED = 6
 #: Above this many events the layer shows one aggregated marker per place.
 AGGREGATE_ABOVE = 1500
 #: Evidence sentences shown in one popup.
@@ -175,6 +180,7 @@ _STYLE = """
 .cm-label { background: rgba(255,255,255,0.6); border: none; box-shadow: none; padding: 0 2px;
             font: 11px/1.2 sans-serif; color: #333; }
 .cm-label:before { display: none; }
+.leaflet-tooltip.cm-label { margin: 0; }  /* placed exactly where the thinning computed */
 .cm-popup .leaflet-popup-content { font: 13px/1.4 sans-serif; max-height: 300px; overflow-y: auto;
                                    overflow-wrap: anywhere; }
 .cm-popup blockquote { margin: 6px 0; padding-left: 8px; border-left: 3px solid #ccc; }
@@ -306,7 +312,6 @@ class MapControls(MacroElement):
             var open = legendBody.style.display === "none";
             legendBody.style.display = open ? "" : "none";
             toggle.textContent = open ? "Legend \u25be" : "Legend \u25b8";
-            fit();
         };
         if (map.getSize().x < conf.narrow_px) {
             legendBody.style.display = "none"; toggle.textContent = "Legend \u25b8";
@@ -334,6 +339,16 @@ class MapControls(MacroElement):
             legendBody.appendChild(el("div", "cm-legend-note",
                 "Dashed circle: how far the place may be from the point (outline only for big places)"));
         }
+        if (info.far && info.far.events) {
+            var far = el("div", "cm-legend-note cm-legend-far",
+                info.far.events + (info.far.events === 1 ? " event" : " events") + " far from the others, outside "
+                + "this view (" + info.far.places.join(", ")
+                + (info.far.more ? " and " + info.far.more + " more places" : "") + "). ");
+            var all = el("a", "cm-fit-all", "Fit all");
+            all.href = "#"; all.onclick = function(e) { e.preventDefault(); fit(true); };
+            far.appendChild(all);
+            legendBody.appendChild(far);
+        }
         if (info.spread) {
             legendBody.appendChild(el("div", "cm-legend-note",
                 "Dots on spokes: events at one place, spread around it"));
@@ -342,8 +357,9 @@ class MapControls(MacroElement):
 
     // --- fit the view to the events, clear of the controls
     var lastInfo = null;
-    function fit() {
-        if (!lastInfo || !lastInfo.bounds) { return; }
+    function fit(everything) {
+        var bounds = lastInfo && (everything ? lastInfo.all_bounds : lastInfo.bounds);
+        if (!bounds) { return; }
         var legendBox = legend.getContainer(), playBox = player.getContainer();
         var right = legendBox ? legendBox.offsetWidth + 20 : 20;
         var top = legendBox ? legendBox.offsetHeight + 20 : 20;
@@ -351,29 +367,36 @@ class MapControls(MacroElement):
         // A folded legend is a short button: room above the points is enough.
         if (right > map.getSize().x / 2) { right = 20; }
         else if (right > 60) { top = 20; }
-        map.fitBounds(lastInfo.bounds, {paddingTopLeft: [20, top], paddingBottomRight: [right, bottom],
+        map.fitBounds(bounds, {paddingTopLeft: [20, top], paddingBottomRight: [right, bottom],
                                         maxZoom: conf.fit_max_zoom, animate: false});
     }
 
     // --- place names: from their zoom up, never over a bigger place's name or an event
-    function boxes(a, b) { return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]; }
+    function boxes(a, b) { return a[0] < b[2] + 1 && b[0] < a[2] + 1 && a[1] < b[3] + 1 && b[1] < a[3] + 1; }
     function declutter() {
         var labels = window.cmLabels || [], zoom = map.getZoom(), taken = [], dots = [];
+        var probe = labels.length && labels[0].getTooltip().getElement();
+        // leaflet.css arrives after this script: names cannot be measured before it applies
+        if (probe && getComputedStyle(probe).position !== "absolute") { setTimeout(declutter, 100); return; }
         visibleMarkers().forEach(function(it) {
             var c = map.latLngToContainerPoint(it.layer.getLatLng()), o = it.layer.options.cmOffset || [0, 0];
             var r = (it.layer.options.radius || 6) + 2, x = c.x + o[0], y = c.y + o[1];
             taken.push([x - r, y - r, x + r, y + r]);
             dots.push({x: c.x, y: c.y, reach: Math.sqrt(o[0] * o[0] + o[1] * o[1]) + r});
         });
+        labels.forEach(function(lab) {  // names never cover another place's dot
+            var q = map.latLngToContainerPoint(lab.getLatLng());
+            taken.push([q.x - 2, q.y - 2, q.x + 2, q.y + 2]);
+        });
         labels.forEach(function(lab) {
             var tip = lab.getTooltip(), node = tip && tip.getElement();
             if (!node) { return; }
-            if (lab._cmW === undefined) { lab._cmW = node.offsetWidth || 60; lab._cmH = node.offsetHeight || 14; }
+            node.style.display = "";
+            var w = node.offsetWidth, h = node.offsetHeight, placed = null;
             var p = map.latLngToContainerPoint(lab.getLatLng()), clear = 4;
             dots.forEach(function(d) {
                 if (Math.abs(d.x - p.x) < 3 && Math.abs(d.y - p.y) < 3) { clear = Math.max(clear, d.reach + 2); }
             });
-            var w = lab._cmW, h = lab._cmH, placed = null;
             var spots = [["right", [clear, 0], [p.x + clear, p.y - h / 2, p.x + clear + w, p.y + h / 2]],
                          ["left", [-clear, 0], [p.x - clear - w, p.y - h / 2, p.x - clear, p.y + h / 2]],
                          ["bottom", [0, clear], [p.x - w / 2, p.y + clear, p.x + w / 2, p.y + clear + h]],
@@ -394,7 +417,8 @@ class MapControls(MacroElement):
             }
         });
     }
-    map.on("zoomend", declutter);
+    map.on("zoomend moveend resize", declutter);
+    cm.declutter = declutter;
 
     // --- the player
     var player = L.control({position: "bottomleft"});
@@ -476,10 +500,11 @@ class MapControls(MacroElement):
     }
     player.onAdd = function() {
         var div = L.DomUtil.create("div", "cm-play");
-        ui.back = button("cm-play-back", "\u23ee", "Step back a day", function() { stop(); go(state.i - 1); });
+        ui.back = button("cm-play-back", "\u00ab Back", "Step back a day", function() { stop(); go(state.i - 1); });
         ui.play = button("cm-play-button", "\u25b6 Play", "Play the days",
                          function() { if (state.timer) { stop(); } else { start(); } });
-        ui.fwd = button("cm-play-forward", "\u23ed", "Step forward a day", function() { stop(); go(state.i + 1); });
+        ui.fwd = button("cm-play-forward", "Next \u00bb", "Step forward a day",
+                        function() { stop(); go(state.i + 1); });
         ui.all = button("cm-play-all", "Show all", "Show every event again", showAll);
         ui.mode = select("cm-play-window", "Time window", conf.windows, "1");
         ui.speed = select("cm-play-speed", "Speed", conf.speeds, "1.0");
@@ -506,6 +531,7 @@ class MapControls(MacroElement):
         setLegend(info);
         fit();
         declutter();
+        cm.layer = fg;  // ready: fitted, legend and player set for this layer
     };
 })();
 {% endmacro %}
@@ -539,7 +565,10 @@ class LayerInfo(MacroElement):
 
     _template = Template("""
 {% macro script(this, kwargs) %}
-if (window.cm && window.cm.onLayer) { window.cm.onLayer({{ this._parent.get_name() }}, {{ this.info }}); }
+(function(fg, info) {
+    // st_folium adds the group to the map after this script: act once it is there
+    setTimeout(function() { if (window.cm && window.cm.onLayer) { window.cm.onLayer(fg, info); } }, 0);
+})({{ this._parent.get_name() }}, {{ this.info }});
 {% endmacro %}
 """)
 
@@ -789,17 +818,50 @@ def uncertainty_features(events: list[EventRecord]) -> list[dict]:
     return out
 
 
+def fit_points(events: list[EventRecord]) -> tuple[list[EventRecord], list[EventRecord]]:
+    """The events the view is fitted to, and those left outside it (far from all the others).
+
+    An event is far when it lies more than :data:`FIT_SPREAD` times the
+    distance that holds 80 % of the events from their median point (and more
+    than :data:`FIT_MIN_KM`): one report of Paris must not shrink Damascus to
+    a dot. The reader is told which events lie outside and can fit them all.
+    """
+    if len(events) < 3:
+        return list(events), []
+    lat0 = sorted(ev.lat for ev in events)[len(events) // 2]
+    lon0 = sorted(ev.lon for ev in events)[len(events) // 2]
+    dist = [haversine_km(lat0, lon0, ev.lat, ev.lon) for ev in events]
+    q80 = sorted(dist)[math.ceil(0.8 * len(dist)) - 1]
+    reach = max(FIT_MIN_KM, FIT_SPREAD * q80)
+    near = [ev for ev, d in zip(events, dist) if d <= reach]
+    far = [ev for ev, d in zip(events, dist) if d > reach]
+    return near, far
+
+
+def _bounds(events: list[EventRecord]) -> list[list[float]] | None:
+    if not events:
+        return None
+    lats, lons = [ev.lat for ev in events], [ev.lon for ev in events]
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
 def layer_info(events: list[EventRecord]) -> dict:
     """What the browser needs besides the markers: bounds to fit, types for the legend.
 
     ``bounds`` is ``[[south, west], [north, east]]`` over the events' points
-    (None without events); ``types`` are the event types present in the
-    codebook's order; ``mentions`` says whether mere mentions are shown.
+    but those far from the rest (:func:`fit_points`), ``all_bounds`` over
+    every point, ``far`` names the places left outside (None without events);
+    ``types`` are the event types present in the codebook's order;
+    ``mentions`` says whether mere mentions are shown.
     """
-    lats, lons = [ev.lat for ev in events], [ev.lon for ev in events]
+    near, far = fit_points(events)
+    far_places = sorted({ev.place for ev in far})
+    more = max(0, len(far_places) - FAR_PLACES_NAMED)
     present = {ev.event_type for ev in events}
     return {
-        "bounds": [[min(lats), min(lons)], [max(lats), max(lons)]] if events else None,
+        "bounds": _bounds(near),
+        "all_bounds": _bounds(events),
+        "far": {"events": len(far), "places": far_places[:FAR_PLACES_NAMED], "more": more},
         "types": [t for t in EVENT_TYPES if t in present],
         "mentions": None in present,
         "circles": bool(events),
