@@ -168,10 +168,12 @@ function(feature, latlng) {
 # tip and popup are HTML built by this module with every text escaped; popups fit a phone.
 _BIND_JS = JsCode("""
 function(feature, layer) {
-    var width = Math.max(200, Math.min(380, document.documentElement.clientWidth - 70));
+    // clear of the zoom buttons and the folded legend on a phone too
+    var width = Math.max(180, Math.min(380, document.documentElement.clientWidth - 110));
     layer.bindTooltip(feature.properties.tip, {direction: "top", className: "cm-tip"});
     layer.bindPopup(feature.properties.popup, {maxWidth: width, minWidth: Math.min(240, width),
-                                               autoPanPadding: [10, 10], className: "cm-popup"});
+                                               autoPanPaddingTopLeft: [52, 48], autoPanPaddingBottomRight: [10, 10],
+                                               className: "cm-popup"});
 }
 """)
 
@@ -384,9 +386,17 @@ class MapControls(MacroElement):
             taken.push([x - r, y - r, x + r, y + r]);
             dots.push({x: c.x, y: c.y, reach: Math.sqrt(o[0] * o[0] + o[1] * o[1]) + r});
         });
-        labels.forEach(function(lab) {  // names never cover another place's dot
+        var frame = map.getContainer().getBoundingClientRect();  // nor go under the controls
+        map.getContainer().querySelectorAll(".leaflet-control").forEach(function(c) {
+            var r = c.getBoundingClientRect();
+            taken.push([r.left - frame.left, r.top - frame.top, r.right - frame.left, r.bottom - frame.top]);
+        });
+        labels.forEach(function(lab) {  // a place's dot shows from its zoom up; names never cover one
+            var shown = zoom >= (conf.label_min_zoom[lab.cmKind] || 0);
+            if (lab._cmShown !== shown) { lab.setStyle({opacity: shown ? 1 : 0, fillOpacity: shown ? 0.6 : 0}); }
+            lab._cmShown = shown;
             var q = map.latLngToContainerPoint(lab.getLatLng());
-            taken.push([q.x - 2, q.y - 2, q.x + 2, q.y + 2]);
+            if (shown) { taken.push([q.x - 2, q.y - 2, q.x + 2, q.y + 2]); }
         });
         labels.forEach(function(lab) {
             var tip = lab.getTooltip(), node = tip && tip.getElement();
@@ -401,7 +411,7 @@ class MapControls(MacroElement):
                          ["left", [-clear, 0], [p.x - clear - w, p.y - h / 2, p.x - clear, p.y + h / 2]],
                          ["bottom", [0, clear], [p.x - w / 2, p.y + clear, p.x + w / 2, p.y + clear + h]],
                          ["top", [0, -clear], [p.x - w / 2, p.y - clear - h, p.x + w / 2, p.y - clear]]];
-            if (zoom >= (conf.label_min_zoom[lab.cmKind] || 0)) {
+            if (lab._cmShown) {
                 for (var s = 0; s < spots.length && !placed; s++) {
                     if (!taken.some(function(b) { return boxes(b, spots[s][2]); })) { placed = spots[s]; }
                 }
