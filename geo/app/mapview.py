@@ -308,15 +308,15 @@ class MapControls(MacroElement):
     var legend = L.control({position: "topright"});
     legend.onAdd = function() {
         var div = L.DomUtil.create("div", "cm-legend");
-        var toggle = el("button", "cm-legend-toggle", "Legend \u25be");
+        var toggle = el("button", "cm-legend-toggle", "Event type \u25be");
         toggle.type = "button";
         toggle.onclick = function() {
             var open = legendBody.style.display === "none";
             legendBody.style.display = open ? "" : "none";
-            toggle.textContent = open ? "Legend \u25be" : "Legend \u25b8";
+            toggle.textContent = open ? "Event type \u25be" : "Event type \u25b8";
         };
         if (map.getSize().x < conf.narrow_px) {
-            legendBody.style.display = "none"; toggle.textContent = "Legend \u25b8";
+            legendBody.style.display = "none"; toggle.textContent = "Event type \u25b8";
         }
         div.appendChild(toggle);
         div.appendChild(legendBody);
