@@ -160,6 +160,8 @@ def render_table_chart(shown) -> None:
     if counts.empty:
         st.info("No dated events match the filters.")
     else:
+        if len(counts) <= 120:  # one wide bar per day; longer spans keep a time axis
+            counts.index = counts.index.strftime("%Y-%m-%d")
         st.bar_chart(counts, color=[mapview.color_of(c) for c in counts.columns], x_label="day", y_label="events")
     st.subheader("Reports")
     st.dataframe(F.table(shown), hide_index=True, width="stretch")
