@@ -428,7 +428,6 @@ class MapControls(MacroElement):
         });
     }
     map.on("zoomend moveend resize", declutter);
-    cm.declutter = declutter;
 
     // --- the player
     var player = L.control({position: "bottomleft"});
