@@ -23,6 +23,7 @@ from geo.app.geocode import Geocoder
 from geo.app.text import md
 from geo.app.worker import Worker, budget_seconds, extract_upload
 from geo.errors import ClashmapError
+from geo.extract.documents import EARLIEST_PUBLISHED, latest_published
 from geo.extract.gazetteer import COLUMNS as GAZETTEER_COLUMNS
 from geo.extract.pipeline import load_resources
 from geo.models import PLACE_KINDS
@@ -145,30 +146,36 @@ def filter_key(f: dict) -> str:
 # --- main views -----------------------------------------------------------------------------
 
 
-def render_map(events: list[dict], user_csv: str, stamp: tuple) -> None:
+def render_map(events: list, user_csv: str, stamp: tuple) -> None:
     gaz = current_resources()[0].gazetteer
     base = mapview.base_map(labels(user_csv, stamp), mapview.center_of(gaz))
-    layer = mapview.event_layer(events)
-    if mapview.is_aggregated(events):
+    # A smaller threshold shows one marker per place sooner (a slow machine, or the browser tests).
+    above = int(os.environ.get("CLASHMAP_AGGREGATE_ABOVE", mapview.AGGREGATE_ABOVE))
+    layer = mapview.event_layer(events, aggregate_above=above)
+    if mapview.is_aggregated(events, above):
         st.info(
-            f"{len(events):,} events: shown as one marker per place (sized by count). "
-            "Narrow the filters to see each event and play the days."
+            f"{len(events):,} events: shown as one marker per place (sized by its events; the popup lists them). "
+            "The player shows a place while any of its days is in the window."
         )
     st_folium(base, feature_group_to_add=layer, returned_objects=[], height=620, use_container_width=True, key="map")
     st.caption(
-        "Hover a marker for place, type and date; click it for the evidence. "
-        "▶ Play days (bottom left) steps through the days shown. "
-        "Dashed circles: how precisely the place is known (a neighbourhood ~1 km, the city 8 km)."
+        "Hover a marker for place, type and date; click it for the evidence and a link to the source. "
+        "Events at one place are spread around it on spokes. The player (bottom left) steps through the days "
+        "with a moving window (1 day, 3 days, a week) or cumulatively; Show all brings every event back. "
+        "Dashed circles: how precisely the place is known (a neighbourhood ~1 km; a city's 8 km as an outline)."
     )
 
 
 def render_table_chart(shown) -> None:
     st.subheader("Events per day, by type")
-    counts = F.per_day(shown)
+    # Merged events, as on the map (one per place, type and day), not the reports behind them.
+    counts = F.per_day(F.group_events(shown))
     if counts.empty:
-        st.info("No dated reports match the filters.")
+        st.info("No dated events match the filters.")
     else:
-        st.bar_chart(counts, color=[mapview.color_of(c) for c in counts.columns], x_label="day", y_label="reports")
+        if len(counts) <= 120:  # one wide bar per day; longer spans keep a time axis
+            counts.index = counts.index.strftime("%Y-%m-%d")
+        st.bar_chart(counts, color=[mapview.color_of(c) for c in counts.columns], x_label="day", y_label="events")
     st.subheader("Reports")
     st.dataframe(F.table(shown), hide_index=True, width="stretch")
 
@@ -205,6 +212,21 @@ def render_article(conn) -> None:
     st.html(mapview.article_html(art["text"], ms))
 
 
+def publication_problem(published: date | None, today: date) -> str | None:
+    """Why a publication date from the form cannot be used, or None."""
+    if published is None:
+        return (
+            "Give the publication date: the article's relative dates ('on Wednesday', 'yesterday') are "
+            "counted from it. Nothing was added."
+        )
+    if not EARLIEST_PUBLISHED <= published <= today:
+        return (
+            f"The publication date {published.isoformat()} is outside {EARLIEST_PUBLISHED.isoformat()} to "
+            f"{today.isoformat()}; correct it. Nothing was added."
+        )
+    return None
+
+
 def render_upload(conn, res) -> None:
     st.subheader("Add your own articles")
     st.caption(
@@ -217,16 +239,34 @@ def render_upload(conn, res) -> None:
         c1, c2, c3 = st.columns(3)
         title = c1.text_input("Title", key="up_title")
         outlet = c2.text_input("Outlet", key="up_outlet")
-        published = c3.date_input("Publication date", value=None, key="up_date", format="YYYY-MM-DD")
+        # Streamlit's default range is ten years either side of today: news archives go back further.
+        published = c3.date_input(
+            "Publication date",
+            value=None,
+            min_value=EARLIEST_PUBLISHED,
+            max_value=date.today(),
+            key="up_date",
+            format="YYYY-MM-DD",
+        )
         url = st.text_input("URL (optional)", key="up_url")
         submitted = st.form_submit_button("Process and add")
     if not submitted:
         return
-    meta = {"title": title or None, "outlet": outlet or None, "url": url or None, "published": published}
+    meta = {
+        "title": title or None,
+        "outlet": outlet or None,
+        "url": url or None,
+        "published": published,
+        "latest": latest_published(date.today()),
+    }
     inputs = [("pasted text", None, text)] if text.strip() else []
     inputs += [(f.name, f.getvalue(), None) for f in files or []]
     if not inputs:
         st.error("Nothing to add: paste a text or choose a .txt file.")
+        return
+    problem = publication_problem(published, date.today())
+    if problem:
+        st.error(problem)  # before anything is extracted or stored
         return
     added = 0
     for name, data, pasted in inputs:
@@ -438,7 +478,7 @@ def render_downloads(shown, db: str, rev: int, fkey: str) -> None:
 
 
 def main() -> None:
-    st.title("clashmap: Damascus, July 2012, as the news reported it")
+    title = st.empty()
     st.caption(
         "Each dot is a reported event, coloured by type, at the place the article names. "
         "Filter on the left; click a dot for the sentence it comes from."
@@ -451,13 +491,13 @@ def main() -> None:
             "(the other rows were): fix or remove them under **Unplaced names**."
         )
     try:
-        page(res, problems)
+        page(res, problems, title)
     except store.StoreError as exc:
         # A damaged, read-only, newer or unreachable store: say so and what to do, never a traceback.
         st.error(f"The article store cannot be used: {md(exc)}")
 
 
-def page(res, problems) -> None:
+def page(res, problems, title) -> None:
     db = str(store.db_path())
     # Opening upgrades a store written by an earlier version, keeping every article.
     conn = store.open_store(db, res)
@@ -467,14 +507,17 @@ def page(res, problems) -> None:
     except ClashmapError as exc:
         st.error(f"The seed articles could not be loaded: {md(exc)}")
     try:
-        show_store(conn, db, res, problems)
+        show_store(conn, db, res, problems, title)
     finally:
         conn.close()
 
 
-def show_store(conn, db: str, res, problems) -> None:
+def show_store(conn, db: str, res, problems, title) -> None:
+    """The page over an open store; ``title`` is the placeholder the data's title goes in."""
     rev = store.revision(conn)
     df = mentions(db, rev)
+    covers = F.data_title(df)
+    title.title(f"clashmap: {md(covers)}, as the news reported it" if covers else "clashmap: events from the news")
     f = sidebar_filters(df)
     fkey = filter_key(f)
     shown, events = view(db, rev, fkey)

@@ -23,3 +23,28 @@ class LexiconError(ClashmapError):
 
 class GoldError(ClashmapError):
     """A gold annotation file does not follow the expected format."""
+
+
+class AcledError(ClashmapError):
+    """An ACLED file that cannot be read at all (not CSV, missing columns)."""
+
+
+class WorkerError(ClashmapError):
+    """The worker process failed on a job (a bug or a lack of memory), or could not start."""
+
+
+class GeocodeError(ClashmapError):
+    """The geocoding service could not be reached or refused the request."""
+
+
+class StoreError(ClashmapError):
+    """The store cannot be opened, upgraded or written; the message names the file and the fix."""
+
+
+class DuplicateArticleError(ClashmapError):
+    """The same text is already in the store (same SHA-256 of the text)."""
+
+    def __init__(self, doc_id: str, title: str | None):
+        self.doc_id = doc_id
+        name = f"{title!r} ({doc_id})" if title else doc_id
+        super().__init__(f"this text is already in the store as {name}; nothing was added")

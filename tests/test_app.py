@@ -97,16 +97,16 @@ def test_all_mentions_mode(app):
     assert markers(app) > 30
 
 
-def test_paste_article_with_script_and_no_date(app):
+def test_paste_article_with_script(app):
     app.text_area(key="paste").input(
         "<script>alert('x')</script><img src=x onerror=alert(1)> Clashes erupted in Tadamon on Monday."
     )
     app.text_input(key="up_title").input("<b>Bold</b> title")
+    app.date_input(key="up_date").set_value(date(2012, 7, 17))
     form_button = next(b for b in app.get("button") if b.proto.label == "Process and add")
     form_button.click().run()
     assert not app.exception
     assert any("Added" in s.value for s in app.success)
-    assert any("no publication date" in w.value for w in app.warning)
     assert any("HTML tags" in w.value for w in app.warning)
     # the same text again is recognised
     app.text_area(key="paste").input(
@@ -114,6 +114,20 @@ def test_paste_article_with_script_and_no_date(app):
     )
     next(b for b in app.get("button") if b.proto.label == "Process and add").click().run()
     assert any("already in the store" in e.value for e in app.error)
+
+
+def test_a_2012_article_is_dated_and_a_missing_date_refused(app):
+    widget = app.date_input(key="up_date")
+    assert (widget.min, widget.max) == (date(1900, 1, 1), date.today())  # not Streamlit's ten years either side
+    app.text_area(key="paste").input("Government forces shelled Qaboun on Wednesday, activists said.")
+    next(b for b in app.get("button") if b.proto.label == "Process and add").click().run()
+    assert any("Give the publication date" in e.value and "Nothing was added" in e.value for e in app.error)
+    assert summary(app).startswith("**30** events") and not [s for s in app.success if "Added" in s.value]
+    app.date_input(key="up_date").set_value(date(2012, 7, 20))
+    next(b for b in app.get("button") if b.proto.label == "Process and add").click().run()
+    assert any("Added pasted text" in s.value for s in app.success)
+    app.sidebar.checkbox(key="undated").uncheck().run()
+    assert "Qaboun" in map_args(app)["feature_group"] and '"2012-07-18"' in map_args(app)["feature_group"]
 
 
 def test_empty_submission_is_an_error(app):
@@ -163,6 +177,7 @@ def test_a_paste_over_the_time_budget_is_stopped_with_a_message(app, monkeypatch
     seed = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")
     monkeypatch.setenv("CLASHMAP_EXTRACT_SECONDS", "0.5")
     app.text_area(key="paste").input("Clashes erupted in Tadamon on Monday " + "." * 60_000 + " " + seed * 400)
+    app.date_input(key="up_date").set_value(date(2012, 7, 17))
     next(b for b in app.get("button") if b.proto.label == "Process and add").click().run()
     assert not app.exception
     from .test_app_text import shown
@@ -229,6 +244,7 @@ def test_read_only_store_is_shown_and_refuses_writes_with_a_message(tmp_path, mo
     at = _page(tmp_path, monkeypatch, CLASHMAP_DB_READONLY="1")
     assert summary(at).startswith("**30** events") and not at.error
     at.text_area(key="paste").input("Clashes erupted in Tadamon on Monday, residents said.")
+    at.date_input(key="up_date").set_value(date(2012, 7, 17))
     _click(at, "Process and add")
     assert any("is read-only" in plain(e.value) for e in at.error), [e.value for e in at.error]
     _click(at, "Re-run extraction over stored articles")

@@ -94,8 +94,7 @@ def test_group_events_merges_place_type_day(df):
 
 def test_views(df):
     shown = F.apply_filters(df, {})
-    counts = F.per_day(shown)
-    assert counts.values.sum() == shown["date"].notna().sum()
+    counts = F.per_day(F.group_events(shown))
     assert list(counts.index) == sorted(counts.index)
     places = F.per_place(shown)
     assert places.iloc[0]["reports"] >= places.iloc[-1]["reports"]
@@ -111,6 +110,51 @@ def test_geojson_export_is_rfc7946_and_matches_filter(df):
         lon, lat = feat["geometry"]["coordinates"]
         assert 35 < lon < 38 and 32 < lat < 35  # [lon, lat] around Damascus, not swapped
         assert feat["properties"]["event_type"] == "Battles"
+
+
+def test_chart_counts_merged_events_not_reports(df):
+    shown = F.apply_filters(df, {})
+    events = F.group_events(shown)
+    counts = F.per_day(events)
+    # the same events as the map: each merged event once, however many reports it has
+    assert counts.values.sum() == sum(1 for e in events if e.date)
+    assert counts.values.sum() < shown["date"].notna().sum()
+    tadamon = next(e for e in events if e.place == "Tadamon" and e.event_type == "Battles" and len(e.mentions) > 1)
+    day = counts.loc[tadamon.date]
+    assert day["Battles"] == sum(1 for e in events if e.date == tadamon.date and e.event_type == "Battles")
+
+
+def test_chart_axis_has_every_calendar_day(df):
+    shown = F.apply_filters(df, {"start": date(2012, 7, 8), "end": date(2012, 7, 22), "include_undated": False})
+    counts = F.per_day(F.group_events(shown))
+    days = [d.date() for d in counts.index]
+    assert days[0] == date(2012, 7, 8) and days[-1] == date(2012, 7, 22)
+    assert len(days) == 15  # every day of the span, none skipped
+    assert (counts.sum(axis=1) == 0).any()  # some days have no event: shown as zero, not left out
+    assert list(counts.columns)[0] == "Battles"  # codebook order
+
+
+def test_chart_of_nothing_dated_is_empty(df):
+    shown = F.apply_filters(df, {})
+    undated = [e for e in F.group_events(shown) if not e.date]
+    assert F.per_day(undated).empty and F.per_day([]).empty
+
+
+def test_csv_export_carries_each_mentions_event_corroboration(df):
+    shown = F.apply_filters(df, {})
+    rows = list(csv.DictReader(io.StringIO(F.to_csv(shown))))
+    assert len(rows) == len(shown)
+    by_mention = {m.mention_id: e.corroboration for e in F.group_events(shown) for m in e.mentions}
+    assert all(r["corroboration"] == str(by_mention[r["event_id_cnty"]]) for r in rows)
+    assert max(int(r["corroboration"]) for r in rows) > 1  # some events are reported by several outlets
+
+
+def test_title_says_what_is_loaded(df):
+    assert F.data_title(df) == "Damascus, 8–22 July 2012"
+    later = df.assign(date=["2013-03-02" if d else None for d in df["date"]])
+    assert F.data_title(F.with_days(later)) == "Damascus, 2 March 2013"
+    empty = df.head(0)
+    assert F.data_title(F.with_days(empty)) == ""
 
 
 def test_csv_export(df):

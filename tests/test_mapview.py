@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import folium
-from streamlit_folium import _get_map_string
+from streamlit_folium import _get_feature_group_string, _get_map_string
 
 from geo.app import mapview as MV
 from geo.export.merge import merge_events
@@ -96,7 +99,7 @@ def test_layer_has_one_marker_per_event_and_a_circle_per_place():
     evs = [event(), event(mention_id="k2", event_type="Explosions/Remote violence", date="2012-07-18")]
     fg = MV.event_layer(evs)
     layers = list(fg._children.values())
-    circles, markers = (layer.data["features"] for layer in layers)
+    circles, markers = (layer.data["features"] for layer in layers[:2])
     assert len(markers) == 2 and len(circles) == 1
     assert circles[0]["properties"]["radius_m"] == 1000
     assert markers[0]["geometry"]["coordinates"] == [36.30944, 33.47778]
@@ -106,18 +109,27 @@ def test_layer_has_one_marker_per_event_and_a_circle_per_place():
     }
 
 
-def test_city_level_event_has_a_city_sized_circle():
+def test_city_level_event_has_a_city_sized_circle_outlined_only():
     fg = MV.event_layer([event(place_id="damascus", place="Damascus", place_kind="city", uncertainty_km=8.0)])
     circles = next(iter(fg._children.values())).data["features"]
     assert circles[0]["properties"]["radius_m"] == 8000
+    assert circles[0]["properties"]["fill"] is False  # does not tint the whole map
+    small = next(iter(MV.event_layer([event()])._children.values())).data["features"]
+    assert small[0]["properties"]["fill"] is True
 
 
 def test_many_events_are_aggregated_per_place():
     evs = merge_events([record(mention_id=f"k{i}", start=i, date=f"2012-07-{1 + i % 28:02d}") for i in range(50)])
     fg = MV.event_layer(evs, aggregate_above=10)
     markers = list(fg._children.values())[1].data["features"]
-    assert len(markers) == 1 and markers[0]["properties"]["count"] == 50
-    assert "50 reports" in markers[0]["properties"]["popup"]
+    # 50 reports on 28 days: 28 merged events at one place, one marker
+    assert len(markers) == 1 and markers[0]["properties"]["count"] == 28
+    assert markers[0]["properties"]["reports"] == 50
+    popup = markers[0]["properties"]["popup"]
+    assert "28 events (50 reports)" in popup
+    # the popup lists every event there with its type and date; the player sees every day
+    assert all(f"<td>2012-07-{d:02d}</td><td>Battles</td>" in popup for d in range(1, 29))
+    assert markers[0]["properties"]["days"] == [f"2012-07-{d:02d}" for d in range(1, 29)]
 
 
 def test_layer_data_reaches_js_as_json():
@@ -127,3 +139,60 @@ def test_layer_data_reaches_js_as_json():
     m.get_root().render()
     js = _get_map_string(m)
     assert "<script" not in js.split("L.map(")[1] and "<img" not in js
+
+
+def test_events_at_one_point_are_spread_apart():
+    evs = merge_events([record(mention_id=f"k{i}", start=i, date=f"2012-07-{10 + i:02d}") for i in range(6)])
+    evs.append(event(place_id="yarmouk", place="Yarmouk", lat=33.47, lon=36.30))
+    markers = list(MV.event_layer(evs)._children.values())[1].data["features"]
+    offsets = [tuple(f["properties"]["offset"]) for f in markers]
+    assert offsets[-1] == (0, 0)  # alone at its point: drawn on it
+    ring = offsets[:6]
+    assert len(set(ring)) == 6
+    # every pair far enough apart that no marker (radius 7) hides another
+    assert min(math.dist(a, b) for a, b in itertools.combinations(ring, 2)) >= 2 * 7
+    assert all(f["geometry"]["coordinates"] == [36.30944, 33.47778] for f in markers[:6])  # the data keeps the point
+
+
+def test_spread_of_many_events_never_hides_one():
+    for n in (2, 9, 10, 40):
+        offsets = MV.spread_offsets(n)
+        assert len(offsets) == n
+        assert min(math.dist(a, b) for a, b in itertools.combinations(offsets, 2)) >= 14
+
+
+def test_layer_info_fits_the_events_and_lists_only_present_types():
+    evs = [
+        event(),
+        event(mention_id="k2", place_id="barzeh", place="Barzeh", lat=33.56, lon=36.32, event_type="Protests"),
+    ]
+    info = MV.layer_info(evs)
+    assert info["bounds"] == [[33.47778, 36.30944], [33.56, 36.32]]
+    assert info["types"] == ["Battles", "Protests"] and info["mentions"] is False
+    assert MV.layer_info([])["bounds"] is None
+    mention = event(is_event=False, event_type=None)
+    assert MV.layer_info([mention])["mentions"] is True
+    # the info travels with the event layer, not with the base map
+    m = MV.base_map([])
+    base = script(m)
+    js = _get_feature_group_string(MV.event_layer(evs), m)
+    assert '"types": ["Battles", "Protests"]' in js and "window.cm.onLayer" in js
+    assert '"types"' not in base
+
+
+def test_popup_links_to_the_source_safely():
+    html = MV.popup_html(event(url="https://example.org/news?a=1&b=<2>"))
+    assert '<a href="https://example.org/news?a=1&amp;b=&lt;2&gt;" target="_blank" rel="noopener noreferrer">' in html
+    for bad in ("javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://example.org/x", "//example.org/x", ""):
+        assert "<a " not in MV.popup_html(event(url=bad)), bad
+    assert "<a " not in MV.popup_html(event(url=None))
+    evs = merge_events([record(url="http://example.org/p"), record(mention_id="k2", date="2012-07-18")])
+    assert 'href="http://example.org/p"' in MV.place_popup_html(evs)
+
+
+def test_labels_bigger_places_first(gaz):
+    labels = MV.orientation_labels(gaz)
+    kinds = [lab["kind"] for lab in labels]
+    rank = list(MV.LABEL_MIN_ZOOM)
+    assert kinds == sorted(kinds, key=rank.index)
+    assert set(kinds) <= set(MV.LABEL_MIN_ZOOM)

@@ -7,7 +7,8 @@ import threading
 import pytest
 
 from geo import store
-from geo.store.postgis import PostgisConnection, bulk_load
+from geo.store.bulk import load_records
+from geo.store.postgis import PostgisConnection
 
 from .conftest import SEEDS
 from .pgserver import postgis_server
@@ -74,7 +75,7 @@ def test_bulk_load_with_copy(conn, res):
     from geo.extract.records import article_records
 
     records = [r for p in sorted(SEEDS.glob("*.txt")) for r in article_records(extract_article(load_article(p), res))]
-    assert bulk_load(conn, iter(records), chunk=40) == 105
+    assert load_records(conn, iter(records)) == 105
     assert store.mention_records(conn) == records
     assert conn.execute("SELECT count(*) FROM mentions WHERE geom IS NOT NULL").fetchone()[0] == 105
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ..errors import ClashmapError
+from ..errors import AcledError
 from ..extract.gazetteer import haversine_km
 from ..models import EVENT_TYPES, EventRecord
 
@@ -34,10 +34,6 @@ MAX_BYTES = 50_000_000
 AGREE_KM = 5.0
 AGREE_DAYS = 1
 _DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%Y/%m/%d", "%d/%m/%Y")
-
-
-class AcledError(ClashmapError):
-    """An ACLED file that cannot be read at all (not CSV, missing columns)."""
 
 
 @dataclass(frozen=True)

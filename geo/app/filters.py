@@ -13,6 +13,8 @@ an empty list means "no restriction".
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pandas as pd
@@ -183,14 +185,24 @@ def _source(outlet: str | None, attribution: str | None) -> str:
     return outlet or "unknown outlet"
 
 
-def per_day(df: pd.DataFrame) -> pd.DataFrame:
-    """Events per calendar day and type: a wide frame indexed by ISO day, one column per type."""
-    dated = df[df["date"].notna()]
-    if dated.empty:
+def per_day(events: list[EventRecord]) -> pd.DataFrame:
+    """Merged events per calendar day and type, as the map shows them (not reports).
+
+    A wide frame indexed by day (``datetime64``, named ``day``) with one
+    column per type in the codebook's order; every calendar day from the
+    first to the last is a row, days without events count zero. Undated
+    events are left out; without any, the frame is empty.
+    """
+    dated = [ev for ev in events if ev.date]
+    if not dated:
         return pd.DataFrame()
-    types = dated["event_type"].fillna(NO_TYPE)
-    counts = pd.crosstab(dated["date"], types)
-    counts.index.name = "day"
+    frame = pd.DataFrame(
+        {"day": pd.to_datetime([ev.date for ev in dated]), "type": [ev.event_type or NO_TYPE for ev in dated]}
+    )
+    counts = pd.crosstab(frame["day"], frame["type"])
+    every_day = pd.date_range(counts.index.min(), counts.index.max(), freq="D", name="day")
+    counts = counts.reindex(every_day, fill_value=0)
+    counts.columns.name = None
     order = [t for t in EVENT_TYPES if t in counts.columns] + [c for c in counts.columns if c not in EVENT_TYPES]
     return counts[order]
 
@@ -225,5 +237,67 @@ def to_geojson(df: pd.DataFrame) -> str:
 
 
 def to_csv(df: pd.DataFrame) -> str:
-    """The filtered mentions as ACLED-like CSV, as the CLI writes it."""
-    return csv_export.dumps(records(df))
+    """The filtered mentions as ACLED-like CSV, as the CLI writes it, plus each one's corroboration.
+
+    One row per mention (the table's reports); ``corroboration`` is that of
+    the merged event the mention belongs to (the number of outlets reporting
+    the same place, type and day among the rows shown), empty for unplaced
+    names.
+    """
+    recs = records(df)
+    corroboration = {
+        m.mention_id: ev.corroboration for ev in merge_events(recs, events_only=False) for m in ev.mentions
+    }
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=csv_export.CSV_COLUMNS)
+    writer.writeheader()
+    for rec in recs:
+        writer.writerow({**csv_export.csv_row(rec), "corroboration": corroboration.get(rec.mention_id)})
+    return buf.getvalue()
+
+
+# --- the page's title ------------------------------------------------------------------------
+
+#: An admin area is named in the title when it has at least this share of the top area's events.
+TITLE_AREA_SHARE = 1 / 3
+
+
+def data_title(df: pd.DataFrame) -> str:
+    """What the loaded data covers, for the page's title: the main admin areas and the date span.
+
+    Areas come from the placed events' ``admin1`` (the country when none
+    has one); the span is written as briefly as it can be.
+
+    >>> frame = pd.DataFrame({"date": ["2012-07-08", "2012-07-22"], "is_event": [True, True],
+    ...                       "place_id": ["a", "b"], "admin1": ["Damascus", "Damascus"], "country": ["Syria"] * 2})
+    >>> data_title(with_days(frame))
+    'Damascus, 8–22 July 2012'
+    """
+    events = df[df["is_event"].astype(bool) & df["place_id"].notna()] if len(df) else df
+    areas = _main_areas(events["admin1"]) if len(events) else []
+    if not areas and len(events):
+        areas = _main_areas(events["country"])
+    span = date_span(df)
+    text = " and ".join(areas)
+    when = _span_text(*span) if span else ""
+    return ", ".join(part for part in (text, when) if part)
+
+
+def _main_areas(values: pd.Series) -> list[str]:
+    counts = pd.Series([v for v in values if isinstance(v, str) and v]).value_counts()
+    if counts.empty:
+        return []
+    top = counts.iloc[0]
+    names = [str(name) for name, n in counts.items() if n >= top * TITLE_AREA_SHARE][:2]
+    return [name.removesuffix(" Governorate") for name in names]
+
+
+def _span_text(first: date, last: date) -> str:
+    """'8 July 2012', '8–22 July 2012', '8 July – 3 September 2012' or 'July 2012 – March 2013'."""
+    if first == last:
+        return f"{first.day} {first:%B %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%B %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
+    return f"{first:%B %Y} – {last:%B %Y}"

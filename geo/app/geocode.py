@@ -16,7 +16,7 @@ from geopy import exc as geopy_exc
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 
-from ..errors import ClashmapError
+from ..errors import GeocodeError
 
 USER_AGENT = "clashmap/0.1 (conflict event mapping; gazetteer curation)"
 _log = logging.getLogger(__name__)
@@ -42,10 +42,6 @@ FAILURES: tuple[tuple[type[Exception], str, str], ...] = (
     (geopy_exc.GeocoderServiceError, "", "{domain} answered with an error"),
     (geopy_exc.GeopyError, "", "the look-up at {domain} failed"),
 )
-
-
-class GeocodeError(ClashmapError):
-    """The geocoding service could not be reached or refused the request."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import html
 import json
 import math
 from collections import Counter
+from urllib.parse import urlsplit
 
 import folium
 from branca.element import Element, MacroElement
@@ -34,6 +35,15 @@ STATIC_URL = "/app/static"
 #: Used when the gazetteer has no ``damascus`` row.
 DAMASCUS = (33.5102, 36.29128)
 START_ZOOM = 12
+#: The closest zoom when fitting the view to the events (one place would zoom in to the street).
+FIT_MAX_ZOOM = 15
+#: Maps narrower than this (a phone) start with the legend folded.
+NARROW_PX = 520
+#: Events farther than FIT_SPREAD times the distance holding 80 % of them (and than FIT_MIN_KM)
+#: from their median point are left out of the fitted view, and named.
+FIT_SPREAD = 3.0
+FIT_MIN_KM = 5.0
+FAR_PLACES_NAMED = 6
 #: Above this many events the layer shows one aggregated marker per place.
 AGGREGATE_ABOVE = 1500
 #: Evidence sentences shown in one popup.
@@ -43,9 +53,23 @@ POPUP_MENTIONS = 4
 TYPE_COLORS = dict(zip(EVENT_TYPES, ("#D55E00", "#E69F00", "#CC79A7", "#0072B2", "#56B4E9", "#009E73")))
 #: Colour of place mentions that report no event.
 MENTION_COLOR = "#6b6b6b"
-#: Place kinds named on the orientation layer (no tiles offline).
-LABEL_KINDS = ("neighbourhood", "camp", "city", "mountain", "town")
+#: Legend label of place mentions that report no event.
+MENTION_LABEL = "place mention (no event)"
+#: Place kinds named on the orientation layer (no tiles offline), each with the zoom from which
+#: its name is shown; names that would overlap a bigger place's name or an event are hidden.
+LABEL_MIN_ZOOM = {"city": 0, "town": 10, "mountain": 11, "camp": 12, "neighbourhood": 12}
 LABEL_RADIUS_KM = 25
+#: Uncertainty circles of places up to this size are filled; bigger ones (a city: 8 km) are
+#: only outlined, so they do not tint the whole map.
+FILL_CIRCLE_MAX_KM = 2.0
+#: Playback: moving windows in days (None: cumulative), and seconds per step.
+PLAY_WINDOWS = ((1, "1 day"), (3, "3 days"), (7, "a week"), (None, "cumulative"))
+PLAY_SPEEDS = ((2.0, "slow"), (1.0, "normal"), (0.4, "fast"))
+#: Beyond this many days between the first and last event, playback steps over days with events only.
+PLAY_MAX_CALENDAR_DAYS = 400
+#: Pixel spacing of markers spread around a shared point (the marker is 7 px in radius).
+SPREAD_SPACING_PX = 17.0
+SPREAD_RING_MAX = 9
 
 
 def configure_offline(static_url: str = STATIC_URL) -> None:
@@ -68,15 +92,46 @@ def center_of(gaz: Gazetteer | None) -> tuple[float, float]:
 
 
 def orientation_labels(gaz: Gazetteer, radius_km: float = LABEL_RADIUS_KM) -> list[dict]:
-    """Names of neighbourhoods, camps and towns near Damascus, for a map without tiles."""
+    """Names of neighbourhoods, camps and towns near Damascus, for a map without tiles.
+
+    Bigger places first: the map names them first when names would overlap.
+    """
     lat0, lon0 = center_of(gaz)
+    rank = {kind: i for i, kind in enumerate(LABEL_MIN_ZOOM)}
     out = []
-    for place in sorted(gaz.places.values(), key=lambda p: p.id):
-        if place.kind in LABEL_KINDS and haversine_km(lat0, lon0, place.lat, place.lon) <= radius_km:
+    for place in sorted(gaz.places.values(), key=lambda p: (rank.get(p.kind, len(rank)), p.id)):
+        if place.kind in LABEL_MIN_ZOOM and haversine_km(lat0, lon0, place.lat, place.lon) <= radius_km:
             out.append({"name": place.name, "lat": place.lat, "lon": place.lon, "kind": place.kind})
     return out
 
 
+def spread_offsets(n: int, spacing: float = SPREAD_SPACING_PX) -> list[tuple[float, float]]:
+    """Pixel offsets that spread ``n`` markers sharing one point, as a spiderfy does.
+
+    Up to :data:`SPREAD_RING_MAX` markers sit on a ring around the point, more
+    on a spiral; one marker stays on its point. The offsets are in screen
+    pixels, so the spread keeps its size at every zoom.
+
+    >>> spread_offsets(1)
+    [(0.0, 0.0)]
+    >>> len(set(spread_offsets(6)))
+    6
+    """
+    if n <= 1:
+        return [(0.0, 0.0)] * n
+    if n <= SPREAD_RING_MAX:
+        radius = max(11.0, n * spacing / (2 * math.pi))
+        angles = [-math.pi / 2 + 2 * math.pi * i / n for i in range(n)]
+        return [(round(radius * math.cos(a), 1), round(radius * math.sin(a), 1)) for a in angles]
+    out, length, angle = [], 11.0, 0.0
+    for _ in range(n):  # Archimedean spiral with the spacing between neighbours (markercluster's recipe)
+        angle += spacing / length + 0.0005
+        out.append((round(length * math.cos(angle), 1), round(length * math.sin(angle), 1)))
+        length += 2 * math.pi * 0.7 * spacing / angle
+    return out
+
+
+# Places' names: a small dot and a permanent label. The controls' script thins the labels.
 _LABEL_JS = JsCode("""
 function(feature, latlng) {
     var dot = L.circleMarker(latlng, {radius: 2, color: "#555", weight: 1, fillOpacity: 0.6,
@@ -85,6 +140,8 @@ function(feature, latlng) {
     span.textContent = feature.properties.name;
     dot.bindTooltip(span, {permanent: true, direction: "right", offset: [4, 0],
                            className: "cm-label", interactive: false});
+    dot.cmKind = feature.properties.kind;
+    (window.cmLabels = window.cmLabels || []).push(dot);
     return dot;
 }
 """)
@@ -93,24 +150,30 @@ _CIRCLE_JS = JsCode("""
 function(feature, latlng) {
     var p = feature.properties;
     return L.circle(latlng, {radius: p.radius_m, color: p.color, weight: 1, opacity: 0.5,
-                             fillOpacity: 0.08, dashArray: "4 4", interactive: false});
+                             fill: p.fill, fillOpacity: 0.08, dashArray: "4 4", interactive: false});
 }
 """)
 
+# A circle marker drawn `offset` pixels from its point, with a spoke back to it (canvas renderer).
 _MARKER_JS = JsCode("""
 function(feature, latlng) {
     var p = feature.properties;
-    return L.circleMarker(latlng, {radius: p.size, color: p.unverified ? "#222" : "#fff",
-                                   weight: p.unverified ? 2 : 1, dashArray: p.unverified ? "2 2" : null,
-                                   fillColor: p.color, fillOpacity: 0.9});
+    var options = {radius: p.size, color: p.unverified ? "#222" : "#fff",
+                   weight: p.unverified ? 2 : 1, dashArray: p.unverified ? "2 2" : null,
+                   fillColor: p.color, fillOpacity: 0.9, cmOffset: p.offset};
+    return window.cmSpread ? window.cmSpread(latlng, options) : L.circleMarker(latlng, options);
 }
 """)
 
-# tip and popup are HTML built by this module with every text escaped.
+# tip and popup are HTML built by this module with every text escaped; popups fit a phone.
 _BIND_JS = JsCode("""
 function(feature, layer) {
+    // clear of the zoom buttons and the folded legend on a phone too
+    var width = Math.max(180, Math.min(380, document.documentElement.clientWidth - 110));
     layer.bindTooltip(feature.properties.tip, {direction: "top", className: "cm-tip"});
-    layer.bindPopup(feature.properties.popup, {maxWidth: 380, className: "cm-popup"});
+    layer.bindPopup(feature.properties.popup, {maxWidth: width, minWidth: Math.min(240, width),
+                                               autoPanPaddingTopLeft: [52, 48], autoPanPaddingBottomRight: [10, 10],
+                                               className: "cm-popup"});
 }
 """)
 
@@ -119,25 +182,46 @@ _STYLE = """
 .cm-label { background: rgba(255,255,255,0.6); border: none; box-shadow: none; padding: 0 2px;
             font: 11px/1.2 sans-serif; color: #333; }
 .cm-label:before { display: none; }
-.cm-popup .leaflet-popup-content { font: 13px/1.4 sans-serif; max-height: 320px; overflow-y: auto; }
+.leaflet-tooltip.cm-label { margin: 0; }  /* placed exactly where the thinning computed */
+.cm-popup .leaflet-popup-content { font: 13px/1.4 sans-serif; max-height: 300px; overflow-y: auto;
+                                   overflow-wrap: anywhere; }
 .cm-popup blockquote { margin: 6px 0; padding-left: 8px; border-left: 3px solid #ccc; }
 .cm-popup mark { background: #ffe08a; padding: 0 1px; }
 .cm-popup .cm-src { color: #555; font-size: 12px; }
+.cm-popup table { border-collapse: collapse; }
+.cm-popup td { padding: 1px 4px 1px 0; vertical-align: top; }
 .cm-legend, .cm-play { background: rgba(255,255,255,0.92); padding: 6px 8px; font: 12px/1.5 sans-serif;
                        border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); }
 .cm-legend i { display: inline-block; width: 11px; height: 11px; border-radius: 50%;
                margin-right: 5px; vertical-align: -1px; }
-.cm-play button { margin-right: 4px; cursor: pointer; }
+.cm-legend-toggle { border: none; background: none; font: bold 12px sans-serif; padding: 0; cursor: pointer; }
+.cm-legend-note { max-width: 180px; color: #555; }
+.cm-play button { margin: 0 3px 3px 0; cursor: pointer; min-width: 30px; }
+.cm-play select { margin: 0 3px 3px 0; }
+.cm-play-day { font-weight: bold; }
+@media (max-width: 520px) {
+  .cm-legend, .cm-play { font-size: 11px; padding: 4px 6px; }
+  .cm-legend-note { max-width: 140px; }
+}
 </style>
 """
 
 
 class MapControls(MacroElement):
-    """The legend and the day-by-day player, drawn in the browser.
+    """The legend, the player and the place names' thinning, drawn in the browser.
 
-    The player steps through the days of the events currently on the map
-    (whatever the filters left), cumulative or one day at a time; day strings
-    are compared as text, so no time zone shifts them.
+    This script is part of the constant base map; what changes with the
+    filters arrives with the event layer, which calls ``window.cm.onLayer``
+    (see :class:`LayerInfo`) to fit the view, rebuild the legend and reset
+    the player.
+
+    The player is a moving window (1 day, 3 days, a week) or cumulative over
+    the days of the events on the map, with play/pause, a step back and
+    forward, a speed and "Show all". Markers are hidden by removing them from
+    their group, so the list of markers is taken once per event layer (a
+    removed marker is no longer in its group: walking the group again would
+    lose it for good). Days are whole UTC days numbered from ISO strings, so
+    no time zone shifts them.
     """
 
     _template = Template("""
@@ -145,101 +229,362 @@ class MapControls(MacroElement):
 (function() {
     var map = {{ this._parent.get_name() }};
     var colors = {{ this.colors }};
-    var legend = L.control({position: "bottomright"});
-    legend.onAdd = function() {
-        var div = L.DomUtil.create("div", "cm-legend");
-        var title = document.createElement("b");
-        title.textContent = "Event type";
-        div.appendChild(title);
-        Object.keys(colors).forEach(function(name) {
-            var row = document.createElement("div");
-            var dot = document.createElement("i");
-            dot.style.background = colors[name];
-            row.appendChild(dot);
-            row.appendChild(document.createTextNode(name));
-            div.appendChild(row);
-        });
-        var note = document.createElement("div");
-        note.textContent = "Dashed circle: how far the place may be from the point";
-        note.style.maxWidth = "170px"; note.style.color = "#555";
-        div.appendChild(note);
-        return div;
-    };
-    legend.addTo(map);
-
-    var player = L.control({position: "bottomleft"});
-    var state = {timer: null, days: [], i: -1};
-    function eventLayers() {
-        var groups = window.feature_group || [], fg = null, out = [];
-        for (var g = groups.length - 1; g >= 0; g--) { if (map.hasLayer(groups[g])) { fg = groups[g]; break; } }
-        if (!fg) { return out; }
-        (function walk(layer, parent) {
-            if (layer.feature && layer.feature.properties && layer.feature.properties.days) {
-                out.push({layer: layer, parent: parent, days: layer.feature.properties.days});
-            } else if (layer.eachLayer) { layer.eachLayer(function(l) { walk(l, layer); }); }
-        })(fg, null);
-        return out;
+    var conf = {{ this.conf }};
+    var DAY = 86400000;
+    var cm = window.cm = {};
+    function dayNum(d) { return Math.round(Date.parse(d + "T00:00:00Z") / DAY); }
+    function dayStr(n) { return new Date(n * DAY).toISOString().slice(0, 10); }
+    function el(tag, cls, text) {
+        var e = document.createElement(tag);
+        if (cls) { e.className = cls; }
+        if (text !== undefined) { e.textContent = text; }
+        return e;
     }
-    function show(items, test) {
-        items.forEach(function(it) {
-            var on = it.days.some(test);
+
+    // --- markers spread around a shared point, each with a spoke to it
+    window.cmSpread = function(latlng, options) { return new Spread(latlng, options); };
+    var Spread = L.CircleMarker.extend({
+        _project: function() {
+            L.CircleMarker.prototype._project.call(this);
+            var o = this.options.cmOffset;
+            this._hub = null;
+            if (o && (o[0] || o[1])) {
+                this._hub = this._point;
+                this._point = this._point.add(L.point(o[0], o[1]));
+                this._updateBounds();
+            }
+        },
+        _updateBounds: function() {
+            L.CircleMarker.prototype._updateBounds.call(this);
+            if (this._hub) { this._pxBounds.extend(this._hub); }
+        },
+        _updatePath: function() {
+            var ctx = this._renderer && this._renderer._ctx;
+            if (this._hub && ctx && this._renderer._drawing && !this._empty()) {
+                ctx.beginPath(); ctx.moveTo(this._hub.x, this._hub.y); ctx.lineTo(this._point.x, this._point.y);
+                ctx.strokeStyle = "rgba(40,40,40,0.6)"; ctx.lineWidth = 1; ctx.setLineDash([]); ctx.stroke();
+            }
+            L.CircleMarker.prototype._updatePath.call(this);
+        }
+    });
+
+    // --- the event layer st_folium added last, and its items (taken once: see the docstring)
+    function group() {
+        var groups = window.feature_group || [];
+        for (var g = groups.length - 1; g >= 0; g--) { if (map.hasLayer(groups[g])) { return groups[g]; } }
+        return null;
+    }
+    function items() {
+        var fg = group();
+        if (!fg) { return []; }
+        if (!fg._cmItems) {
+            var out = [];
+            (function walk(layer, parent) {
+                var p = layer.feature && layer.feature.properties;
+                if (p && p.days) {
+                    out.push({layer: layer, parent: parent, marker: p.tip !== undefined,
+                              days: p.days.filter(function(d) { return !!d; }).map(dayNum)});
+                } else if (layer.eachLayer) { layer.eachLayer(function(l) { walk(l, layer); }); }
+            })(fg, null);
+            fg._cmItems = out;
+        }
+        return fg._cmItems;
+    }
+    function show(test) {
+        items().forEach(function(it) {
+            var on = test(it.days);
             if (on && !it.parent.hasLayer(it.layer)) { it.parent.addLayer(it.layer); }
             if (!on && it.parent.hasLayer(it.layer)) { it.parent.removeLayer(it.layer); }
         });
+        declutter();
+    }
+    function visibleMarkers() {
+        return items().filter(function(it) { return it.marker && it.parent.hasLayer(it.layer); });
+    }
+    cm.visibleMarkers = function() { return visibleMarkers().length; };
+
+    // --- legend: the types on the map only; folded on a narrow map
+    var legendBody = el("div", "cm-legend-body");
+    var legend = L.control({position: "topright"});
+    legend.onAdd = function() {
+        var div = L.DomUtil.create("div", "cm-legend");
+        var toggle = el("button", "cm-legend-toggle", "Event type \u25be");
+        toggle.type = "button";
+        toggle.onclick = function() {
+            var open = legendBody.style.display === "none";
+            legendBody.style.display = open ? "" : "none";
+            toggle.textContent = open ? "Event type \u25be" : "Event type \u25b8";
+        };
+        if (map.getSize().x < conf.narrow_px) {
+            legendBody.style.display = "none"; toggle.textContent = "Event type \u25b8";
+        }
+        div.appendChild(toggle);
+        div.appendChild(legendBody);
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        return div;
+    };
+    legend.addTo(map);
+    function setLegend(info) {
+        legendBody.textContent = "";
+        var names = info.types.slice();
+        if (info.mentions) { names.push(conf.mention_label); }
+        if (!names.length) { legendBody.appendChild(el("div", "cm-legend-note", "Nothing on the map")); }
+        names.forEach(function(name) {
+            var row = el("div", "cm-legend-row"), dot = el("i");
+            dot.style.background = colors[name] || conf.mention_color;
+            row.appendChild(dot);
+            row.appendChild(document.createTextNode(name));
+            legendBody.appendChild(row);
+        });
+        if (info.circles) {
+            legendBody.appendChild(el("div", "cm-legend-note",
+                "Dashed circle: how far the place may be from the point (outline only for big places)"));
+        }
+        if (info.far && info.far.events) {
+            var far = el("div", "cm-legend-note cm-legend-far",
+                info.far.events + (info.far.events === 1 ? " event" : " events") + " far from the others, outside "
+                + "this view (" + info.far.places.join(", ")
+                + (info.far.more ? " and " + info.far.more + " more places" : "") + "). ");
+            var all = el("a", "cm-fit-all", "Fit all");
+            all.href = "#"; all.onclick = function(e) { e.preventDefault(); fit(true); };
+            far.appendChild(all);
+            legendBody.appendChild(far);
+        }
+        if (info.spread) {
+            legendBody.appendChild(el("div", "cm-legend-note",
+                "Dots on spokes: events at one place, spread around it"));
+        }
+    }
+
+    // --- fit the view to the events, clear of the controls
+    var lastInfo = null;
+    function fit(everything) {
+        var bounds = lastInfo && (everything ? lastInfo.all_bounds : lastInfo.bounds);
+        if (!bounds) { return; }
+        var legendBox = legend.getContainer(), playBox = player.getContainer();
+        var right = legendBox ? legendBox.offsetWidth + 20 : 20;
+        var top = legendBox ? legendBox.offsetHeight + 20 : 20;
+        var bottom = playBox ? playBox.offsetHeight + 30 : 20;
+        // A folded legend is a short button: room above the points is enough.
+        if (right > map.getSize().x / 2) { right = 20; }
+        else if (right > 60) { top = 20; }
+        map.fitBounds(bounds, {paddingTopLeft: [20, top], paddingBottomRight: [right, bottom],
+                                        maxZoom: conf.fit_max_zoom, animate: false});
+    }
+
+    // --- place names: from their zoom up, never over a bigger place's name or an event
+    function boxes(a, b) { return a[0] < b[2] + 1 && b[0] < a[2] + 1 && a[1] < b[3] + 1 && b[1] < a[3] + 1; }
+    function declutter() {
+        var labels = window.cmLabels || [], zoom = map.getZoom(), taken = [], dots = [];
+        var probe = labels.length && labels[0].getTooltip().getElement();
+        // leaflet.css arrives after this script: names cannot be measured before it applies
+        if (probe && getComputedStyle(probe).position !== "absolute") { setTimeout(declutter, 100); return; }
+        visibleMarkers().forEach(function(it) {
+            var c = map.latLngToContainerPoint(it.layer.getLatLng()), o = it.layer.options.cmOffset || [0, 0];
+            var r = (it.layer.options.radius || 6) + 2, x = c.x + o[0], y = c.y + o[1];
+            taken.push([x - r, y - r, x + r, y + r]);
+            dots.push({x: c.x, y: c.y, reach: Math.sqrt(o[0] * o[0] + o[1] * o[1]) + r});
+        });
+        var frame = map.getContainer().getBoundingClientRect();  // nor go under the controls
+        map.getContainer().querySelectorAll(".leaflet-control").forEach(function(c) {
+            var r = c.getBoundingClientRect();
+            taken.push([r.left - frame.left, r.top - frame.top, r.right - frame.left, r.bottom - frame.top]);
+        });
+        labels.forEach(function(lab) {  // a place's dot shows from its zoom up; names never cover one
+            var shown = zoom >= (conf.label_min_zoom[lab.cmKind] || 0);
+            if (lab._cmShown !== shown) { lab.setStyle({opacity: shown ? 1 : 0, fillOpacity: shown ? 0.6 : 0}); }
+            lab._cmShown = shown;
+            var q = map.latLngToContainerPoint(lab.getLatLng());
+            if (shown) { taken.push([q.x - 2, q.y - 2, q.x + 2, q.y + 2]); }
+        });
+        labels.forEach(function(lab) {
+            var tip = lab.getTooltip(), node = tip && tip.getElement();
+            if (!node) { return; }
+            node.style.display = "";
+            var w = node.offsetWidth, h = node.offsetHeight, placed = null;
+            var p = map.latLngToContainerPoint(lab.getLatLng()), clear = 4;
+            dots.forEach(function(d) {
+                if (Math.abs(d.x - p.x) < 3 && Math.abs(d.y - p.y) < 3) { clear = Math.max(clear, d.reach + 2); }
+            });
+            var spots = [["right", [clear, 0], [p.x + clear, p.y - h / 2, p.x + clear + w, p.y + h / 2]],
+                         ["left", [-clear, 0], [p.x - clear - w, p.y - h / 2, p.x - clear, p.y + h / 2]],
+                         ["bottom", [0, clear], [p.x - w / 2, p.y + clear, p.x + w / 2, p.y + clear + h]],
+                         ["top", [0, -clear], [p.x - w / 2, p.y - clear - h, p.x + w / 2, p.y - clear]]];
+            if (lab._cmShown) {
+                for (var s = 0; s < spots.length && !placed; s++) {
+                    if (!taken.some(function(b) { return boxes(b, spots[s][2]); })) { placed = spots[s]; }
+                }
+            }
+            node.style.display = placed ? "" : "none";
+            if (placed) {
+                taken.push(placed[2]);
+                if (tip.options.direction !== placed[0] || tip.options.offset[0] !== placed[1][0]
+                        || tip.options.offset[1] !== placed[1][1]) {
+                    tip.options.direction = placed[0]; tip.options.offset = L.point(placed[1]);
+                    tip.update();
+                }
+            }
+        });
+    }
+    map.on("zoomend moveend resize", declutter);
+
+    // --- the player
+    var player = L.control({position: "bottomleft"});
+    var state = {timer: null, days: [], i: -1, every: true};
+    var ui = {};
+    function stepDays() {
+        var seen = {};
+        items().forEach(function(it) { if (it.marker) { it.days.forEach(function(d) { seen[d] = true; }); } });
+        var days = Object.keys(seen).map(Number).sort(function(a, b) { return a - b; });
+        if (days.length && days[days.length - 1] - days[0] < conf.max_calendar_days) {
+            var all = [];
+            for (var d = days[0]; d <= days[days.length - 1]; d++) { all.push(d); }
+            return {days: all, every: true};
+        }
+        return {days: days, every: false};
+    }
+    function windowDays() { return ui.mode.value === "cumulative" ? null : Number(ui.mode.value); }
+    function render() {
+        if (state.i < 0) { return; }
+        var day = state.days[state.i], w = windowDays();
+        show(function(days) {
+            return days.some(function(d) { return d <= day && (w === null || d > day - w); });
+        });
+        var when = w === null ? "up to " + dayStr(day)
+                 : (w === 1 ? dayStr(day) : dayStr(day - w + 1) + " \u2013 " + dayStr(day));
+        var n = visibleMarkers().length;
+        ui.day.textContent = when;
+        ui.info.textContent = " (day " + (state.i + 1) + " of " + state.days.length
+            + (state.every ? "" : ", days with events only") + "): " + n + (n === 1 ? " marker" : " markers");
+    }
+    function stop() {
+        if (state.timer) { clearInterval(state.timer); state.timer = null; }
+        ui.play.textContent = "\u25b6 Play";
+    }
+    function ensureDays() {
+        if (state.fg !== group() || !state.days.length) {
+            var s = stepDays();
+            state.days = s.days; state.every = s.every; state.fg = group(); state.i = -1;
+        }
+        if (!state.days.length) { ui.day.textContent = "no dated events on the map"; ui.info.textContent = ""; }
+        return state.days.length > 0;
+    }
+    function go(i) {
+        if (!ensureDays()) { return; }
+        state.i = Math.max(0, Math.min(state.days.length - 1, i));
+        render();
+    }
+    function tick() {
+        if (state.i >= state.days.length - 1) { stop(); return; }
+        go(state.i + 1);
+    }
+    function start() {
+        if (!ensureDays()) { return; }
+        if (state.i >= state.days.length - 1) { state.i = -1; }
+        ui.play.textContent = "\u23f8 Pause";
+        tick();
+        state.timer = setInterval(tick, Number(ui.speed.value) * 1000);
+    }
+    function showAll() {
+        stop(); state.i = -1;
+        show(function() { return true; });
+        var n = visibleMarkers().length;
+        ui.day.textContent = "All days"; ui.info.textContent = ": " + n + (n === 1 ? " marker" : " markers");
+    }
+    function button(cls, text, title, onclick) {
+        var b = el("button", cls, text);
+        b.type = "button"; b.title = title; b.setAttribute("aria-label", title); b.onclick = onclick;
+        return b;
+    }
+    function select(cls, label, options, value) {
+        var s = el("select", cls);
+        s.setAttribute("aria-label", label); s.title = label;
+        options.forEach(function(o) {
+            var opt = el("option", null, o[1]); opt.value = o[0] === null ? "cumulative" : String(o[0]);
+            s.appendChild(opt);
+        });
+        s.value = value;
+        return s;
     }
     player.onAdd = function() {
         var div = L.DomUtil.create("div", "cm-play");
-        var play = document.createElement("button"), reset = document.createElement("button");
-        var mode = document.createElement("select"), label = document.createElement("span");
-        play.textContent = "\u25b6 Play days"; play.className = "cm-play-button";
-        reset.textContent = "Show all"; label.className = "cm-play-day";
-        [["cumulative", "cumulative"], ["day", "one day at a time"]].forEach(function(o) {
-            var opt = document.createElement("option"); opt.value = o[0]; opt.textContent = o[1];
-            mode.appendChild(opt);
-        });
-        div.appendChild(play); div.appendChild(mode); div.appendChild(reset);
-        div.appendChild(document.createElement("br")); div.appendChild(label);
-        function stop() {
-            if (state.timer) { clearInterval(state.timer); state.timer = null; }
-            play.textContent = "\u25b6 Play days";
-        }
-        function step() {
-            var items = eventLayers();
-            state.i += 1;
-            if (state.i >= state.days.length) { stop(); return; }
-            var day = state.days[state.i];
-            var cumulative = mode.value === "cumulative";
-            show(items, function(d) { return cumulative ? d <= day : d === day; });
-            label.textContent = day + "  (" + (state.i + 1) + " of " + state.days.length + ")";
-        }
-        play.onclick = function() {
-            if (state.timer) { stop(); return; }
-            var seen = {};
-            eventLayers().forEach(function(it) { it.days.forEach(function(d) { if (d) { seen[d] = true; } }); });
-            state.days = Object.keys(seen).sort();
-            if (!state.days.length) { label.textContent = "no dated events on the map"; return; }
-            if (state.i >= state.days.length - 1) { state.i = -1; }
-            play.textContent = "\u23f8 Pause";
-            step();
-            state.timer = setInterval(step, {{ this.interval_ms }});
-        };
-        reset.onclick = function() {
-            stop(); state.i = -1; label.textContent = "";
-            show(eventLayers(), function() { return true; });
-        };
+        ui.back = button("cm-play-back", "\u00ab Back", "Step back a day", function() { stop(); go(state.i - 1); });
+        ui.play = button("cm-play-button", "\u25b6 Play", "Play the days",
+                         function() { if (state.timer) { stop(); } else { start(); } });
+        ui.fwd = button("cm-play-forward", "Next \u00bb", "Step forward a day",
+                        function() { stop(); go(state.i + 1); });
+        ui.all = button("cm-play-all", "Show all", "Show every event again", showAll);
+        ui.mode = select("cm-play-window", "Time window", conf.windows, "1");
+        ui.speed = select("cm-play-speed", "Speed", conf.speeds, "1.0");
+        ui.mode.onchange = render;
+        ui.speed.onchange = function() { if (state.timer) { stop(); start(); } };
+        ui.day = el("span", "cm-play-day"); ui.info = el("span", "cm-play-info");
+        var row1 = el("div"), row2 = el("div"), row3 = el("div");
+        [ui.back, ui.play, ui.fwd, ui.all].forEach(function(b) { row1.appendChild(b); });
+        row2.appendChild(document.createTextNode("window ")); row2.appendChild(ui.mode);
+        row2.appendChild(document.createTextNode(" speed ")); row2.appendChild(ui.speed);
+        row3.appendChild(ui.day); row3.appendChild(ui.info);
+        div.appendChild(row1); div.appendChild(row2); div.appendChild(row3);
         L.DomEvent.disableClickPropagation(div);
         return div;
     };
     player.addTo(map);
+
+    // --- called by each new event layer (LayerInfo)
+    cm.onLayer = function(fg, info) {
+        if (state.timer) { stop(); }
+        state.i = -1; state.days = []; state.fg = null;
+        ui.day.textContent = ""; ui.info.textContent = "";
+        lastInfo = info;
+        setLegend(info);
+        fit();
+        declutter();
+        cm.layer = fg;  // ready: fitted, legend and player set for this layer
+    };
 })();
 {% endmacro %}
 """)
 
-    def __init__(self, interval_ms: int = 900):
+    def __init__(self):
         super().__init__()
         self._name = "MapControls"
         self.colors = json.dumps(TYPE_COLORS)
-        self.interval_ms = int(interval_ms)
+        self.conf = json.dumps(
+            {
+                "mention_label": MENTION_LABEL,
+                "mention_color": MENTION_COLOR,
+                "label_min_zoom": LABEL_MIN_ZOOM,
+                "windows": [list(w) for w in PLAY_WINDOWS],
+                "speeds": [[f"{s:.1f}", name] for s, name in PLAY_SPEEDS],
+                "max_calendar_days": PLAY_MAX_CALENDAR_DAYS,
+                "fit_max_zoom": FIT_MAX_ZOOM,
+                "narrow_px": NARROW_PX,
+            }
+        )
+
+
+class LayerInfo(MacroElement):
+    """Sent with the event layer: the bounds to fit and what the legend lists.
+
+    Added to the FeatureGroup, so it travels with ``feature_group_to_add``
+    and runs whenever the filtered events change, never on a mere rerun; the
+    base map stays the same.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function(fg, info) {
+    // st_folium adds the group to the map after this script: act once it is there
+    setTimeout(function() { if (window.cm && window.cm.onLayer) { window.cm.onLayer(fg, info); } }, 0);
+})({{ this._parent.get_name() }}, {{ this.info }});
+{% endmacro %}
+""")
+
+    def __init__(self, info: dict):
+        super().__init__()
+        self._name = "LayerInfo"
+        self.info = json.dumps(info)
 
 
 def base_map(labels: list[dict], center: tuple[float, float] = DAMASCUS) -> folium.Map:
@@ -256,7 +601,9 @@ def base_map(labels: list[dict], center: tuple[float, float] = DAMASCUS) -> foli
     if labels:
         data = {
             "type": "FeatureCollection",
-            "features": [point_feature(lab["lat"], lab["lon"], {"name": lab["name"]}) for lab in labels],
+            "features": [
+                point_feature(lab["lat"], lab["lon"], {"name": lab["name"], "kind": lab["kind"]}) for lab in labels
+            ],
         }
         folium.GeoJson(data, name="Place names", pointToLayer=_LABEL_JS, control=False).add_to(m)
     MapControls().add_to(m)
@@ -273,6 +620,30 @@ def _e(value) -> str:
     return html.escape(str(value), quote=True)
 
 
+def safe_url(url: str | None) -> str | None:
+    """``url`` if it is an http(s) address with a host, else None (no ``javascript:``, ``data:``...).
+
+    >>> safe_url("https://example.org/a?b=1"), safe_url("javascript:alert(1)"), safe_url("/local")
+    ('https://example.org/a?b=1', None, None)
+    """
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def source_link(url: str | None, text: str = "source") -> str:
+    """A link to the source article that opens in a new tab without giving it this page, or ''."""
+    url = safe_url(url)
+    if url is None:
+        return ""
+    return f' <a href="{_e(url)}" target="_blank" rel="noopener noreferrer">{_e(text)}</a>'
+
+
 def highlight(sentence: str, start: int, end: int) -> str:
     """The sentence, escaped, with ``sentence[start:end]`` in ``<mark>``."""
     start, end = max(0, min(start, len(sentence))), max(0, min(end, len(sentence)))
@@ -280,7 +651,7 @@ def highlight(sentence: str, start: int, end: int) -> str:
 
 
 def tooltip_html(ev: EventRecord) -> str:
-    kind = ev.event_type or "place mention (no event)"
+    kind = ev.event_type or MENTION_LABEL
     return f"<b>{_e(ev.place)}</b><br>{_e(kind)}<br>{_e(ev.date or 'date not given')}"
 
 
@@ -290,7 +661,7 @@ def _evidence(m: MentionRecord) -> str:
 
 
 def popup_html(ev: EventRecord) -> str:
-    """Popup of one event: place, type, date, and each piece of evidence with its source."""
+    """Popup of one event: place, type, date, and each piece of evidence with its source (linked)."""
     kind = ev.event_type or "Place mention (no event)"
     sub = f" — {_e(ev.sub_event_type)}" if ev.sub_event_type else ""
     parts = [
@@ -299,6 +670,7 @@ def popup_html(ev: EventRecord) -> str:
         f"<div>{_e(kind)}{sub}</div>",
         f"<div>Date: <b>{_e(ev.date or 'date not given')}</b> <span class='cm-src'>(precision: "
         f"{_e(ev.date_precision or 'unknown')}; basis: {_e(ev.date_basis or 'none')})</span></div>",
+        f"<div class='cm-src'>Reported by {ev.corroboration} outlet(s): {_e(', '.join(ev.outlets))}</div>",
     ]
     if ev.unverified:
         parts.append("<div><b>Unverified</b> (the text says so)</div>")
@@ -307,7 +679,7 @@ def popup_html(ev: EventRecord) -> str:
         parts.append(
             _evidence(m) + f"<div class='cm-src'><i>{_e(m.title or m.doc_id)}</i>, {_e(m.outlet or 'unknown outlet')}, "
             f"published {_e(m.published or 'date unknown')}. Reported by: {_e(who)}"
-            f"{' (unverified)' if m.verified is False else ''}.</div>"
+            f"{' (unverified)' if m.verified is False else ''}.{source_link(m.url)}</div>"
         )
     more = len(ev.mentions) - min(len(ev.mentions), POPUP_MENTIONS)
     if more > 0:
@@ -315,19 +687,28 @@ def popup_html(ev: EventRecord) -> str:
     return "".join(parts)
 
 
-def place_popup_html(place: str, counts: list[tuple[str | None, int]], days: list[str], examples) -> str:
-    """Popup of an aggregated place marker: counts by type, dates, a few pieces of evidence."""
-    rows = "".join(
-        f"<div><i style='display:inline-block;width:9px;height:9px;border-radius:50%;"
-        f"background:{color_of(t)}'></i> {_e(t or 'place mention (no event)')}: {n}</div>"
-        for t, n in counts
-    )
+def place_popup_html(evs: list[EventRecord], max_rows: int = 40) -> str:
+    """Popup of an aggregated place marker: every event there with its type and date, then a few reports."""
+    first = evs[0]
+    days = sorted({ev.date for ev in evs if ev.date})
     span = " to ".join(_e(d) for d in dict.fromkeys([days[0], days[-1]] if days else [])) or "dates not given"
-    parts = [f"<div><b>{_e(place)}</b>: {sum(n for _, n in counts)} reports, {span}</div>", rows]
-    for m in examples:
-        parts.append(
-            _evidence(m) + f"<div class='cm-src'>{_e(m.outlet or 'unknown outlet')}, {_e(m.published or '')}</div>"
-        )
+    reports = sum(len(ev.mentions) for ev in evs)
+    rows = "".join(
+        f"<tr><td><i style='display:inline-block;width:9px;height:9px;border-radius:50%;"
+        f"background:{color_of(ev.event_type)}'></i></td><td>{_e(ev.date or 'no date')}</td>"
+        f"<td>{_e(ev.event_type or MENTION_LABEL)}</td><td class='cm-src'>{len(ev.mentions)} report(s)</td></tr>"
+        for ev in evs[:max_rows]
+    )
+    parts = [
+        f"<div><b>{_e(first.place)}</b>: {len(evs)} events ({reports} reports), {span}</div>",
+        f"<table>{rows}</table>",
+    ]
+    if len(evs) > max_rows:
+        parts.append(f"<div class='cm-src'>… and {len(evs) - max_rows} more events in the table.</div>")
+    for ev in evs[-2:]:
+        m = ev.mentions[0]
+        where = f"{_e(m.outlet or 'unknown outlet')}, {_e(m.published or '')}"
+        parts.append(_evidence(m) + f"<div class='cm-src'>{where}{source_link(m.url)}</div>")
     return "".join(parts)
 
 
@@ -335,7 +716,15 @@ def place_popup_html(place: str, counts: list[tuple[str | None, int]], days: lis
 
 
 def event_features(events: list[EventRecord]) -> list[dict]:
-    """One marker feature per event, with escaped ``tip`` and ``popup`` HTML."""
+    """One marker feature per event, with escaped ``tip`` and ``popup`` HTML.
+
+    Events at one point get an ``offset`` in pixels (:func:`spread_offsets`)
+    so that each can be seen, hovered and clicked.
+    """
+    offsets: dict[str, tuple[float, float]] = {}
+    for evs in _by_point(events).values():
+        for ev, off in zip(evs, spread_offsets(len(evs))):
+            offsets[ev.event_id] = off
     return [
         point_feature(
             ev.lat,
@@ -349,12 +738,21 @@ def event_features(events: list[EventRecord]) -> list[dict]:
                 "event_type": ev.event_type,
                 "date": ev.date,
                 "place": ev.place,
+                "offset": list(offsets[ev.event_id]),
                 "tip": tooltip_html(ev),
                 "popup": popup_html(ev),
             },
         )
         for ev in events
     ]
+
+
+def _by_point(events: list[EventRecord]) -> dict[tuple[float, float], list[EventRecord]]:
+    """Events grouped by their exact point (several places may share one coordinate)."""
+    out: dict[tuple[float, float], list[EventRecord]] = {}
+    for ev in events:
+        out.setdefault((ev.lat, ev.lon), []).append(ev)
+    return out
 
 
 def _by_place(events: list[EventRecord]) -> dict[str, list[EventRecord]]:
@@ -365,23 +763,23 @@ def _by_place(events: list[EventRecord]) -> dict[str, list[EventRecord]]:
 
 
 def _type_counts(evs: list[EventRecord]) -> list[tuple[str | None, int]]:
-    """Reports per type, most first; ties in the codebook's order (mere mentions last)."""
-    counts = Counter()
-    for ev in evs:
-        counts[ev.event_type] += len(ev.mentions)
+    """Events per type, most first; ties in the codebook's order (mere mentions last)."""
+    counts = Counter(ev.event_type for ev in evs)
     order = {t: i for i, t in enumerate(EVENT_TYPES)}
     return sorted(counts.items(), key=lambda tn: (-tn[1], order.get(tn[0], len(order)), tn[0] or ""))
 
 
 def place_features(events: list[EventRecord]) -> list[dict]:
-    """One aggregated marker per place (for many events): size grows with the count."""
+    """One aggregated marker per place (for many events): size grows with the count of events.
+
+    Its ``days`` are every day of its events: the player shows the place
+    while any of them is in the window.
+    """
     out = []
     for pid, evs in sorted(_by_place(events).items()):
         counts = _type_counts(evs)
-        total = sum(n for _, n in counts)
         days = sorted({ev.date for ev in evs if ev.date})
         first = evs[0]
-        examples = [ev.mentions[0] for ev in evs[-2:]]
         out.append(
             point_feature(
                 first.lat,
@@ -389,13 +787,15 @@ def place_features(events: list[EventRecord]) -> list[dict]:
                 {
                     "key": pid,
                     "color": color_of(counts[0][0]),
-                    "size": round(6 + 3 * math.log10(total), 1),
+                    "size": round(6 + 3 * math.log10(len(evs)), 1),
                     "unverified": False,
                     "days": days or [""],
                     "place": first.place,
-                    "count": total,
-                    "tip": f"<b>{_e(first.place)}</b><br>{total} reports",
-                    "popup": place_popup_html(first.place, counts, days, examples),
+                    "count": len(evs),
+                    "reports": sum(len(ev.mentions) for ev in evs),
+                    "offset": [0, 0],
+                    "tip": f"<b>{_e(first.place)}</b><br>{len(evs)} events",
+                    "popup": place_popup_html(evs),
                 },
             )
         )
@@ -403,21 +803,23 @@ def place_features(events: list[EventRecord]) -> list[dict]:
 
 
 def uncertainty_features(events: list[EventRecord]) -> list[dict]:
-    """One circle per place: the radius within which its events lie (from the place's kind)."""
+    """One circle per place: the radius within which its events lie (from the place's kind).
+
+    Circles of places bigger than :data:`FILL_CIRCLE_MAX_KM` are outlines only.
+    """
     out = []
     for pid, evs in sorted(_by_place(events).items()):
         first = evs[0]
-        top = Counter(ev.event_type for ev in evs).most_common()
-        order = {t: i for i, t in enumerate(EVENT_TYPES)}
-        top.sort(key=lambda tn: (-tn[1], order.get(tn[0], len(order))))
+        radius_km = float(first.uncertainty_km or 1.0)
         out.append(
             point_feature(
                 first.lat,
                 first.lon,
                 {
                     "key": pid,
-                    "radius_m": float(first.uncertainty_km or 1.0) * 1000,
-                    "color": color_of(top[0][0]),
+                    "radius_m": radius_km * 1000,
+                    "fill": radius_km <= FILL_CIRCLE_MAX_KM,
+                    "color": color_of(_type_counts(evs)[0][0]),
                     "days": sorted({ev.date or "" for ev in evs}),
                 },
             )
@@ -425,15 +827,68 @@ def uncertainty_features(events: list[EventRecord]) -> list[dict]:
     return out
 
 
+def fit_points(events: list[EventRecord]) -> tuple[list[EventRecord], list[EventRecord]]:
+    """The events the view is fitted to, and those left outside it (far from all the others).
+
+    An event is far when it lies more than :data:`FIT_SPREAD` times the
+    distance that holds 80 % of the events from their median point (and more
+    than :data:`FIT_MIN_KM`): one report of Paris must not shrink Damascus to
+    a dot. The reader is told which events lie outside and can fit them all.
+    """
+    if len(events) < 3:
+        return list(events), []
+    lat0 = sorted(ev.lat for ev in events)[len(events) // 2]
+    lon0 = sorted(ev.lon for ev in events)[len(events) // 2]
+    dist = [haversine_km(lat0, lon0, ev.lat, ev.lon) for ev in events]
+    q80 = sorted(dist)[math.ceil(0.8 * len(dist)) - 1]
+    reach = max(FIT_MIN_KM, FIT_SPREAD * q80)
+    near = [ev for ev, d in zip(events, dist) if d <= reach]
+    far = [ev for ev, d in zip(events, dist) if d > reach]
+    return near, far
+
+
+def _bounds(events: list[EventRecord]) -> list[list[float]] | None:
+    if not events:
+        return None
+    lats, lons = [ev.lat for ev in events], [ev.lon for ev in events]
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+def layer_info(events: list[EventRecord]) -> dict:
+    """What the browser needs besides the markers: bounds to fit, types for the legend.
+
+    ``bounds`` is ``[[south, west], [north, east]]`` over the events' points
+    but those far from the rest (:func:`fit_points`), ``all_bounds`` over
+    every point, ``far`` names the places left outside (None without events);
+    ``types`` are the event types present in the codebook's order;
+    ``mentions`` says whether mere mentions are shown.
+    """
+    near, far = fit_points(events)
+    far_places = sorted({ev.place for ev in far})
+    more = max(0, len(far_places) - FAR_PLACES_NAMED)
+    present = {ev.event_type for ev in events}
+    return {
+        "bounds": _bounds(near),
+        "all_bounds": _bounds(events),
+        "far": {"events": len(far), "places": far_places[:FAR_PLACES_NAMED], "more": more},
+        "types": [t for t in EVENT_TYPES if t in present],
+        "mentions": None in present,
+        "circles": bool(events),
+        "spread": any(len(evs) > 1 for evs in _by_point(events).values()),
+    }
+
+
 def event_layer(events: list[EventRecord], aggregate_above: int = AGGREGATE_ABOVE) -> folium.FeatureGroup:
     """The filtered events as one FeatureGroup for ``st_folium(feature_group_to_add=...)``.
 
-    Up to ``aggregate_above`` events: one marker per event. Above it: one
-    marker per place, sized by its count, so the page stays usable.
+    Up to ``aggregate_above`` events: one marker per event, spread around
+    shared points. Above it: one marker per place, sized by its count, so the
+    page stays usable. The group carries :class:`LayerInfo` (fit, legend).
     """
     fg = folium.FeatureGroup(name="Events")
     circles = uncertainty_features(events)
-    markers = event_features(events) if len(events) <= aggregate_above else place_features(events)
+    aggregated = is_aggregated(events, aggregate_above)
+    markers = place_features(events) if aggregated else event_features(events)
     if circles:
         folium.GeoJson(
             {"type": "FeatureCollection", "features": circles}, name="Uncertainty", pointToLayer=_CIRCLE_JS
@@ -445,6 +900,9 @@ def event_layer(events: list[EventRecord], aggregate_above: int = AGGREGATE_ABOV
             pointToLayer=_MARKER_JS,
             on_each_feature=_BIND_JS,
         ).add_to(fg)
+    info = layer_info(events)
+    info["spread"] = info["spread"] and not aggregated
+    LayerInfo(info).add_to(fg)
     return fg
 
 

@@ -27,7 +27,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from .. import store
-from ..errors import ClashmapError
+from ..errors import ClashmapError, WorkerError
 from ..extract.documents import DEFAULT_MAX_BYTES, check_size
 from ..extract.pipeline import Resources, extract_article
 from ..models import ArticleResult
@@ -49,10 +49,6 @@ class ExtractionTimeout(ClashmapError):
             "and nothing was stored; split the text into shorter articles (a few pages each) and add them "
             "one by one"
         )
-
-
-class WorkerError(ClashmapError):
-    """The worker process failed on a job (a bug or a lack of memory), or could not start."""
 
 
 def budget_seconds() -> float:

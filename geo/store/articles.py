@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ClashmapError
+from ..errors import DuplicateArticleError
 from ..extract.documents import DEFAULT_MAX_BYTES, check_size, decode_bytes, load_article, make_article
 from ..extract.gazetteer import Gazetteer
 from ..extract.pipeline import Resources, extract_article
@@ -44,15 +44,6 @@ from .schema import (
 
 #: The seed articles loaded on the first start, in a checkout.
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
-
-
-class DuplicateArticleError(ClashmapError):
-    """The same text is already in the store (same SHA-256 of the text)."""
-
-    def __init__(self, doc_id: str, title: str | None):
-        self.doc_id = doc_id
-        name = f"{title!r} ({doc_id})" if title else doc_id
-        super().__init__(f"this text is already in the store as {name}; nothing was added")
 
 
 def text_hash(text: str) -> str:
@@ -177,7 +168,9 @@ def ingest_text(
     dup = find_duplicate(conn, sha)
     if dup:
         raise DuplicateArticleError(*dup)
-    article, sha = upload_article(text, published=published, title=title, outlet=outlet, url=url, warnings=warnings)
+    article, sha = upload_article(
+        text, published=published, title=title, outlet=outlet, url=url, warnings=warnings, latest=latest
+    )
     result = extract_article(article, res)
     add_results(conn, [(result, sha)], res.gazetteer, origin="upload")
     return result
@@ -191,6 +184,7 @@ def upload_article(
     outlet: str | None = None,
     url: str | None = None,
     warnings: Iterable[str] = (),
+    latest: date | None = None,
 ) -> tuple[Article, str]:
     """The article for a pasted or uploaded text, and the text's hash (for :func:`add_results`).
 

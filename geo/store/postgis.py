@@ -6,7 +6,7 @@ connection with sqlite3's small interface (``execute``, ``executemany``,
 gives a PostgreSQL connection that interface, translating the few SQLite-only
 forms. The tables are SQLite's, plus a PostGIS point per mention (kept by a
 trigger from ``lat``/``lon``) with a spatial index, and indexes on day and type
-for the map's filters. Large extractions go in with :func:`bulk_load` (COPY).
+for the map's filters. Large extractions go in by COPY (:mod:`geo.store.bulk`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from typing import Any
 
-from ..models import MentionRecord
+from ..errors import StoreError
 
 #: The schema version of a PostGIS store (kept in ``meta``: PostgreSQL has no user_version).
 POSTGIS_SCHEMA_VERSION = 1
@@ -154,8 +154,6 @@ class PostgisConnection:
     def _errors(self):
         import psycopg
 
-        from .schema import StoreError
-
         try:
             yield
         except psycopg.errors.UniqueViolation:
@@ -179,8 +177,6 @@ def is_postgres_url(target: object) -> bool:
 def connect(url: str) -> PostgisConnection:
     """Open the PostGIS store at ``url``, creating its tables on first use."""
     import psycopg
-
-    from .schema import StoreError
 
     try:
         raw = psycopg.connect(url, connect_timeout=10, autocommit=True)
@@ -212,52 +208,3 @@ def connect(url: str) -> PostgisConnection:
             "postgis extension (CREATE EXTENSION postgis, as a superuser) and a user who may create tables"
         ) from None
     return conn
-
-
-def bulk_load(
-    conn: PostgisConnection, records: Iterable[MentionRecord], origin: str = "bulk", chunk: int = 20_000
-) -> int:
-    """Load mention records with COPY (an extraction's GeoParquet, say), in one transaction.
-
-    Articles are created from the records' document ids and metadata (without
-    their text: these cannot be re-extracted in the store). Memory holds one
-    chunk of records at a time. Returns the rows loaded.
-    """
-    from .articles import mention_row
-    from .schema import MENTION_COLUMNS
-
-    cols = ", ".join(f'"{c}"' for c in MENTION_COLUMNS)
-    seen: set[str] = set()
-    n = 0
-
-    def load(batch: list[MentionRecord]) -> None:
-        new = {}
-        for r in batch:
-            if r.doc_id not in seen:
-                seen.add(r.doc_id)
-                new[r.doc_id] = (r.doc_id, f"{origin}:{r.doc_id}", r.title, r.outlet, r.url, r.published, origin)
-        conn.executemany(
-            "INSERT INTO articles (doc_id, sha256, title, outlet, url, published, origin, text) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, '') ON CONFLICT (doc_id) DO NOTHING",
-            new.values(),
-        )
-        with conn.raw.cursor().copy(f"COPY mentions ({cols}) FROM STDIN") as copy:  # in the open transaction
-            for r in batch:
-                copy.write_row(mention_row(r))
-
-    with conn:
-        batch: list[MentionRecord] = []
-        for r in records:
-            batch.append(r)
-            if len(batch) >= chunk:
-                load(batch)
-                n += len(batch)
-                batch = []
-        if batch:
-            load(batch)
-            n += len(batch)
-        conn.execute(
-            "INSERT INTO meta(key, value) VALUES ('revision', '1') "
-            "ON CONFLICT(key) DO UPDATE SET value = CAST(meta.value AS INTEGER) + 1"
-        )
-    return n

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from ..errors import ClashmapError
+from ..errors import StoreError
 from ..models import MentionRecord
 from .postgis import is_postgres_url
 
@@ -75,10 +75,6 @@ CREATE INDEX IF NOT EXISTS mentions_date ON mentions(date);
 CREATE INDEX IF NOT EXISTS mentions_place ON mentions(place_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-
-
-class StoreError(ClashmapError):
-    """The store cannot be opened, upgraded or written; the message names the file and the fix."""
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> set[str]:

@@ -107,6 +107,14 @@ def test_type_filter_and_geojson_download(page, tmp_path):
         assert 35 < lon < 38 and 32 < lat < 35
 
 
+def fill_publication_date(page, year: str, month: str, day: str) -> None:
+    """Type a date into the upload form's date field, as a reader does."""
+    page.get_by_role("spinbutton", name="year, Publication date").click()
+    page.keyboard.type(year)
+    page.keyboard.type(month)
+    page.keyboard.type(day)
+
+
 def test_uploaded_article_with_markup_is_text_and_runs_nothing(page):
     wait_markers(page)
     page.get_by_role("tab", name="Add articles").click()
@@ -116,10 +124,7 @@ def test_uploaded_article_with_markup_is_text_and_runs_nothing(page):
     page.wait_for_timeout(500)
     page.get_by_role("textbox", name="Title", exact=True).fill(EVIL_TITLE)
     page.get_by_role("textbox", name="Outlet", exact=True).fill("<script>alert('outlet')</script>")
-    page.get_by_role("spinbutton", name="year, Publication date").click()
-    page.keyboard.type("2012")
-    page.keyboard.type("07")
-    page.keyboard.type("20")
+    fill_publication_date(page, "2012", "07", "20")
     page.get_by_role("button", name="Process and add").click()
     page.wait_for_timeout(500)
     wait_idle(page)
@@ -207,6 +212,7 @@ def test_hostile_file_name_and_title_make_no_link_and_no_request(page):
     )
     page.wait_for_timeout(500)
     page.get_by_role("textbox", name="Title", exact=True).fill(HOSTILE_MD_TITLE)
+    fill_publication_date(page, "2012", "07", "17")
     page.get_by_role("button", name="Process and add").click()
     page.wait_for_timeout(500)
     wait_idle(page)
@@ -254,6 +260,7 @@ def test_other_readers_pages_answer_while_uploads_are_extracted(browser, tmp_pat
         for i in range(3):
             busy.get_by_text(f"long{i}.txt", exact=True).wait_for(timeout=60_000)
         busy.wait_for_timeout(2000)  # the uploads reach the server
+        fill_publication_date(busy, "2012", "07", "17")
         busy.get_by_role("button", name="Process and add").click()
         busy.locator('[data-testid="stSpinner"]').wait_for(timeout=60_000)
         start = time.perf_counter()
