@@ -17,8 +17,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import store
+from geo.app import acled, mapview
 from geo.app import filters as F
-from geo.app import mapview
 from geo.app.geocode import Geocoder
 from geo.app.text import md
 from geo.app.worker import Worker, budget_seconds, extract_upload
@@ -80,6 +80,21 @@ def view(db: str, rev: int, fkey: str):
         f[k] = date.fromisoformat(f[k]) if f[k] else None
     shown = F.apply_filters(mentions(db, rev), f)
     return shown, F.group_events(shown, events_only=f["events_only"])
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def geopackage(db: str, rev: int, fkey: str) -> bytes:
+    """The shown events as a GeoPackage file's bytes."""
+    import tempfile
+
+    from geo.export.parquet import write_geopackage
+
+    _, events = view(db, rev, fkey)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "clashmap.gpkg")
+        write_geopackage([e for e in events if e.is_event], path)
+        with open(path, "rb") as fh:
+            return fh.read()
 
 
 @st.cache_data(show_spinner=False)
@@ -146,13 +161,27 @@ def filter_key(f: dict) -> str:
 # --- main views -----------------------------------------------------------------------------
 
 
-def render_map(events: list, user_csv: str, stamp: tuple) -> None:
+def render_map(events: list, user_csv: str, stamp: tuple, f: dict) -> None:
     gaz = current_resources()[0].gazetteer
     base = mapview.base_map(labels(user_csv, stamp), mapview.center_of(gaz))
+    c1, c2 = st.columns([3, 2])
+    layer_kind = c1.radio("Layer", ["Events", "Hexagon density"], horizontal=True, key="layer")
+    agreement = acled_agreement(events, f)
     # A smaller threshold shows one marker per place sooner (a slow machine, or the browser tests).
     above = int(os.environ.get("CLASHMAP_AGGREGATE_ABOVE", mapview.AGGREGATE_ABOVE))
-    layer = mapview.event_layer(events, aggregate_above=above)
-    if mapview.is_aggregated(events, above):
+    if layer_kind == "Hexagon density":
+        size = c2.select_slider("Hexagon size (km, centre to corner)", [0.5, 1, 2, 5, 10, 25], value=1, key="hex_km")
+        layer = mapview.density_layer(events, size, agreement)
+        st.caption("Each hexagon: how many events fall in it (darker: more), coloured by its most frequent type.")
+    else:
+        layer = mapview.event_layer(events, aggregate_above=above, agreement=agreement)
+    if agreement is not None:
+        st.caption(
+            f"ACLED layer (outlined circles): {len(agreement.both)} of its events agree with an extracted one "
+            f"(green), {len(agreement.only_acled)} only ACLED reports (dashed); "
+            f"{len(agreement.only_extracted)} extracted events have no ACLED match. See **Compare with ACLED**."
+        )
+    if layer_kind == "Events" and mapview.is_aggregated(events, above):
         st.info(
             f"{len(events):,} events: shown as one marker per place (sized by its events; the popup lists them). "
             "The player shows a place while any of its days is in the window."
@@ -474,7 +503,111 @@ def render_downloads(shown, db: str, rev: int, fkey: str) -> None:
         "GeoJSON (RFC 7946)", geojson, file_name="clashmap.geojson", mime="application/geo+json", key="dl_geojson"
     )
     sb.download_button("CSV (ACLED-like)", csv_text, file_name="clashmap.csv", mime="text/csv", key="dl_csv")
+    # A GeoPackage (what QGIS opens first) is built only when asked for: it takes a moment.
+    if sb.button("Prepare a GeoPackage of the events", key="gpkg_prepare"):
+        st.session_state["gpkg"] = (fkey, rev, geopackage(db, rev, fkey))
+    ready = st.session_state.get("gpkg")
+    if ready and ready[:2] == (fkey, rev):
+        sb.download_button(
+            "GeoPackage (events)",
+            ready[2],
+            file_name="clashmap-events.gpkg",
+            mime="application/geopackage+sqlite3",
+            key="dl_gpkg",
+        )
     sb.caption(f"{len(shown):,} reports.")
+
+
+def sync_acled() -> None:
+    """Read the ACLED file the reader chose (before the map is drawn, so the map shows it in this run)."""
+    upload = st.session_state.get("acled_file")
+    if upload is None:
+        st.session_state.update(acled=None, acled_problems=[], acled_name=None, acled_error=None)
+        return
+    if st.session_state.get("acled_name") == (upload.name, upload.size):
+        return
+    try:
+        loaded, problems = acled.read_acled_csv(upload.getvalue(), upload.name)
+    except ClashmapError as exc:
+        st.session_state.update(acled=None, acled_problems=[], acled_error=str(exc))
+    else:
+        st.session_state.update(acled=loaded, acled_problems=problems, acled_error=None)
+    st.session_state["acled_name"] = (upload.name, upload.size)
+
+
+def acled_in_view(f: dict) -> list:
+    """The ACLED events the reader loaded, within the filters' dates and types."""
+    loaded = st.session_state.get("acled") or []
+    start, end = f.get("start"), f.get("end")
+    return [
+        a
+        for a in loaded
+        if (start is None or a.date >= start.isoformat())
+        and (end is None or a.date <= end.isoformat())
+        and (not f.get("event_types") or a.event_type in f["event_types"])
+    ]
+
+
+def acled_agreement(events: list, f: dict):
+    """How the loaded ACLED events and the shown extracted ones agree, or None when none are loaded."""
+    if not st.session_state.get("acled"):
+        return None
+    km, days = st.session_state.get("acled_km", acled.AGREE_KM), st.session_state.get("acled_days", acled.AGREE_DAYS)
+    return acled.compare(events, acled_in_view(f), km=km, days=days)
+
+
+def render_acled(events: list, f: dict) -> None:
+    st.subheader("Bring your own data: an ACLED export beside the extracted events")
+    st.caption(
+        "Load a CSV exported from ACLED (columns event_date, event_type, latitude, longitude, ...). Its events "
+        "appear on the map as outlined circles; an ACLED event and an extracted one agree when they are of the "
+        "same type, within the distance and the days below. Nothing is stored: the file stays in this session."
+    )
+    upload = st.file_uploader("ACLED CSV export", type=["csv"], key="acled_file")
+    c1, c2 = st.columns(2)
+    c1.number_input("Within (km)", 0.5, 50.0, acled.AGREE_KM, 0.5, key="acled_km")
+    c2.number_input("Within (days)", 0, 7, acled.AGREE_DAYS, 1, key="acled_days")
+    if upload is not None and st.session_state.get("acled_error"):
+        st.error(md(st.session_state["acled_error"]))
+    if not st.session_state.get("acled"):
+        return
+    problems = st.session_state.get("acled_problems") or []
+    if problems:
+        with st.expander(f"{len(problems)} row(s) of the file could not be read (left out)"):
+            st.text("\n".join(problems[:500]))
+    result = acled_agreement(events, f)
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Agree", len(result.both))
+    m2.metric("Only extracted", len(result.only_extracted))
+    m3.metric("Only ACLED", len(result.only_acled))
+    st.markdown("**Where both report an event**")
+    st.dataframe(
+        [
+            {
+                "extracted": f"{o.place}, {o.date}",
+                "ACLED": f"{a.location or ''}, {a.date}",
+                "type": o.event_type,
+                "km apart": km,
+                "days apart": d,
+                "ACLED id": a.event_id,
+            }
+            for o, a, km, d in result.both
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    st.markdown("**Only ACLED reports**")
+    st.dataframe(
+        [{"date": a.date, "type": a.event_type, "location": a.location, "notes": a.notes} for a in result.only_acled],
+        hide_index=True,
+        width="stretch",
+    )
+    st.markdown("**Only the extracted events report**")
+    st.dataframe(
+        [{"date": e.date, "type": e.event_type, "place": e.place} for e in result.only_extracted],
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def main() -> None:
@@ -530,9 +663,13 @@ def show_store(conn, db: str, res, problems, title) -> None:
         f"articles ({len(shown):,} reports)."
     )
     user_csv = store.user_gazetteer_path()
-    tabs = st.tabs(["Map", "Table and chart", "Places", "Article", "Add articles", "Unplaced names"], key="tab")
+    sync_acled()
+    tabs = st.tabs(
+        ["Map", "Table and chart", "Places", "Article", "Add articles", "Unplaced names", "Compare with ACLED"],
+        key="tab",
+    )
     with tabs[0]:
-        render_map(events, str(user_csv), file_stamp(user_csv))
+        render_map(events, str(user_csv), file_stamp(user_csv), f)
     with tabs[1]:
         render_table_chart(shown)
     with tabs[2]:
@@ -543,6 +680,8 @@ def show_store(conn, db: str, res, problems, title) -> None:
         render_upload(conn, res)
     with tabs[5]:
         render_unresolved(conn, res, problems)
+    with tabs[6]:
+        render_acled(events, f)
 
 
 main()

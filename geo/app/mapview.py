@@ -878,7 +878,9 @@ def layer_info(events: list[EventRecord]) -> dict:
     }
 
 
-def event_layer(events: list[EventRecord], aggregate_above: int = AGGREGATE_ABOVE) -> folium.FeatureGroup:
+def event_layer(
+    events: list[EventRecord], aggregate_above: int = AGGREGATE_ABOVE, agreement=None
+) -> folium.FeatureGroup:
     """The filtered events as one FeatureGroup for ``st_folium(feature_group_to_add=...)``.
 
     Up to ``aggregate_above`` events: one marker per event, spread around
@@ -900,10 +902,115 @@ def event_layer(events: list[EventRecord], aggregate_above: int = AGGREGATE_ABOV
             pointToLayer=_MARKER_JS,
             on_each_feature=_BIND_JS,
         ).add_to(fg)
+    add_acled(fg, agreement)
     info = layer_info(events)
     info["spread"] = info["spread"] and not aggregated
     LayerInfo(info).add_to(fg)
     return fg
+
+
+_ACLED_JS = JsCode("""
+function(feature, latlng) {
+    var p = feature.properties;
+    return L.circleMarker(latlng, {radius: 6, color: p.color, weight: 3, fill: false,
+                                   dashArray: p.agrees ? null : "3 3"});
+}
+""")
+
+#: Outline colours of ACLED's events: one that an extracted event matches, one only ACLED reports.
+ACLED_AGREES = "#1b7837"
+ACLED_ONLY = "#222222"
+
+
+def hexagon_features(events: list[EventRecord], size_km: float) -> list[dict]:
+    """Hexagon bins (:func:`geo.app.density.hex_bins`) styled by dominant type and count, with escaped tips."""
+    from .density import hex_bins
+
+    bins = hex_bins(events, size_km)
+    most = max((b["properties"]["count"] for b in bins), default=1)
+    for b in bins:
+        p = b["properties"]
+        rows = "".join(f"<div>{_e(t)}: {n}</div>" for t, n in p["types"].items())
+        span = " to ".join(_e(d) for d in dict.fromkeys([p["first"], p["last"]]) if d) or "dates not given"
+        p["tip"] = f"<b>{p['count']} events</b> ({p['reports']} reports)<br>{span}{rows}"
+        p["color"] = color_of(p["dominant_type"])
+        p["opacity"] = round(0.25 + 0.55 * p["count"] / most, 3)
+    return bins
+
+
+def acled_features(agreement) -> list[dict]:
+    """ACLED's events as outlined circles: green where an extracted event agrees, dashed where only ACLED has it."""
+    partner = {id(a): (ours, km, days) for ours, a, km, days in agreement.both}
+    out = []
+    for a in [a for _, a, _, _ in agreement.both] + list(agreement.only_acled):
+        match = partner.get(id(a))
+        said = f"ACLED {_e(a.event_id)}: {_e(a.event_type)}" + (
+            f" — {_e(a.sub_event_type)}" if a.sub_event_type else ""
+        )
+        where = f"{_e(a.location or '')} {_e(a.date)}"
+        if match:
+            ours, km, days = match
+            note = (
+                f"Agrees with the extracted event at {_e(ours.place)} on {_e(ours.date)} ({km} km, {days} day(s) apart)"
+            )
+        else:
+            note = "Only ACLED reports this (no extracted event of this type nearby within the tolerance)"
+        popup = f"<div><b>{said}</b></div><div>{where}</div><div>{note}</div>"
+        if a.notes:
+            popup += f"<blockquote>{_e(a.notes)}</blockquote>"
+        if a.source:
+            popup += f"<div class='cm-src'>Source: {_e(a.source)}</div>"
+        out.append(
+            point_feature(
+                a.lat,
+                a.lon,
+                {
+                    "days": [a.date],
+                    "color": ACLED_AGREES if match else ACLED_ONLY,
+                    "agrees": bool(match),
+                    "tip": f"{said}<br>{where}<br>{'agrees' if match else 'only ACLED'}",
+                    "popup": popup,
+                },
+            )
+        )
+    return out
+
+
+def density_layer(events: list[EventRecord], size_km: float = 1.0, agreement=None) -> folium.FeatureGroup:
+    """The filtered events as hexagon bins (for many events), plus ACLED's layer when given."""
+    fg = folium.FeatureGroup(name="Events")
+    bins = hexagon_features(events, size_km)
+    if bins:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": bins},
+            name="Density",
+            style_function=lambda f: {
+                "color": f["properties"]["color"],
+                "weight": 1,
+                "fillColor": f["properties"]["color"],
+                "fillOpacity": f["properties"]["opacity"],
+            },
+            on_each_feature=JsCode(
+                """function(feature, layer) {
+                    layer.bindTooltip(feature.properties.tip, {sticky: true, className: "cm-tip"});
+                }"""
+            ),
+        ).add_to(fg)
+    add_acled(fg, agreement)
+    LayerInfo(layer_info(events) | {"spread": False}).add_to(fg)
+    return fg
+
+
+def add_acled(fg: folium.FeatureGroup, agreement) -> None:
+    """Add ACLED's events (compared with the extracted ones) to a layer; they play with the days too."""
+    feats = acled_features(agreement) if agreement is not None else []
+    if feats:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": feats},
+            name="ACLED",
+            pointToLayer=_ACLED_JS,
+            on_each_feature=_BIND_JS,
+        ).add_to(fg)
 
 
 def is_aggregated(events: list, aggregate_above: int = AGGREGATE_ABOVE) -> bool:
