@@ -209,13 +209,15 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
             continue
         if kind == "weekday" and re.match(r"\s+[A-Z]", text[m.end() : m.end() + 2]) and not parts.get("mod"):
             continue  # "Sunday Times", "Friday Prayers" as a name
-        before = text[: m.start()]
+        # The rules below read at most 80 characters back; the clause-opening test is
+        # anchored at the sentence start and runs in place, not on a copy of the prefix.
+        before = text[max(0, m.start() - 80) : m.start()]
         mod = (parts.get("mod") or "").lower()
         # "shelling since Sunday" dates the start of the shelling; "since the
         # revolt broke out in March 2011" and "until Thursday" date no event.
         bound = bool(_BOUND.search(before[-80:])) or mod in ("until", "before", "next")
         bound = bound or (kind == "month" and token.lower().startswith(("since", "until", "by")))
-        background = bound or bool(_BACKGROUND.search(before)) or mod in ("from", "after", "since")
+        background = bound or bool(_BACKGROUND.match(text, 0, m.start())) or mod in ("from", "after", "since")
         # "a day after X", "the day before", "tomorrow" and counts "since the uprising began"
         # date other events than the story's day, which they leave where it is.
         background = background or kind in ("dayafter", "cumulative", "prevday", "future")

@@ -12,10 +12,11 @@ applies; :mod:`geo.extract.events` uses it before looking for the event.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..models import Span
 from .lexicon import Lexicon
-from .text import Sentence, lowered
+from .text import CONTEXT_CHARS, Sentence, context_start, lowered
 
 _LOCATIVE = re.compile(
     r"(?:\b(?:in|inside|into|to|from|across|throughout|near|at|within|around|outside|towards?|via|through|over)"
@@ -98,8 +99,11 @@ def reference_reason(
     """Why a mention only refers to a place (None: it may be an event's place)."""
     if sentence.heading:
         return "heading"
-    before = text[sentence.start : span.start]
-    after = text[span.end : sentence.end]
+    # Bounded windows (the whole sentence when it is of news length): no rule
+    # rescans a growing prefix of a long sentence for every mention.
+    head = context_start(text, span.start, sentence.start)
+    before = text[head : span.start]
+    after = text[span.end : min(sentence.end, span.end + CONTEXT_CHARS)]
     if re.match(r"^-[a-z]", after):
         return "compound"  # "Tadamon-based", "UK-backed"
     kind = span.place.kind if span.place else None
@@ -117,9 +121,9 @@ def reference_reason(
     else:
         listless = tail
     prep_end = last in _PREP_END
-    if prep_end and lex.speaker.search(listless) and lex.speaker_verbs.search(sentence.lower):
+    if prep_end and lex.speaker.search(listless) and _holds(lex.speaker_verbs, sentence.lower):
         return "speaker"  # "said an activist in Yarmouk", "residents of the nearby Qassaa and Bab Touma districts"
-    if _SPEAKER_AFTER.match(after) and lex.speaker_verbs.search(sentence.lower):
+    if _SPEAKER_AFTER.match(after) and _holds(lex.speaker_verbs, sentence.lower):
         return "speaker"  # "Damascus residents said ..."
     if last in ("in", "from") and _STATED_IN.search(before[-80:]):
         return "speaker"  # "Moallem said in Damascus", "a source told Reuters in Damascus"
@@ -147,7 +151,7 @@ def reference_reason(
         return "meeting"  # diplomacy: where talks were held
     if not before.strip() and (span.surface.isupper() and len(span.surface) > 3 or _WIRE_DATELINE.match(after)):
         return "wire dateline"  # "DAMASCUS, Nov. 12 (Xinhua) --", "BEIRUT (Reuters) -"
-    if foreign and _DATELINE.match(before) and re.match(r"^[^,]{0,40},", after):
+    if foreign and head == sentence.start and _DATELINE.match(before) and re.match(r"^[^,]{0,40},", after):
         if kind in ("city", "country"):
             return "statement"  # "In Washington, a spokesman said ...": where it was said
         if reported_elsewhere:
@@ -155,6 +159,12 @@ def reference_reason(
     if foreign and not names_event and not _LOCATIVE.search(_LIST_HEAD.sub("", before[-160:])):
         return "not located"  # a foreign place named without in/to/from
     return None
+
+
+@lru_cache(maxsize=256)
+def _holds(pattern: re.Pattern, text: str) -> bool:
+    """Whether a pattern occurs in a sentence, asked once per sentence rather than once per mention."""
+    return pattern.search(text) is not None
 
 
 def _in_attribution(before: str, lex: Lexicon) -> bool:
@@ -179,10 +189,17 @@ def _in_attribution(before: str, lex: Lexicon) -> bool:
 
 def _according_segment_open(rest: str) -> bool:
     """Is a mention after "According to <rest>" still inside the source's description?"""
-    for comma in re.finditer(r",\s*", rest):
-        follow = rest[comma.end() :]
-        if not re.match(r"(?:which|who|whose|where|a|an|the|an?\s+\w+)\b", follow, re.IGNORECASE):
+    for comma in _COMMA.finditer(rest):
+        # Matched in place (not on a copy of the rest): one pass over the segment.
+        at = comma.end()
+        if not _DESCRIBER.match(rest, at):
             return False
-        if re.match(r"the\b", follow, re.IGNORECASE) and not re.match(r"the\s+\w+\s+(?:of|for)\b", follow):
+        if _THE.match(rest, at) and not _THE_OF.match(rest, at):
             return False
     return True
+
+
+_COMMA = re.compile(r",\s*")
+_DESCRIBER = re.compile(r"(?:which|who|whose|where|a|an|the|an?\s+\w+)\b", re.IGNORECASE)
+_THE = re.compile(r"the\b", re.IGNORECASE)
+_THE_OF = re.compile(r"the\s+\w+\s+(?:of|for)\b")
