@@ -79,9 +79,7 @@ def test_non_utf8_is_decoded_with_a_warning(conn, res):
 
 def test_failed_ingest_rolls_back(conn, res):
     # A real failure half-way: the article row goes in, then SQLite refuses the first mention.
-    conn.execute(
-        "CREATE TRIGGER refuse BEFORE INSERT ON mentions BEGIN SELECT RAISE(ABORT, 'refused half-way'); END"
-    )
+    conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON mentions BEGIN SELECT RAISE(ABORT, 'refused half-way'); END")
     with pytest.raises(store.StoreError, match="nothing was added"):
         store.ingest_text(conn, TEXT, res, published="2012-07-17")
     assert store.articles_frame(conn).empty and store.revision(conn) == 0

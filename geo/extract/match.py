@@ -74,13 +74,14 @@ _CUE_BEFORE = re.compile(
     r"towards?|across|entered|stormed|shelled|bombarded)\s+(?:the\s+)?$"
 )
 _CUE_AFTER = re.compile(r"^\s+(?:district|neighbou?rhood|suburb|camp|quarter|area)\b", re.I)
-# A named facility is a place mention too ("the al-Taqwa mosque", "Mouwasat Hospital").
+# A named facility is a place mention too ("the al-Taqwa mosque", "Mouwasat Hospital"); on the same line.
 _FACILITY_AFTER = re.compile(
-    r"^\s+(?:mosque|hospital|square|street|roundabout|bridge|airport|airbase|air base|prison|school|university"
+    r"^[^\S\n]+(?:mosque|hospital|square|street|roundabout|bridge|airport|airbase|air base|prison|school|university"
     r"|church|cathedral|stadium|market|souk|bakery|shrine|palace|hotel)\b",
     re.I,
 )
-_NAME = re.compile(r"(?:(?:[Aa]l|[Ee]l)-)?[A-Z][\w'’-]*(?:\s+(?:(?:al|el|Al|El)-)?[A-Z][\w'’-]*){0,2}")
+# Words of one name are separated by spaces, never by a line break ("Qusour\nReuters" is two).
+_NAME = re.compile(r"(?:(?:[Aa]l|[Ee]l)-)?[A-Z][\w'’-]*(?:[^\S\n]+(?:(?:al|el|Al|El)-)?[A-Z][\w'’-]*){0,2}")
 _ADJECTIVE = re.compile(r"(?:ian|ite|ese|ish|an|i)$")
 _KIND_RANK = {kind: rank for rank, kind in enumerate(PLACE_KINDS)}
 

@@ -241,6 +241,8 @@ def _emit_capped(
     line: str, base: int, s: int, e: int, paragraph: int, heading: bool, out: list, keep: Sequence[tuple[int, int]]
 ) -> None:
     """Emit line[s:e] as one sentence, or as several when it is too long."""
+    chunk = line[s:e]  # blanks around the sentence do not count towards its length
+    s, e = s + len(chunk) - len(chunk.lstrip()), s + len(chunk.rstrip())
     if e - s <= MAX_SENTENCE_CHARS and line.count(" ", s, e) < MAX_SENTENCE_WORDS:
         _emit(line, base, s, e, paragraph, heading, out)
         return
