@@ -165,6 +165,7 @@ _WORD_BEFORE_REACH = 24
 MAX_SENTENCE_WORDS = 200
 MAX_SENTENCE_CHARS = 2400
 _WORD_START = re.compile(r"(?<!\S)\S")
+_BLANKS = re.compile(r"\s*")
 
 
 #: Rules that read the words around a mention look at most this far: the last
@@ -188,12 +189,13 @@ def context_start(text: str, end: int, floor: int, words: int = CONTEXT_WORDS, m
     if end - floor <= max_chars and text.count(" ", floor, end) < words:
         return floor  # the usual case: the whole sentence so far
     lo = max(floor, end - max_chars)
-    starts = [m.start() for m in _WORD_START.finditer(text, lo, end)]
-    if len(starts) > words:
-        return starts[-words]
+    parts = text[lo:end].rsplit(None, words)
+    if len(parts) > words:  # more words than wanted: start at the first of the last `words`
+        return _BLANKS.match(text, lo + len(parts[0])).end()
     if lo == floor:
         return floor
-    return starts[0] if starts else end
+    first = _WORD_START.search(text, lo, end)  # not the tail of a word cut at lo
+    return first.start() if first else end
 
 
 def sentences(text: str, keep: Sequence[tuple[int, int]] = ()) -> list[Sentence]:
