@@ -4,6 +4,11 @@ The toponym key is the heart of transliteration-robust matching: spellings of
 one Arabic name that English text produces (Kafr Sousa, Kafar Souseh, Kfar
 Sousa; Qaboun, Al-Kaboun; Mezze, Mazzeh) reduce to the same or a very close
 key, so the gazetteer need not list every spelling.
+
+Time is linear in the text, whatever the text: sentence ends are found in one
+pass, over-long sentences are cut into bounded pieces (:data:`MAX_SENTENCE_WORDS`)
+and the rules that read around a mention get a bounded window
+(:func:`context_start`), so no later stage rescans a growing prefix.
 """
 
 from __future__ import annotations
@@ -154,8 +159,9 @@ _ABBREVIATIONS = frozenset(
     ltd u.s u.n u.k e.g i.e al approx est""".split()
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
-# The word before a full stop is looked for in this many characters: longer than any
-# abbreviation, so the answer is the same as over the whole sentence so far.
+# The word before a full stop is looked for in this many characters, not in the whole
+# sentence so far: enough for any abbreviation or initial; a longer run of letters and
+# dots is taken for neither.
 _WORD_BEFORE_REACH = 24
 
 #: A longer sentence (or a run of text without sentence ends) is cut into pieces of
@@ -206,7 +212,7 @@ def sentences(text: str, keep: Sequence[tuple[int, int]] = ()) -> list[Sentence]
     A sentence longer than :data:`MAX_SENTENCE_WORDS` words or
     :data:`MAX_SENTENCE_CHARS` characters is cut into pieces, preferably after
     a comma or semicolon and never inside one of the `keep` ranges ((start,
-    end) offsets in text order, such as place mentions).
+    end) offsets into `text`, such as place mentions).
 
     >>> [s.text for s in sentences("Mr. Assad spoke. Clashes hit Midan.")]
     ['Mr. Assad spoke.', 'Clashes hit Midan.']
@@ -245,6 +251,8 @@ def _emit_capped(
     """Emit line[s:e] as one sentence, or as several when it is too long."""
     chunk = line[s:e]  # blanks around the sentence do not count towards its length
     s, e = s + len(chunk) - len(chunk.lstrip()), s + len(chunk.rstrip())
+    # Counting spaces is the cheap test for the usual sentence; words separated
+    # otherwise (tabs) are still bounded by the character cap.
     if e - s <= MAX_SENTENCE_CHARS and line.count(" ", s, e) < MAX_SENTENCE_WORDS:
         _emit(line, base, s, e, paragraph, heading, out)
         return
