@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.extract.text import (
     MAX_SENTENCE_CHARS,
@@ -122,3 +124,22 @@ def test_context_window_is_whole_words_and_bounded():
     start = context_start(text, len(text) - 5, 0, words=10, max_chars=100)
     assert text[start:] == "a " * 10 + "Midan"
     assert context_start(text, 10, 0) == 0  # a short sentence is read whole
+
+
+NAME = "Kafar Souseh al Balad Jdeidet Yabous"  # six words: a cut between them is likely
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    # No sentence ends or line breaks (those are tested above): one long sentence to cut.
+    st.lists(st.sampled_from(["word", NAME, NAME, ",", "A.", "Mr.", " ", "\t", "x" * 300]), min_size=200, max_size=400)
+)
+def test_sentence_pieces_are_exact_bounded_and_keep_ranges_whole(parts):
+    text = " ".join(parts)
+    keep = [(i, i + len(NAME)) for i in range(len(text)) if text.startswith(NAME, i)]
+    out = sentences(text, keep=keep)
+    for s in out:
+        assert text[s.start : s.end] == s.text == s.text.strip()
+        assert len(s.text) <= MAX_SENTENCE_CHARS + len(NAME)
+    for a, b in keep:
+        assert not any(a < s.start < b or a < s.end < b for s in out), (a, b)
