@@ -235,13 +235,16 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
             continue
         if kind == "weekday" and re.match(r"\s+[A-Z]", text[m.end() : m.end() + 2]) and not parts.get("mod"):
             continue  # "Sunday Times", "Friday Prayers" as a name
-        before = text[: m.start()]
+        # The rules below read at most 80 characters back; the clause-opening test is
+        # anchored at the sentence start and runs in place, not on a copy of the prefix.
+        window = max(0, m.start() - 80)
+        before = text[window : m.start()]
         mod = (parts.get("mod") or "").lower()
         # "shelling since Sunday" dates the start of the shelling; "since the
         # revolt broke out in March 2011" and "until Thursday" date no event.
         bound = bool(_BOUND.search(before[-80:])) or mod in ("until", "before", "next")
         bound = bound or (kind == "month" and token.lower().startswith(("since", "until", "by")))
-        background = bound or bool(_BACKGROUND.search(before)) or mod in ("from", "after", "since")
+        background = bound or bool(_BACKGROUND.match(text, 0, m.start())) or mod in ("from", "after", "since")
         # "a day after X", "the day before", "tomorrow" and counts "since the uprising began"
         # date other events than the story's day, which they leave where it is.
         background = background or kind in ("dayafter", "cumulative", "prevday", "future")
@@ -251,8 +254,11 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
             continue  # "the turning point was July 15": a date named, not an event's time
         background = background or bool(_FOLLOWS.search(before[-40:]))
         relative = _PERFECT_RELATIVE.search(before[-80:])
-        clause_start = len(before) - len(before[-80:]) + relative.start() if relative else None
-        dateline = bool(_DATELINE_BEFORE.match(before) and _DATELINE_AFTER.match(text[m.end() : m.end() + 20]))
+        clause_start = window + relative.start() if relative else None  # an offset in the sentence
+        # A dateline opens the sentence: only a window that starts there can hold one.
+        dateline = bool(
+            window == 0 and _DATELINE_BEFORE.match(before) and _DATELINE_AFTER.match(text[m.end() : m.end() + 20])
+        )
         background = background or clause_start is not None or dateline
         # "showed images on Monday, claiming that troops captured the town": Monday dates the report only.
         if _REPORT_AFTER.match(text[m.end() : m.end() + 30]):

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -67,13 +67,35 @@ class FoundTrigger:
     time: TimeExpression | None = None
 
 
+class ToldEvents(list):
+    """Events told so far, latest last: (family, date, event type, sub-event type, place id).
+
+    Keeps the position of the latest event of each family (and of each family at
+    each place), so recalling one costs the same however long the story is.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._latest: dict[str | tuple[str, str], int] = {}
+
+    def append(self, event: tuple[str, ResolvedDate, str, str, str | None]) -> None:
+        super().append(event)
+        self._latest[event[0]] = len(self) - 1
+        if event[4]:
+            self._latest[(event[0], event[4])] = len(self) - 1
+
+    def latest(self, keys: Iterable[str | tuple[str, str]]) -> tuple | None:
+        """The latest event told under any of these keys (a family, or a (family, place id) pair)."""
+        found = [self._latest[k] for k in keys if k in self._latest]
+        return self[max(found)] if found else None
+
+
 @dataclass
 class StoryState:
     """What the reading of one article carries from sentence to sentence."""
 
     reference: ResolvedDate | None = None  # the story's current day; None: not yet said
-    # Events told so far, latest last: (family, date, event type, sub-event type, place id).
-    told: list[tuple[str, ResolvedDate, str, str, str | None]] = field(default_factory=list)
+    told: ToldEvents = field(default_factory=ToldEvents)
     attribution: str | None = None
     paragraph: int = -1
     last_type: tuple[str, str] | None = None  # type of the last event told with a specific trigger
@@ -199,7 +221,7 @@ def tag_article(
         count as event locations only with a locative (in, to, from ...).
     """
     text = article.text
-    sents = sentences(text)
+    sents = sentences(text, keep=[(s.start, s.end) for s in spans])
     starts = [s.start for s in sents]
     # Whole-text passes (one regex run each), bucketed by sentence.
     low = lowered(text)
@@ -315,18 +337,14 @@ def _tag_sentence(
     triggers = find_triggers(stext, lex)
     live = [t for t in triggers if t.live]
     state.spans = spans
-    asides = _asides(stext)
-
-    def aside_of(pos: int) -> int:
-        return next((k for k, (a, b) in enumerate(asides) if a <= pos < b), -1)
-
     times = _in_descriptions(stext, spans, sent.start, times)
+    trigger_asides = [_aside_at(stext, t.start) for t in live]
     for expr in times:
         if expr.bound or expr.dateline:
             continue  # "since March 2011": a limit; "BEIRUT, March 6 -": the report's day
         # A time inside an aside (", which the army retook last month,") dates that aside's events.
-        where = aside_of(expr.start)
-        pool = [t for t in live if aside_of(t.start) == where] or live
+        where = _aside_at(stext, expr.start)
+        pool = [t for t, w in zip(live, trigger_asides) if w == where] or live
         if expr.clause_start is not None:  # "towns that had fallen in recent days": that clause only
             pool = [t for t in live if expr.clause_start <= t.start < _clause_end(stext, expr.end)]
         nearest = min(pool, key=lambda t: _distance(t, expr.start, expr.end), default=None)
@@ -538,12 +556,21 @@ def _asides(stext: str) -> tuple[tuple[int, int], ...]:
     return tuple(m.span() for m in _ASIDE.finditer(stext))
 
 
+@lru_cache(maxsize=64)
+def _aside_starts(stext: str) -> tuple[int, ...]:
+    return tuple(a for a, _ in _asides(stext))
+
+
+def _aside_at(stext: str, pos: int) -> int:
+    """The index of the aside holding a position, -1 for none (asides never overlap)."""
+    k = bisect_right(_aside_starts(stext), pos) - 1
+    return k if k >= 0 and pos < _asides(stext)[k][1] else -1
+
+
 def _aside_penalty(stext: str, trig: FoundTrigger, pos: int) -> int:
     """Handicap a trigger inside an aside that does not also hold the mention."""
-    for a, b in _asides(stext):
-        if a <= trig.start < b and not a <= pos < b:
-            return ASIDE_PENALTY
-    return 0
+    k = _aside_at(stext, trig.start)
+    return ASIDE_PENALTY if k >= 0 and k != _aside_at(stext, pos) else 0
 
 
 def _distance(trig: FoundTrigger, start: int, end: int) -> int:
@@ -761,9 +788,7 @@ def _recall(trig: FoundTrigger, sent: Sentence, state: StoryState, lex: Lexicon,
     if not lex.anaphora.search(lowered(sent.text[max(0, trig.start - 40) : trig.start])):
         return None
     families = ("blast", "attack") if trig.trigger.family in ("blast", "attack") else (trig.trigger.family,)
-    found = [t for t in reversed(state.told) if t[0] in families]
-    same_place = [t for t in found if place_id and t[4] == place_id]
-    best = (same_place or found or [None])[0]
+    best = (place_id and state.told.latest([(f, place_id) for f in families])) or state.told.latest(families)
     return best[1:4] if best else None
 
 
@@ -807,11 +832,10 @@ def _sentence_time(trig: FoundTrigger, sent: Sentence, times: list[TimeExpressio
     when it opens a background clause ("Following clashes on Sunday, ..."),
     or when the trigger is told as ongoing ("are clashing") against a past date.
     """
-    asides = _asides(sent.text)
     times = [
         t
         for t in times
-        if not t.bound and not t.background and t.clause_start is None and not any(a <= t.start < b for a, b in asides)
+        if not t.bound and not t.background and t.clause_start is None and _aside_at(sent.text, t.start) < 0
     ]
     if len(times) != 1:
         return None

@@ -248,7 +248,9 @@ def part_of_longer_name(text: str, span: Span, mention_starts: set[int]) -> bool
     if span.place is not None and span.place.kind == "country" and after.lower() not in _MEDIA_WORDS:
         return False  # "US Secretary of State", "UK Foreign Office": still the country
     if after and sep == " " and _capitalised(after) and after.lower() not in _FREE_AFTER:
-        if _ADJECTIVE.search(after) and re.match(r"^\s+[a-z]", text[span.end + 1 + len(after) :][:3]):
+        if _ADJECTIVE.search(after) and re.match(
+            r"^\s+[a-z]", text[span.end + 1 + len(after) : span.end + 4 + len(after)]
+        ):
             return False  # "the Yarmuk Palestinian camp": an adjective, not a longer name
         return span.end + 1 not in mention_starts
     return False

@@ -12,18 +12,20 @@ applies; :mod:`geo.extract.events` uses it before looking for the event.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..models import Span
 from .lexicon import Lexicon
-from .text import Sentence, lowered
+from .text import CONTEXT_CHARS, Sentence, context_start, lowered
 
+# Matched against lower-cased text (see text.lowered): re.IGNORECASE made this
+# pattern, tried at every position of the window, ten times slower.
 _LOCATIVE = re.compile(
     r"(?:\b(?:in|inside|into|to|from|across|throughout|near|at|within|around|outside|towards?|via|through|over)"
     r"\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?"
     r"|\b(?:town|city|village|district|province|region|area|areas|suburb|neighbou?rhood|camp|port|stronghold"
     r"|outskirts|edge|edges|centre|center|heart|hills|countryside|streets) of\s+"
-    r"|\b(?:above|below|beyond|behind|along|outside)\s+(?:the\s+)?)$",
-    re.IGNORECASE,
+    r"|\b(?:above|below|beyond|behind|along|outside)\s+(?:the\s+)?)$"
 )
 # A wire dateline after the city: "DAMASCUS, Nov. 12 (Xinhua) --", "BEIRUT (Reuters) -".
 _WIRE_DATELINE = re.compile(r"^(?:,\s*[A-Z][a-z]{2,}\.?\s+\d{1,2}\b|\s*\(\w+\)|\s*[-–—/]{1,2}\s)")
@@ -105,8 +107,11 @@ def reference_reason(
     """Why a mention only refers to a place (None: it may be an event's place)."""
     if sentence.heading:
         return "heading"
-    before = text[sentence.start : span.start]
-    after = text[span.end : sentence.end]
+    # Bounded windows (the whole sentence when it is of news length): no rule
+    # rescans a growing prefix of a long sentence for every mention.
+    head = context_start(text, span.start, sentence.start)
+    before = text[head : span.start]
+    after = text[span.end : min(sentence.end, span.end + CONTEXT_CHARS)]
     if re.match(r"^-[a-z]", after):
         return "compound"  # "Tadamon-based", "UK-backed"
     if _BASED_IN.search(before[-30:]):
@@ -128,9 +133,9 @@ def reference_reason(
     else:
         listless = tail
     prep_end = last in _PREP_END
-    if prep_end and lex.speaker.search(listless) and lex.speaker_verbs.search(sentence.lower):
+    if prep_end and lex.speaker.search(listless) and _holds(lex.speaker_verbs, sentence.lower):
         return "speaker"  # "said an activist in Yarmouk", "residents of the nearby Qassaa and Bab Touma districts"
-    if _SPEAKER_AFTER.match(after) and lex.speaker_verbs.search(sentence.lower):
+    if _SPEAKER_AFTER.match(after) and _holds(lex.speaker_verbs, sentence.lower):
         return "speaker"  # "Damascus residents said ..."
     if last in ("in", "from") and _STATED_IN.search(before[-80:]):
         return "speaker"  # "Moallem said in Damascus", "a source told Reuters in Damascus"
@@ -163,12 +168,12 @@ def reference_reason(
         return "meeting"  # diplomacy: where talks were held
     if not before.strip() and (span.surface.isupper() and len(span.surface) > 3 or _WIRE_DATELINE.match(after)):
         return "wire dateline"  # "DAMASCUS, Nov. 12 (Xinhua) --", "BEIRUT (Reuters) -"
-    if foreign and _DATELINE.match(before) and re.match(r"^[^,]{0,40},", after):
+    if foreign and head == sentence.start and _DATELINE.match(before) and re.match(r"^[^,]{0,40},", after):
         if kind in ("city", "country"):
             return "statement"  # "In Washington, a spokesman said ...": where it was said
         if reported_elsewhere:
             return "dateline"  # "In Arsal, residents said helicopters fired at the town" may host it
-    if foreign and not names_event and not _LOCATIVE.search(_LIST_HEAD.sub("", before[-160:])):
+    if foreign and not names_event and not _LOCATIVE.search(lowered(_LIST_HEAD.sub("", before[-160:]))):
         return "not located"  # a foreign place named without in/to/from
     return None
 
@@ -185,6 +190,12 @@ def _place_rule(before: str, after: str, lex: Lexicon) -> str | None:
         if rule.regex.search(words):
             return rule.id
     return None
+
+
+@lru_cache(maxsize=256)
+def _holds(pattern: re.Pattern, text: str) -> bool:
+    """Whether a pattern occurs in a sentence, asked once per sentence rather than once per mention."""
+    return pattern.search(text) is not None
 
 
 def _in_attribution(before: str, lex: Lexicon) -> bool:
@@ -209,10 +220,17 @@ def _in_attribution(before: str, lex: Lexicon) -> bool:
 
 def _according_segment_open(rest: str) -> bool:
     """Is a mention after "According to <rest>" still inside the source's description?"""
-    for comma in re.finditer(r",\s*", rest):
-        follow = rest[comma.end() :]
-        if not re.match(r"(?:which|who|whose|where|a|an|the|an?\s+\w+)\b", follow, re.IGNORECASE):
+    for comma in _COMMA.finditer(rest):
+        # Matched in place (not on a copy of the rest): one pass over the segment.
+        at = comma.end()
+        if not _DESCRIBER.match(rest, at):
             return False
-        if re.match(r"the\b", follow, re.IGNORECASE) and not re.match(r"the\s+\w+\s+(?:of|for)\b", follow):
+        if _THE.match(rest, at) and not _THE_OF.match(rest, at):
             return False
     return True
+
+
+_COMMA = re.compile(r",\s*")
+_DESCRIBER = re.compile(r"(?:which|who|whose|where|a|an|the|an?\s+\w+)\b", re.IGNORECASE)
+_THE = re.compile(r"the\b", re.IGNORECASE)
+_THE_OF = re.compile(r"the\s+\w+\s+(?:of|for)\b")
