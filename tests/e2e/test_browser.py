@@ -118,7 +118,7 @@ def fill_publication_date(page, year: str, month: str, day: str) -> None:
 def test_uploaded_article_with_markup_is_text_and_runs_nothing(page):
     wait_markers(page)
     page.get_by_role("tab", name="Add articles").click()
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+    page.locator('input[data-testid="stFileUploaderDropzoneInput"][accept*=".txt"]').set_input_files(
         files=[{"name": "evil.txt", "mimeType": "text/plain", "buffer": EVIL_TEXT.encode()}]
     )
     page.wait_for_timeout(500)
@@ -207,7 +207,7 @@ def test_hostile_file_name_and_title_make_no_link_and_no_request(page):
     wait_markers(page)
     page.get_by_role("tab", name="Add articles").click()
     data = "Clashes erupted in Midan on Monday near the caf\xe9, residents said.".encode("latin-1")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+    page.locator('input[data-testid="stFileUploaderDropzoneInput"][accept*=".txt"]').set_input_files(
         files=[{"name": HOSTILE_NAME, "mimeType": "text/plain", "buffer": data}]
     )
     page.wait_for_timeout(500)
@@ -256,7 +256,7 @@ def test_other_readers_pages_answer_while_uploads_are_extracted(browser, tmp_pat
     ]
     with run_server(tmp_path, CLASHMAP_EXTRACT_SECONDS="10") as url, open_page(browser, url) as busy:
         busy.get_by_role("tab", name="Add articles").click()
-        busy.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(files=files)
+        busy.locator('input[data-testid="stFileUploaderDropzoneInput"][accept*=".txt"]').set_input_files(files=files)
         for i in range(3):
             busy.get_by_text(f"long{i}.txt", exact=True).wait_for(timeout=60_000)
         busy.wait_for_timeout(2000)  # the uploads reach the server

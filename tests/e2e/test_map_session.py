@@ -143,6 +143,8 @@ def test_every_event_at_a_shared_point_can_be_hovered_and_clicked(page):
     assert len(crowded) >= 6  # the Damascus centre
     lat, lng = crowded[0]["lat"], crowded[0]["lng"]
     frame.evaluate(f"() => {{ window.map.setView([{lat}, {lng}], 14, {{animate: false}}); }}")
+    # The whole map in view first: a click would otherwise scroll the page to it between press and release.
+    page.locator('iframe[title="streamlit_folium.st_folium"]').evaluate("e => e.scrollIntoView({block: 'center'})")
     page.wait_for_timeout(400)
     box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
     now = {m["key"]: m for m in markers(frame)}
@@ -158,12 +160,13 @@ def test_every_event_at_a_shared_point_can_be_hovered_and_clicked(page):
         assert (m["date"] or "date not given") in text and (m["type"] or "") in text
         tips.add(text)
     assert len(tips) == len(crowded)  # as many different events, none hidden under another
-    shot(page, "spread-hover.png")
+    # The screenshot comes after the click: taking it may scroll the page under the mouse.
     last = now[crowded[-1]["key"]]
     page.mouse.click(box["x"] + last["x"], box["y"] + last["y"])
     popup = frame.locator(".leaflet-popup-content")
     popup.wait_for(state="visible", timeout=3000)
     assert (crowded[-1]["date"] or "date not given") in popup.inner_text()
+    shot(page, "spread-hover.png")
     page.mouse.move(box["x"] + 5, box["y"] + box["height"] / 2)
     page.wait_for_timeout(400)  # the popup fades in
     shot(page, "spread-popup.png")
