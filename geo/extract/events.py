@@ -106,6 +106,12 @@ class StoryState:
     spans: list[Span] = field(default_factory=list)  # the place spans of the sentence being read
 
 
+#: Marks that end the clause a trigger's context words are read in.
+CLAUSE_MARKS = ';:“”"'
+_BY_ACTOR = re.compile(r"^\s+(?:\w+\s+){0,3}?by\s+(?:the\s+)?(.{0,30})")
+_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the|in)\s+$")
+
+
 def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
     """Event triggers in a sentence, each marked live or not."""
     found = []
@@ -144,12 +150,16 @@ def _blocker(sentence: str, start: int, end: int, trig: Trigger, lex: Lexicon) -
     reports ("to verify reports of shelling"), and describes people ("people displaced from Homs").
     """
     word = sentence[start:end]
+    sides: dict[tuple[str, int], str] = {}  # rules share a few (side, words) windows: cut each once
     for rule in lex.trigger_blockers:
         if rule.families and trig.family not in rule.families:
             continue
         if (rule.skip is not None and rule.skip.match(word)) or (rule.only is not None and not rule.only.match(word)):
             continue
-        if rule.regex.search(_side_words(sentence, start, end, rule.side, rule.words)):
+        key = (rule.side, rule.words)
+        if key not in sides:
+            sides[key] = _side_words(sentence, start, end, rule.side, rule.words)
+        if rule.regex.search(sides[key]):
             return rule.id
     return None
 
@@ -158,14 +168,14 @@ def _side_words(text: str, start: int, end: int, side: str, n: int) -> str:
     """The last ``n`` words of the clause before ``start``, or the first ``n`` words after ``end``."""
     if side == "before":
         head = text[max(0, start - 12 * n) : start]
-        cut = max(head.rfind(c) for c in ';:“”"') + 1
+        cut = max(map(head.rfind, CLAUSE_MARKS)) + 1
         return " ".join(head[cut:].split()[-n:]) + " "
     return " " + " ".join(text[end : end + 12 * n].split()[:n])
 
 
 def _actor_sub_event(sentence: str, start: int, end: int, lex: Lexicon) -> str:
     after = sentence[end : end + 40]
-    by = re.match(r"^\s+(?:\w+\s+){0,3}?by\s+(?:the\s+)?(.{0,30})", after)
+    by = _BY_ACTOR.match(after)
     if by:
         if lex.rebel_actors.search(by.group(1)):
             return "Non-state actor overtakes territory"
@@ -184,7 +194,7 @@ def _actor_sub_event(sentence: str, start: int, end: int, lex: Lexicon) -> str:
 def _window(sentence: str, start: int) -> str:
     """The four words before a trigger, within its clause."""
     head = sentence[max(0, start - 80) : start]
-    cut = max(head.rfind(c) for c in ';:“”"') + 1
+    cut = max(map(head.rfind, CLAUSE_MARKS)) + 1
     return " ".join(head[cut:].split()[-4:])
 
 
@@ -194,9 +204,7 @@ def _is_background(sentence: str, start: int, end: int) -> bool:
         return True
     return bool(
         _DESCRIPTIVE.match(sentence[start:end])
-        and (
-            re.search(r"\b(?:a|an|the|in)\s+$", sentence[max(0, start - 5) : start]) or _PLACE_NOUN.match(sentence, end)
-        )
+        and (_ARTICLE_BEFORE.search(sentence[max(0, start - 5) : start]) or _PLACE_NOUN.match(sentence, end))
     )
 
 

@@ -180,14 +180,17 @@ def reference_reason(
 
 def _place_rule(before: str, after: str, lex: Lexicon) -> str | None:
     """The id of the first place rule (``lexicon.json``, ``place_rules``) the words beside a mention fit."""
+    sides: dict[tuple[str, int], str] = {}  # rules share a few (side, words) windows: cut each once
     for rule in lex.place_rules:
-        if rule.side == "before":
-            head = before[-12 * rule.words :]
-            cut = max(head.rfind(c) for c in ';:“”"') + 1
-            words = " ".join(lowered(head[cut:]).split()[-rule.words :]) + " "
-        else:
-            words = " " + " ".join(lowered(after[: 12 * rule.words]).split()[: rule.words])
-        if rule.regex.search(words):
+        key = (rule.side, rule.words)
+        if key not in sides:
+            if rule.side == "before":
+                head = before[-12 * rule.words :]
+                cut = max(map(head.rfind, ';:“”"')) + 1
+                sides[key] = " ".join(lowered(head[cut:]).split()[-rule.words :]) + " "
+            else:
+                sides[key] = " " + " ".join(lowered(after[: 12 * rule.words]).split()[: rule.words])
+        if rule.regex.search(sides[key]):
             return rule.id
     return None
 

@@ -7,13 +7,10 @@ in the groups counts what is drawn.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date, timedelta
 
 import pytest
-from conftest import ARTIFACTS, ROOT, _free_port, _wait_healthy, marker_count, wait_idle
+from conftest import ARTIFACTS, marker_count, run_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -271,27 +268,8 @@ def test_on_a_phone_the_legend_covers_neither_player_nor_data_and_popups_fit(pho
 @pytest.fixture(scope="module")
 def aggregating_server(tmp_path_factory, chromium_path):
     """A second server that shows one marker per place above 10 events."""
-    tmp = tmp_path_factory.mktemp("agg")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "CLASHMAP_DB": str(tmp / "db.sqlite"),
-        "CLASHMAP_USER_GAZETTEER": str(tmp / "user_gazetteer.csv"),
-        "CLASHMAP_AGGREGATE_ABOVE": "10",
-        "PYTHONPATH": str(ROOT),
-    }
-    args = ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"]
-    with (tmp / "streamlit.log").open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", *args], cwd=ROOT, env=env, stdout=log, stderr=log
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(url, proc)
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+    with run_server(tmp_path_factory.mktemp("agg"), CLASHMAP_AGGREGATE_ABOVE="10") as url:
+        yield url
 
 
 def test_playback_with_one_marker_per_place(browser, aggregating_server):
