@@ -209,9 +209,46 @@ def render_table_chart(shown) -> None:
     st.dataframe(F.table(shown), hide_index=True, width="stretch")
 
 
-def render_places(shown) -> None:
+def render_places(shown, events: list) -> None:
     st.subheader("Which places saw what")
     st.dataframe(F.per_place(shown), hide_index=True, width="stretch")
+    render_place_story(events)
+
+
+def render_place_story(events: list) -> None:
+    """One place's events over time, every report behind them, and where the outlets differ."""
+    places = {e.place_id: e.place for e in events if e.is_event}
+    if not places:
+        return
+    st.subheader("A place's story")
+    order = sorted(places, key=lambda p: (-sum(e.place_id == p for e in events), places[p]))
+    place_id = st.selectbox("Place", order, format_func=places.get, key="story_place")
+    story = F.place_story(events, place_id)
+    counts = story["per_day"]
+    if not counts.empty:
+        if len(counts) <= 120:
+            counts.index = counts.index.strftime("%Y-%m-%d")
+        st.bar_chart(counts, color=[mapview.color_of(c) for c in counts.columns], x_label="day", y_label="events")
+    lines = [
+        f"- {md(e.date or 'undated')}: {md(e.event_type)}, reported by {md(', '.join(e.outlets))}"
+        for e in story["agree"]
+    ]
+    lines += [
+        f"- {md(d['day'])}: outlets differ on the type: "
+        + "; ".join(f"{md(t)} ({md(', '.join(o))})" for t, o in d["types"].items())
+        for d in story["differ_type"]
+    ]
+    lines += [
+        f"- {md(d['type'])} put on different days ({d['apart']} apart): "
+        + "; ".join(f"{md(day)} ({md(', '.join(o))})" for day, o in d["days"].items())
+        for d in story["differ_date"]
+    ]
+    st.markdown(
+        "\n".join(lines)
+        if lines
+        else "Each event here is reported by one outlet only; no outlets disagree on type or date."
+    )
+    st.dataframe(story["reports"], hide_index=True, width="stretch")
 
 
 def _given(value, default: str) -> str:
@@ -673,7 +710,7 @@ def show_store(conn, db: str, res, problems, title) -> None:
     with tabs[1]:
         render_table_chart(shown)
     with tabs[2]:
-        render_places(shown)
+        render_places(shown, events)
     with tabs[3]:
         render_article(conn)
     with tabs[4]:

@@ -286,3 +286,11 @@ def test_two_arabic_only_places_are_both_added(app, tmp_path):
         assert not app.error, [e.value for e in app.error]
     ids = [line.split(",")[0] for line in (tmp_path / "user_gazetteer.csv").read_text().splitlines()[1:]]
     assert len(set(ids)) == 2 and all(i.startswith("place-") for i in ids)
+
+
+def test_a_place_story_lists_where_outlets_differ(app):
+    app.selectbox(key="story_place").set_value("midan").run()
+    assert not app.exception
+    told = "\n".join(m.value for m in app.markdown)
+    assert "Battles put on different days (2 apart)" in told
+    assert "AFP \\(newspaper print\\)" in told and "Financial Times" in told

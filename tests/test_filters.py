@@ -11,6 +11,7 @@ import pytest
 
 from geo import store
 from geo.app import filters as F
+from geo.export.merge import merge_events
 
 
 @pytest.fixture(scope="module")
@@ -179,3 +180,29 @@ def test_article_labels_without_title_or_outlet(tmp_path, res):
     label = F.options(frame)["doc_labels"][result.article.doc_id]
     assert label == f"{result.article.doc_id} (no outlet)"
     assert any("give the publication date" in w for w in result.warnings) is False
+
+
+def test_place_story_shows_agreement_and_where_outlets_differ(df):
+    from dataclasses import replace
+
+    events = F.group_events(F.apply_filters(df, {}))
+    midan = F.place_story(events, "midan")
+    assert midan["differ_date"] == [
+        {
+            "type": "Battles",
+            "days": {"2012-07-16": ["AFP (newspaper print)"], "2012-07-18": ["Financial Times"]},
+            "apart": 2,
+        }
+    ]
+    assert len(midan["reports"]) == sum(len(e.mentions) for e in midan["events"])
+    assert list(midan["per_day"].index.strftime("%Y-%m-%d"))[0] == "2012-07-16"
+    damascus = F.place_story(events, "damascus")
+    assert [(e.date, e.event_type, e.outlets) for e in damascus["agree"]] == [
+        ("2012-07-18", "Explosions/Remote violence", ("Financial Times", "Times of Malta (opinion)"))
+    ]
+    # Two outlets giving one day's event at a place two types.
+    tadamon = next(e for e in events if e.place_id == "tadamon" and e.date)
+    other = replace(tadamon.mentions[0], mention_id="x:1-2", doc_id="x", outlet="Other wire", event_type="Protests")
+    story = F.place_story(F.group_events(F.apply_filters(df, {})) + merge_events([other]), "tadamon")
+    day = next(d for d in story["differ_type"] if d["day"] == tadamon.date)
+    assert day["types"]["Protests"] == ["Other wire"] and tadamon.event_type in day["types"]

@@ -301,3 +301,64 @@ def _span_text(first: date, last: date) -> str:
     if first.year == last.year:
         return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
     return f"{first:%B %Y} – {last:%B %Y}"
+
+
+# --- a place's story ----------------------------------------------------------------------------
+
+
+def place_story(events: list[EventRecord], place_id: str) -> dict:
+    """Everything told of one place: its events over time, every report, and where outlets differ.
+
+    Returns ``events`` (the place's EventRecords), ``per_day`` (:func:`per_day` of them),
+    ``reports`` (one row per report: day, type, sub-type, outlet, title, sentence, url),
+    ``agree`` (events two or more outlets report), ``differ_type`` (days on which outlets give the
+    place different event types) and ``differ_date`` (one type that outlets put on different days,
+    up to three days apart: perhaps one event dated differently).
+
+    >>> from geo.models import EventRecord
+    >>> story = place_story([], "tadamon")
+    >>> (story["reports"], story["agree"], story["differ_type"], story["differ_date"])
+    ([], [], [], [])
+    """
+    mine = [e for e in events if e.place_id == place_id and e.is_event]
+    reports = [
+        {
+            "day": m.date,
+            "type": e.event_type,
+            "sub-type": m.sub_event_type,
+            "outlet": m.outlet or m.doc_id,
+            "title": m.title,
+            "sentence": m.sentence,
+            "url": m.url,
+        }
+        for e in mine
+        for m in e.mentions
+    ]
+    agree = [e for e in mine if e.corroboration > 1]
+    by_day: dict[str, dict[str, set[str]]] = {}
+    for e in mine:
+        if e.date:
+            by_day.setdefault(e.date, {})[e.event_type] = set(e.outlets)
+    differ_type = [
+        {"day": day, "types": {t: sorted(o) for t, o in sorted(types.items())}}
+        for day, types in sorted(by_day.items())
+        if len(types) > 1 and len(set().union(*types.values())) > 1
+    ]
+    differ_date = []
+    dated = sorted((e for e in mine if e.date), key=lambda e: (e.event_type, e.date))
+    for a, b in zip(dated, dated[1:]):
+        if a.event_type != b.event_type or set(a.outlets) == set(b.outlets):
+            continue
+        gap = (date.fromisoformat(b.date) - date.fromisoformat(a.date)).days
+        if 0 < gap <= 3:
+            differ_date.append(
+                {"type": a.event_type, "days": {a.date: list(a.outlets), b.date: list(b.outlets)}, "apart": gap}
+            )
+    return {
+        "events": mine,
+        "per_day": per_day(mine),
+        "reports": reports,
+        "agree": agree,
+        "differ_type": differ_type,
+        "differ_date": differ_date,
+    }

@@ -93,3 +93,17 @@ def test_geopackage_download_of_what_is_shown(page, tmp_path):
     frame = gpd.read_file(path, layer="events")
     assert len(frame) == 30 and frame.crs.to_epsg() == 4326
     assert {"event_id", "event_type", "corroboration", "sources"} <= set(frame.columns)
+
+
+def test_a_place_story(page):
+    wait_for(page, lambda f: f["markers"] > 0)
+    page.get_by_role("tab", name="Places").click()
+    page.get_by_text("A place's story").wait_for(timeout=20_000)
+    panel = page.get_by_role("tabpanel", name="Places")
+    # The place with the most events comes first: its chart by type and every report behind it.
+    assert panel.locator('[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]').count() >= 1
+    assert "reported by" in panel.inner_text() or "differ" in panel.inner_text()
+    page.get_by_text("A place's story").hover()  # over the page, not over the table, which scrolls itself
+    page.mouse.wheel(0, 650)  # Streamlit scrolls its main section, not the window
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "place-story.png"))
