@@ -165,7 +165,7 @@ def render_map(events: list, user_csv: str, stamp: tuple, f: dict) -> None:
     gaz = current_resources()[0].gazetteer
     base = mapview.base_map(labels(user_csv, stamp), mapview.center_of(gaz))
     c1, c2 = st.columns([3, 2])
-    layer_kind = c1.radio("Layer", ["Events", "Hexagon density"], horizontal=True, key="layer")
+    layer_kind = c1.radio("Layer", ["Events", "Hexagon density", "Heatmap"], horizontal=True, key="layer")
     agreement = acled_agreement(events, f)
     # A smaller threshold shows one marker per place sooner (a slow machine, or the browser tests).
     above = int(os.environ.get("CLASHMAP_AGGREGATE_ABOVE", mapview.AGGREGATE_ABOVE))
@@ -173,6 +173,9 @@ def render_map(events: list, user_csv: str, stamp: tuple, f: dict) -> None:
         size = c2.select_slider("Hexagon size (km, centre to corner)", [0.5, 1, 2, 5, 10, 25], value=1, key="hex_km")
         layer = mapview.density_layer(events, size, agreement)
         st.caption("Each hexagon: how many events fall in it (darker: more), coloured by its most frequent type.")
+    elif layer_kind == "Heatmap":
+        layer = mapview.heat_layer(events, agreement)
+        st.caption("Heat: where events are densest (each event counts once, whatever its type).")
     else:
         layer = mapview.event_layer(events, aggregate_above=above, agreement=agreement)
     if agreement is not None:

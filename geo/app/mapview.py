@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import folium
 from branca.element import Element, MacroElement
+from folium.plugins import HeatMap
 from folium.template import Template
 from folium.utilities import JsCode
 
@@ -75,11 +76,14 @@ SPREAD_RING_MAX = 9
 def configure_offline(static_url: str = STATIC_URL) -> None:
     """Point folium at the Leaflet files under ``static/`` instead of CDNs.
 
-    Call before building any map. Only Leaflet is loaded: the map uses no
-    jQuery, Bootstrap or icon fonts.
+    Call before building any map. Leaflet and its heat-map plugin are loaded (the
+    plugin with the base map, so the base map stays the same whichever layer is
+    shown); the map uses no jQuery, Bootstrap or icon fonts.
     """
-    folium.Map.default_js = [("leaflet", f"{static_url}/leaflet/leaflet.js")]
+    heat = ("leaflet-heat.js", f"{static_url}/leaflet-heat/leaflet-heat.js")
+    folium.Map.default_js = [("leaflet", f"{static_url}/leaflet/leaflet.js"), heat]
     folium.Map.default_css = [("leaflet_css", f"{static_url}/leaflet/leaflet.css")]
+    HeatMap.default_js = [heat]
 
 
 def color_of(event_type: str | None) -> str:
@@ -996,6 +1000,17 @@ def density_layer(events: list[EventRecord], size_km: float = 1.0, agreement=Non
                 }"""
             ),
         ).add_to(fg)
+    add_acled(fg, agreement)
+    LayerInfo(layer_info(events) | {"spread": False}).add_to(fg)
+    return fg
+
+
+def heat_layer(events: list[EventRecord], agreement=None) -> folium.FeatureGroup:
+    """The filtered events as a heat map (each event weighs one), plus ACLED's layer when given."""
+    fg = folium.FeatureGroup(name="Events")
+    points = [[ev.lat, ev.lon, 1.0] for ev in events if ev.lat is not None and ev.lon is not None]
+    if points:
+        HeatMap(points, name="Heat", radius=22, blur=18, min_opacity=0.35, max_zoom=14).add_to(fg)
     add_acled(fg, agreement)
     LayerInfo(layer_info(events) | {"spread": False}).add_to(fg)
     return fg

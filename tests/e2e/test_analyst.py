@@ -107,3 +107,18 @@ def test_a_place_story(page):
     page.mouse.wheel(0, 650)  # Streamlit scrolls its main section, not the window
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "place-story.png"))
+
+
+def test_heatmap_layer_draws_offline(page):
+    wait_for(page, lambda f: f["markers"] > 0)
+    page.get_by_text("Heatmap", exact=True).click()
+    wait_idle(page)
+    frame = page.frame(url=lambda u: "streamlit_folium" in u)
+    for _ in range(60):
+        if frame.evaluate("() => document.querySelectorAll('canvas.leaflet-heatmap-layer').length") == 1:
+            break
+        page.wait_for_timeout(250)
+    assert frame.evaluate("() => document.querySelectorAll('canvas.leaflet-heatmap-layer').length") == 1
+    assert map_layers(page)["markers"] == 0
+    page.screenshot(path=str(ARTIFACTS / "heatmap.png"))
+    assert all(u.startswith("https://tile.openstreetmap.org/") for u in page.blocked), page.blocked
