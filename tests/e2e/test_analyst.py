@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pytest
-from conftest import ARTIFACTS, marker_count, wait_idle
+from conftest import ARTIFACTS, marker_count, open_page, run_server, wait_idle
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def analyst_server(tmp_path_factory, chromium_path):
+    """A server of its own (seeds only): the counts below do not depend on what other tests add."""
+    with run_server(tmp_path_factory.mktemp("analyst")) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser, analyst_server):
+    with open_page(browser, analyst_server) as pg:
+        yield pg
+
 
 # Made-up rows in ACLED's export format: one near the seeds' Tadamon battle of 16 July 2012, one in Aleppo
 # that nothing extracted matches, and one that cannot be read.
