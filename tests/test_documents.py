@@ -145,3 +145,44 @@ def test_metadata_fields_are_cleaned_and_capped():
     assert art.title == "A title" and art.outlet == "O" * META_MAX_CHARS and art.url is None
     assert any("outlet cut from 5,000 to 1,000" in w for w in art.warnings)
     assert any("url must be text" in w for w in art.warnings)
+
+
+def test_folders_are_listed_in_sorted_order_one_folder_at_a_time(tmp_path):
+    import tracemalloc
+
+    from geo.extract.documents import article_paths
+
+    tree = ["a.txt", "a/b.txt", "a-b/c.txt", "a/z/y.txt", "b.TXT", "c.txt/inner.txt", "d/e.meta.json", "Z.txt"]
+    for name in tree:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(tmp_path / "a", target_is_directory=True)  # not followed, as rglob
+    expected = sorted(p for p in tmp_path.rglob("*.txt") if not p.is_dir())
+    assert list(article_paths([tmp_path])) == expected
+    assert [p.relative_to(tmp_path).as_posix() for p in expected] == [
+        "Z.txt",
+        "a/b.txt",
+        "a/z/y.txt",
+        "a-b/c.txt",
+        "a.txt",
+        "c.txt/inner.txt",
+    ]
+
+    # 6,000 files in 60 folders: the listing holds one folder's entries, not every path.
+    big = tmp_path / "big"
+    for d in range(60):
+        folder = big / f"f{d:02d}"
+        folder.mkdir(parents=True)
+        for i in range(100):
+            (folder / f"article-with-a-long-name-{i:04d}.txt").touch()
+
+    def peak(consume) -> int:
+        tracemalloc.start()
+        consume()
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top
+
+    streamed = peak(lambda: sum(1 for _ in article_paths([big])))
+    listed = peak(lambda: len(sorted(big.rglob("*.txt"))))
+    assert streamed * 5 < listed, (streamed, listed)

@@ -642,6 +642,25 @@ def load_article(
     )
 
 
+def walk_sorted(folder: Path, suffix: str) -> Iterator[Path]:
+    """Entries under ``folder`` whose names end in ``suffix`` (but folders), depth first, sorted.
+
+    The order of ``sorted(folder.rglob("*" + suffix))`` (paths compare part by part), but
+    streamed: only one folder's listing is held at a time, so a million files cost no more
+    memory than the largest folder. Like ``rglob``, symbolic links to folders are not followed.
+    """
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return  # an unreadable sub-folder: as rglob, skip it
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from walk_sorted(Path(entry.path), suffix)
+        elif entry.name.endswith(suffix):
+            yield Path(entry.path)
+
+
 def article_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Expand files and folders to `.txt` files, in a stable (sorted) order.
 
@@ -656,7 +675,7 @@ def article_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*.txt") if not p.is_dir())
+            yield from walk_sorted(path, ".txt")
         elif os.path.lexists(path):
             yield path
         else:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..errors import ClashmapError
 from ..models import Article
-from .documents import DEFAULT_MAX_BYTES, check_size, doc_id_for, make_article, open_regular, shown
+from .documents import DEFAULT_MAX_BYTES, check_size, doc_id_for, make_article, open_regular, shown, walk_sorted
 from .pipeline import Failure, read_article, unique_paths
 
 JSONL_SUFFIX = ".jsonl"
@@ -93,7 +93,7 @@ def iter_sources(
             yield from unique_paths(plain)
             plain = []
             yield from unique_paths([path])
-            for found in sorted(path.rglob("*" + JSONL_SUFFIX)):
+            for found in walk_sorted(path, JSONL_SUFFIX):
                 if found.is_file():
                     yield from _jsonl_lines(found, max_bytes)
         else:
