@@ -48,3 +48,15 @@ class DuplicateArticleError(ClashmapError):
         self.doc_id = doc_id
         name = f"{title!r} ({doc_id})" if title else doc_id
         super().__init__(f"this text is already in the store as {name}; nothing was added")
+
+
+class ExtractionTimeout(ClashmapError):
+    """A job ran past its time budget; its process was stopped and nothing was kept."""
+
+    def __init__(self, budget: float):
+        self.budget = budget
+        super().__init__(
+            f"finding places and events took longer than the {budget:g} s allowed, so it was stopped "
+            "and nothing was stored; split the text into shorter articles (a few pages each) and add them "
+            "one by one"
+        )

@@ -57,3 +57,21 @@ def test_the_tools_are_imported_by_nothing_else():
     tools = {m for m in graph.modules if m.startswith("geo.tools")} | {"geo.__main__"}
     for m in sorted(graph.modules - tools):
         assert not graph.find_modules_directly_imported_by(m) & tools, m
+
+
+def test_every_exception_type_lives_in_errors():
+    import importlib
+    import inspect
+    import pkgutil
+
+    import geo
+
+    outside = []
+    for info in pkgutil.walk_packages(geo.__path__, "geo."):
+        if info.name == "geo.__main__":
+            continue  # runs the command line on import
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if inspect.isclass(obj) and issubclass(obj, BaseException) and obj.__module__ == info.name:
+                outside.append(f"{info.name}.{name}")
+    assert outside == [], "define exception types in geo/errors.py: " + ", ".join(outside)

@@ -27,7 +27,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from .. import store
-from ..errors import ClashmapError, WorkerError
+from ..errors import ClashmapError, ExtractionTimeout, WorkerError
 from ..extract.documents import DEFAULT_MAX_BYTES, check_size
 from ..extract.pipeline import Resources, extract_article
 from ..models import ArticleResult
@@ -37,18 +37,6 @@ BUDGET_ENV = "CLASHMAP_EXTRACT_SECONDS"
 DEFAULT_BUDGET = 20.0
 #: Seconds a new child may take to import clashmap and say it is ready.
 START_TIMEOUT = 120.0
-
-
-class ExtractionTimeout(ClashmapError):
-    """A job ran past its time budget; its process was stopped and nothing was kept."""
-
-    def __init__(self, budget: float):
-        self.budget = budget
-        super().__init__(
-            f"finding places and events took longer than the {budget:g} s allowed, so it was stopped "
-            "and nothing was stored; split the text into shorter articles (a few pages each) and add them "
-            "one by one"
-        )
 
 
 def budget_seconds() -> float:
