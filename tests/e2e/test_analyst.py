@@ -115,7 +115,9 @@ def test_a_place_story(page):
     page.get_by_text("A place's story").wait_for(timeout=20_000)
     panel = page.get_by_role("tabpanel", name="Places")
     # The place with the most events comes first: its chart by type and every report behind it.
-    assert panel.locator('[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]').count() >= 1
+    charts = panel.locator('[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]')
+    charts.first.wait_for(timeout=20_000)  # the chart draws after the heading
+    assert charts.count() >= 1
     assert "reported by" in panel.inner_text() or "differ" in panel.inner_text()
     page.get_by_text("A place's story").hover()  # over the page, not over the table, which scrolls itself
     page.mouse.wheel(0, 650)  # Streamlit scrolls its main section, not the window
