@@ -273,6 +273,9 @@ class MentionRecord:
         return props
 
 
+#: Why a mention reads as it does: the rules behind it, and the other places its name may denote.
+WHY_FIELDS = ("event_rule", "type_basis", "reference_rule", "date_rule", "ambiguous", "alternatives")
+
 #: Properties of an exported mention, in order: the record's fields but the point (the
 #: geometry carries it) and the sentence's offset, plus ``resolved``.
 MENTION_PROPERTIES = (
@@ -307,12 +310,7 @@ MENTION_PROPERTIES = (
     "url",
     "published",
     "match",
-    "event_rule",
-    "type_basis",
-    "reference_rule",
-    "date_rule",
-    "ambiguous",
-    "alternatives",
+    *WHY_FIELDS,
     "place_basis",
 )
 

@@ -899,18 +899,8 @@ def event_layer(
         folium.GeoJson(
             {"type": "FeatureCollection", "features": circles}, name="Uncertainty", pointToLayer=_CIRCLE_JS
         ).add_to(fg)
-    if markers:
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": markers},
-            name="Markers",
-            pointToLayer=_MARKER_JS,
-            on_each_feature=_BIND_JS,
-        ).add_to(fg)
-    add_acled(fg, agreement)
-    info = layer_info(events)
-    info["spread"] = info["spread"] and not aggregated
-    LayerInfo(info).add_to(fg)
-    return fg
+    _points_layer(fg, markers, "Markers", _MARKER_JS)
+    return _finish(fg, events, agreement, spread=not aggregated)
 
 
 _ACLED_JS = JsCode("""
@@ -1000,9 +990,7 @@ def density_layer(events: list[EventRecord], size_km: float = 1.0, agreement=Non
                 }"""
             ),
         ).add_to(fg)
-    add_acled(fg, agreement)
-    LayerInfo(layer_info(events) | {"spread": False}).add_to(fg)
-    return fg
+    return _finish(fg, events, agreement, spread=False)
 
 
 def heat_layer(events: list[EventRecord], agreement=None) -> folium.FeatureGroup:
@@ -1011,21 +999,28 @@ def heat_layer(events: list[EventRecord], agreement=None) -> folium.FeatureGroup
     points = [[ev.lat, ev.lon, 1.0] for ev in events if ev.lat is not None and ev.lon is not None]
     if points:
         HeatMap(points, name="Heat", radius=22, blur=18, min_opacity=0.35, max_zoom=14).add_to(fg)
-    add_acled(fg, agreement)
-    LayerInfo(layer_info(events) | {"spread": False}).add_to(fg)
-    return fg
+    return _finish(fg, events, agreement, spread=False)
 
 
-def add_acled(fg: folium.FeatureGroup, agreement) -> None:
-    """Add ACLED's events (compared with the extracted ones) to a layer; they play with the days too."""
-    feats = acled_features(agreement) if agreement is not None else []
-    if feats:
+def _points_layer(fg: folium.FeatureGroup, features: list[dict], name: str, point_js: JsCode) -> None:
+    """Point features drawn by ``point_js``, with their escaped tooltip and popup, added to ``fg``."""
+    if features:
         folium.GeoJson(
-            {"type": "FeatureCollection", "features": feats},
-            name="ACLED",
-            pointToLayer=_ACLED_JS,
+            {"type": "FeatureCollection", "features": features},
+            name=name,
+            pointToLayer=point_js,
             on_each_feature=_BIND_JS,
         ).add_to(fg)
+
+
+def _finish(fg: folium.FeatureGroup, events: list[EventRecord], agreement, spread: bool) -> folium.FeatureGroup:
+    """Every layer's tail: ACLED's events when loaded (they play with the days too), then the fit and legend."""
+    if agreement is not None:
+        _points_layer(fg, acled_features(agreement), "ACLED", _ACLED_JS)
+    info = layer_info(events)
+    info["spread"] = info["spread"] and spread
+    LayerInfo(info).add_to(fg)
+    return fg
 
 
 def is_aggregated(events: list, aggregate_above: int = AGGREGATE_ABOVE) -> bool:

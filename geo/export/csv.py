@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import IO
 
-from ..models import EventRecord, MentionRecord
+from ..models import WHY_FIELDS, EventRecord, MentionRecord
 
 #: ACLED-like CSV columns, then clashmap's own.
 CSV_COLUMNS = (
@@ -46,12 +46,7 @@ CSV_COLUMNS = (
     "url",
     "published",
     "corroboration",
-    "event_rule",
-    "type_basis",
-    "reference_rule",
-    "date_rule",
-    "ambiguous",
-    "alternatives",
+    *WHY_FIELDS,
 )
 #: ACLED's time_precision codes.
 TIME_PRECISION = {"day": 1, "week": 2, "month": 3}

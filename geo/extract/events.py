@@ -38,7 +38,7 @@ from ..models import UNKNOWN_DATE, Article, Mention, Place, ResolvedDate, Span
 from .dates import TimeExpression, find_time_expressions
 from .lexicon import Lexicon, Trigger
 from .references import STATEMENT, reference_reason
-from .text import Sentence, lowered, sentences
+from .text import Sentence, clause_tail, lowered, sentences
 
 #: Weak triggers ("killed", "attack") lose to a specific one this much nearer.
 WEAK_PENALTY = 60
@@ -106,8 +106,6 @@ class StoryState:
     spans: list[Span] = field(default_factory=list)  # the place spans of the sentence being read
 
 
-#: Marks that end the clause a trigger's context words are read in.
-CLAUSE_MARKS = ';:“”"'
 _BY_ACTOR = re.compile(r"^\s+(?:\w+\s+){0,3}?by\s+(?:the\s+)?(.{0,30})")
 _ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the|in)\s+$")
 
@@ -167,9 +165,7 @@ def _blocker(sentence: str, start: int, end: int, trig: Trigger, lex: Lexicon) -
 def _side_words(text: str, start: int, end: int, side: str, n: int) -> str:
     """The last ``n`` words of the clause before ``start``, or the first ``n`` words after ``end``."""
     if side == "before":
-        head = text[max(0, start - 12 * n) : start]
-        cut = max(map(head.rfind, CLAUSE_MARKS)) + 1
-        return " ".join(head[cut:].split()[-n:]) + " "
+        return " ".join(clause_tail(text[max(0, start - 12 * n) : start]).split()[-n:]) + " "
     return " " + " ".join(text[end : end + 12 * n].split()[:n])
 
 
@@ -193,9 +189,7 @@ def _actor_sub_event(sentence: str, start: int, end: int, lex: Lexicon) -> str:
 
 def _window(sentence: str, start: int) -> str:
     """The four words before a trigger, within its clause."""
-    head = sentence[max(0, start - 80) : start]
-    cut = max(map(head.rfind, CLAUSE_MARKS)) + 1
-    return " ".join(head[cut:].split()[-4:])
+    return " ".join(clause_tail(sentence[max(0, start - 80) : start]).split()[-4:])
 
 
 def _is_background(sentence: str, start: int, end: int) -> bool:

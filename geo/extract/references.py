@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from ..models import Span
 from .lexicon import Lexicon
-from .text import CONTEXT_CHARS, Sentence, context_start, lowered
+from .text import CONTEXT_CHARS, Sentence, clause_tail, context_start, lowered
 
 # Matched against lower-cased text (see text.lowered): re.IGNORECASE made this
 # pattern, tried at every position of the window, ten times slower.
@@ -185,9 +185,7 @@ def _place_rule(before: str, after: str, lex: Lexicon) -> str | None:
         key = (rule.side, rule.words)
         if key not in sides:
             if rule.side == "before":
-                head = before[-12 * rule.words :]
-                cut = max(map(head.rfind, ';:“”"')) + 1
-                sides[key] = " ".join(lowered(head[cut:]).split()[-rule.words :]) + " "
+                sides[key] = " ".join(lowered(clause_tail(before[-12 * rule.words :])).split()[-rule.words :]) + " "
             else:
                 sides[key] = " " + " ".join(lowered(after[: 12 * rule.words]).split()[: rule.words])
         if rule.regex.search(sides[key]):

@@ -306,3 +306,16 @@ def _emit(line: str, base: int, s: int, e: int, paragraph: int, heading: bool, o
     if chunk:
         start = base + s + lead
         out.append(Sentence(start, start + len(chunk), chunk, paragraph, heading))
+
+
+#: Marks that end the clause a word's context is read in.
+CLAUSE_MARKS = ';:“”"'
+
+
+def clause_tail(head: str) -> str:
+    """What follows the last clause mark in ``head``: the clause a following word belongs to.
+
+    >>> clause_tail('activists said: "troops shelled')
+    'troops shelled'
+    """
+    return head[max(map(head.rfind, CLAUSE_MARKS)) + 1 :]
