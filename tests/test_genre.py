@@ -50,6 +50,14 @@ FIRES = [
     ("period-count", "More than 80,000 people have left Raqqa over the past four months.", "Raqqa"),
     ("period-count", "Since the start of the crisis, some 3,000 people have been killed in Daraa.", "Daraa"),
     ("period-count", "An estimated 120,000 people have fled Deir ez-Zor since June 2012.", "Deir ez-Zor"),
+    ("displaced-stock", "A third of the camp's people are thought to have been displaced within Daraa.", "Daraa"),
+    ("people-stock", "About 90,000 refugees are hosted in Sweida, with 4,000 more in Hama.", "Hama"),
+    ("people-stock", "Some 12,000 refugees remain sheltered in Jaramana and 3,000 in Qudsaya.", "Qudsaya"),
+    ("origin-label", "Teachers from the agency visited Yarmouk refugees in two schools on Monday.", "Yarmouk"),
+    ("origin-label", "The agency counts 40,000 Palestine refugees who have fled the fighting.", "Palestine"),
+    ("conflict-label", "Donors met on Monday as the Syria conflict entered its fourth year.", "Syria"),
+    ("area-list", "Shelling and clashes were recorded in the governorates of Idlib, Hama and Latakia.", "Hama"),
+    ("area-list", "Air strikes went on in Aleppo, Idlib, Hama and Raqqa provinces throughout the month.", "Idlib"),
 ]
 
 # (rule id, sentence, place): a near phrasing the rule must leave alone; the place is an event.
@@ -72,6 +80,12 @@ SPARES = [
     ("goal", "Rebels liberated two checkpoints in Hama on Saturday.", "Hama"),
     ("period-count", "On 3 February, clashes in Raqqa forced 80,000 people to leave.", "Raqqa"),
     ("period-count", "The shelling of Daraa on Monday was the heaviest since the start of the crisis.", "Daraa"),
+    ("displaced-stock", "Shelling on Friday is estimated to have displaced 2,000 people from Daraa.", "Daraa"),
+    ("people-stock", "Some 3,000 refugees crossed into Jordan from Daraa on Tuesday.", "Jordan"),
+    ("origin-label", "Refugees fled Yarmouk on Sunday after air strikes.", "Yarmouk"),
+    ("conflict-label", "Government jets struck Aleppo on Monday in the fiercest raids of the war.", "Aleppo"),
+    ("area-list", "Air strikes hit the provinces of Idlib and Hama on Monday, killing nine people.", "Hama"),
+    ("area-list", "Rebels attacked checkpoints in Idlib and Hama provinces this week.", "Idlib"),
 ]
 
 # Humanitarian sentences that still tell events: the rules must not hide them.
@@ -112,7 +126,7 @@ def test_humanitarian_events_stay(res, text, surface, event_type):
 def test_every_rule_has_examples_both_ways():
     """A rule added to the lexicon without sentences that show it fire and not fire fails here."""
     data = json.loads(DEFAULT_LEXICON.read_text(encoding="utf-8"))
-    ids = {r["id"] for r in data["trigger_blockers"] + data["place_rules"]} | {"period-count"}
+    ids = {r["id"] for r in data["trigger_blockers"] + data["place_rules"]} | {"period-count", "area-list"}
     assert ids == {r for r, _, _ in FIRES}
     assert ids == {r for r, _, _ in SPARES}
 

@@ -373,6 +373,8 @@ def _tag_sentence(
         # "the Tripoli bombings": the name modifies the event's own noun.
         names_event = any(0 <= t.start - (span.end - sent.start) <= 1 for t in live)
         reason = reference_reason(article.text, sent, span, lex, foreign, names_event, reported_elsewhere)
+        if reason == "area-list" and _names_day(times, article):
+            reason = None  # "air strikes hit the provinces of Idlib and Hama on Monday": that day's events
         base = Mention(
             doc_id=article.doc_id,
             start=span.start,
@@ -435,8 +437,7 @@ def _long_period(stext: str, times: list[TimeExpression], article: Article, lex:
     """
     if lex.statistic is None or not lex.statistic.search(lowered(stext)):
         return None  # "the most violent since the revolt began": a comparison, not a count
-    days = [t for t in times if not t.bound and not t.background and t.kind not in ("cumulative", "recent", "year")]
-    if any(t.resolve(article.published, None).precision == "day" for t in days):
+    if _names_day(times, article):
         return None
     if lex.long_period is not None and lex.long_period.search(lowered(stext)):
         return "period-count"
@@ -450,6 +451,12 @@ def _long_period(stext: str, times: list[TimeExpression], article: Article, lex:
             if start and article.published and (article.published - start).days > LONG_PERIOD_DAYS:
                 return "period-count"
     return None
+
+
+def _names_day(times: list[TimeExpression], article: Article) -> bool:
+    """Whether the sentence dates something to a day ("on 3 March", "on Monday"), not only to a period."""
+    days = [t for t in times if not t.bound and not t.background and t.kind not in ("cumulative", "recent", "year")]
+    return any(t.resolve(article.published, None).precision == "day" for t in days)
 
 
 def _blocked_rule(triggers: list[FoundTrigger], span: Span, sent: Sentence) -> str | None:
