@@ -230,8 +230,9 @@ def _in_area_list(before: str, after: str, sentence_lower: str, nouns: str) -> b
 def _area_patterns(nouns: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     """The list patterns for one set of area nouns: headed ("the provinces of ..."), list start, closing noun."""
     noun = rf"(?i:{nouns})"
+    lead = r"(?:the\s+)?(?:(?:country\s*side|outskirts|suburbs)\s+of\s+)?"  # "..., the country side of" Damascus
     return (
-        re.compile(rf"\b{noun}\s+of\s+(?:{_AREA_ITEM}{_AREA_SEP})*$"),
+        re.compile(rf"\b{noun}\s+of\s+(?:{_AREA_ITEM}{_AREA_SEP})*{lead}$"),
         re.compile(rf"(?:{_AREA_ITEM}{_AREA_SEP})+$"),
         re.compile(rf"(?:{_AREA_SEP}{_AREA_ITEM})*\s+{noun}\b"),
     )
