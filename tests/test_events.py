@@ -32,6 +32,9 @@ RULES = [
     ("Thousands streamed across the border into Lebanon on Thursday.", "Lebanon", True, "Strategic developments"),
     ("Refugees registered in Turkey, Jordan and Iraq.", "Jordan", True, "Strategic developments"),
     ("Rebels shot down a helicopter gunship over Qaboun.", "Qaboun", True, "Battles"),
+    ("A mortar shell slammed into a bakery in Qaboun on Monday.", "Qaboun", True, "Explosions/Remote violence"),
+    ("The school in Jobar was hit by a shell on Sunday.", "Jobar", True, "Explosions/Remote violence"),
+    ("Families who wish to be evacuated from Douma will get buses.", "Douma", False, None),
     (
         "A car bomb ripped through a funeral in Jaramana, killing 27 people.",
         "Jaramana",

@@ -29,6 +29,7 @@ def _mention(res, text, surface, published="2014-02-10"):
 FIRES = [
     ("aid-movement", "Relief trucks entered Talbiseh on Monday for the first time in weeks.", "Talbiseh"),
     ("aid-movement", "A joint UN team arrived in Douma on Wednesday to look at the water network.", "Douma"),
+    ("aid-movement", "The agency said it was withdrawing all foreign staff from Raqqa.", "Raqqa"),
     ("to-verify", "Observers drove to Taftanaz on Friday to investigate reports of an air strike.", "Taftanaz"),
     ("aid-access", "Nutrition supplies are scarce in Madaya, which has been cut off from aid since autumn.", "Madaya"),
     ("people-displaced", "Families displaced from Qusayr now rent rooms in Hama.", "Qusayr"),
@@ -64,6 +65,7 @@ FIRES = [
 SPARES = [
     ("aid-movement", "Army tanks entered Talbiseh on Monday after a week of shelling.", "Talbiseh"),
     ("aid-movement", "The UN said troops entered Douma on Wednesday.", "Douma"),
+    ("aid-movement", "The army withdrew its armoured units from Raqqa on Sunday.", "Raqqa"),
     ("to-verify", "Observers confirmed that an air strike hit Taftanaz on Friday.", "Taftanaz"),
     ("aid-access", "Government forces cut off Madaya on Tuesday.", "Madaya"),
     ("people-displaced", "Shelling displaced hundreds of families from Qusayr on Sunday.", "Qusayr"),
