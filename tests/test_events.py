@@ -35,6 +35,9 @@ RULES = [
     ("A mortar shell slammed into a bakery in Qaboun on Monday.", "Qaboun", True, "Explosions/Remote violence"),
     ("The school in Jobar was hit by a shell on Sunday.", "Jobar", True, "Explosions/Remote violence"),
     ("Families who wish to be evacuated from Douma will get buses.", "Douma", False, None),
+    ("Scores of families made their way to Lebanon on Tuesday.", "Lebanon", True, "Strategic developments"),
+    ("Homes in Douma were damaged due to shelling on Monday.", "Douma", True, "Explosions/Remote violence"),
+    ("Troops are due to be deployed to Douma.", "Douma", False, None),
     (
         "A car bomb ripped through a funeral in Jaramana, killing 27 people.",
         "Jaramana",
