@@ -36,6 +36,10 @@ TABLE = [
     ("last month", None, "month"),
     ("in May", None, "month"),
     ("December 30", date(2011, 12, 30), "day"),  # after publication: last year
+    # UN updates count over spans of days or weeks: no single day.
+    ("in the last 2 weeks", None, "unknown"),
+    ("over the past several days", None, "unknown"),
+    ("during the reporting period", None, "unknown"),
 ]
 
 

@@ -38,6 +38,8 @@ RULES = [
     ("Scores of families made their way to Lebanon on Tuesday.", "Lebanon", True, "Strategic developments"),
     ("Homes in Douma were damaged due to shelling on Monday.", "Douma", True, "Explosions/Remote violence"),
     ("Troops are due to be deployed to Douma.", "Douma", False, None),
+    ("Two VBIEDs exploded in Homs on Monday.", "Homs", True, "Explosions/Remote violence"),
+    ("Engineers inspected refugee homes in Jaramana.", "Jaramana", False, None),
     (
         "A car bomb ripped through a funeral in Jaramana, killing 27 people.",
         "Jaramana",
@@ -385,3 +387,16 @@ def test_a_report_day_does_not_date_what_is_reported(res):
     assert m.date.date == date(2011, 6, 22)  # the story's day, not Monday 20 June
     text = "Television showed that troops captured Qusair on Monday."
     assert tag(res, text, published="2011-06-22")["Qusair"].date.date == date(2011, 6, 20)
+
+
+def test_reportedly_keeps_the_story_day(res):
+    """'Reportedly' hedges the fact, not its time: the story's day still dates it."""
+    text = "Mortars hit Jobar on Tuesday. Another mortar attack in Qaboun reportedly killed three children."
+    m = tag(res, text, published="2014-04-30")["Qaboun"]
+    assert m.is_event and str(m.date.date) == "2014-04-29"
+
+
+def test_media_reports_leave_the_day_unknown(res):
+    text = "Mortars hit Jobar on Tuesday. Media reports have claimed that troops shelled Qaboun."
+    m = tag(res, text, published="2014-04-30")["Qaboun"]
+    assert m.is_event and m.date.date is None

@@ -125,7 +125,10 @@ _PATTERNS: list[tuple[str, str]] = [
     (
         "recent",
         r"\b(?:earlier in the (?:war|conflict|uprising|revolt|year)|recently|lately|in recent (?:days|weeks|months)"
-        r"|of late|(?:have|has|had) since|since then)\b",
+        r"|of late|(?:have|has|had) since|since then"
+        # A span of days or weeks, as UN updates count ("killed in the last 2 weeks"): no single day.
+        r"|(?:in|over|during) the (?:last|past) (?:\d{1,2} |few |several |two |three |four )?(?:days|weeks)"
+        r"|(?:during|in|over|throughout) the reporting period)\b",
     ),
     # "pounded the suburbs for a second day": the fighting goes on on the story's current day.
     (
@@ -211,7 +214,7 @@ _GATE_WORDS = frozenset(
     + list(_MONTH_ABBR)
     + """yesterday today tonight night overnight ago week weeks weekend month months year years
     fortnight recently lately recent late later earlier day days morning afternoon evening dawn dusk
-    hours since then tomorrow coming next""".split()
+    hours since then tomorrow coming next period""".split()
 )
 _GATE_TOKENS = re.compile(r"[a-z]+")
 _DIGIT = re.compile(r"\d")

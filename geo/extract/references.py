@@ -95,7 +95,8 @@ _DEATHS_IN = re.compile(r"\b(?:killed|died|dead|wounded|injured)\s+(?:\w+\s+){0,
 _DESCRIPTION = re.compile(r",\s*one of (?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
 # One item of a list of areas, on the original text (names are capitalised): "Idleb", "Dayr Az Zor",
 # "the country side of Damascus", "Damascus city"; and what joins two items.
-_AREA_NAME = r"[A-Z][\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|al|el|ez|az|as|ad))*"
+_PARTICLE = r"(?:al|el|ez|az|as|ad|ar|an)"  # "Dayr Az Zor", "Deir ez-Zor", "al-Wafidin"
+_AREA_NAME = rf"(?:[A-Z]|{_PARTICLE}-[A-Z])[\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|{_PARTICLE}(?:-[\w'’]+)?))*"
 _AREA_ITEM = (
     r"(?:the\s+)?(?:(?:northern|southern|eastern|western|central)\s+)?"
     rf"(?:(?:country\s*side|outskirts|suburbs)\s+of\s+)?{_AREA_NAME}(?:\s+city)?"
