@@ -54,6 +54,7 @@ FIRES = [
     ("displaced-stock", "A third of the camp's people are thought to have been displaced within Daraa.", "Daraa"),
     ("people-stock", "About 90,000 refugees are hosted in Sweida, with 4,000 more in Hama.", "Hama"),
     ("people-stock", "Some 12,000 refugees remain sheltered in Jaramana and 3,000 in Qudsaya.", "Qudsaya"),
+    ("people-stock", "Some 2,000 refugees are now in school buildings in Qudsaya.", "Qudsaya"),
     ("origin-label", "Teachers from the agency visited Yarmouk refugees in two schools on Monday.", "Yarmouk"),
     ("origin-label", "The agency counts 40,000 Palestine refugees who have fled the fighting.", "Palestine"),
     ("conflict-label", "Donors met on Monday as the Syria conflict entered its fourth year.", "Syria"),
