@@ -400,3 +400,12 @@ def test_media_reports_leave_the_day_unknown(res):
     text = "Mortars hit Jobar on Tuesday. Media reports have claimed that troops shelled Qaboun."
     m = tag(res, text, published="2014-04-30")["Qaboun"]
     assert m.is_event and m.date.date is None
+
+
+def test_atrocities_take_the_type_of_the_story(res):
+    """'Atrocities' names no kind of violence: alone it is undecided, after a told act it shares its type."""
+    alone = tag(res, "Rights groups condemned the atrocities committed in Houla on Friday.", "2012-06-01")["Houla"]
+    assert alone.is_event and alone.type_basis == "undecided"
+    story = "Troops shelled Houla on Friday. Rights groups condemned the atrocities committed in Houla."
+    m = extract_article(make_article(story, "t", published="2012-06-01"), res).mentions[-1]
+    assert m.is_event and m.event_type == "Explosions/Remote violence" and m.type_basis == "story"

@@ -267,7 +267,26 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
         if _REPORT_AFTER.match(text[m.end() : m.end() + 30]):
             bound = background = True
         out.append(TimeExpression(m.start(), m.end(), token, kind, parts, background, bound, clause_start, dateline))
-    return out
+    return _drop_repeated_weekdays(out, text)
+
+
+def _drop_repeated_weekdays(found: list[TimeExpression], text: str) -> list[TimeExpression]:
+    """Drop a weekday that a date right after it names ("on Friday, 25 May"): the date says which Friday.
+
+    Left in, the weekday would resolve to the Friday nearest publication and date the event wrongly.
+    """
+    keep = []
+    for t, nxt in zip(found, [*found[1:], None]):
+        if (
+            t.kind == "weekday"
+            and not t.bound
+            and nxt is not None
+            and nxt.kind in ("dmy", "mdy", "iso")
+            and re.fullmatch(r",?\s*(?:the\s+)?", text[t.end : nxt.start])
+        ):
+            continue
+        keep.append(t)
+    return keep
 
 
 def _is_modal_may(text: str, m: re.Match, parts: dict) -> bool:
