@@ -40,6 +40,9 @@ RULES = [
     ("Troops are due to be deployed to Douma.", "Douma", False, None),
     ("Two VBIEDs exploded in Homs on Monday.", "Homs", True, "Explosions/Remote violence"),
     ("Engineers inspected refugee homes in Jaramana.", "Jaramana", False, None),
+    ("The Norwegian Refugee Council opened an office in Homs.", "Homs", False, None),
+    ("A boy was shot in the head by a sniper in Douma on Friday.", "Douma", True, "Violence against civilians"),
+    ("Ministers condemned the violence at recent meetings held in Geneva.", "Geneva", False, None),
     (
         "A car bomb ripped through a funeral in Jaramana, killing 27 people.",
         "Jaramana",

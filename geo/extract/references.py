@@ -86,7 +86,7 @@ _STATED_IN = re.compile(
 )
 # A meeting's place: "who met Lavrov and Biden in Munich".
 _MEETING = re.compile(
-    r"\b(?:met|meet|meets|meeting|talks|summit|conference|visited|visiting|visit)\b[^,.;]{0,80}$", re.IGNORECASE
+    r"\b(?:met|meet|meets|meetings?|talks|summit|conference|visited|visiting|visit)\b[^,.;]{0,80}$", re.IGNORECASE
 )
 _TAIL_END = re.compile(r"\badding\b|\band added\b|\bwho said\b|[“\"]", re.IGNORECASE)
 _BASED_IN = re.compile(r"\bbased\s+(?:in|at)\s+(?:the\s+)?(?:nearby\s+|neighbou?ring\s+)?$", re.IGNORECASE)
