@@ -41,6 +41,12 @@ RULES = [
     ("Two VBIEDs exploded in Homs on Monday.", "Homs", True, "Explosions/Remote violence"),
     ("Engineers inspected refugee homes in Jaramana.", "Jaramana", False, None),
     ("The Norwegian Refugee Council opened an office in Homs.", "Homs", False, None),
+    (
+        "The council condemned a suicide bombing in Damascus and vowed to combat terrorism.",
+        "Damascus",
+        True,
+        "Explosions/Remote violence",
+    ),
     ("A boy was shot in the head by a sniper in Douma on Friday.", "Douma", True, "Violence against civilians"),
     ("Ministers condemned the violence at recent meetings held in Geneva.", "Geneva", False, None),
     (
