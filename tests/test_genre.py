@@ -58,6 +58,11 @@ FIRES = [
     ("origin-label", "Teachers from the agency visited Yarmouk refugees in two schools on Monday.", "Yarmouk"),
     ("origin-label", "The agency counts 40,000 Palestine refugees who have fled the fighting.", "Palestine"),
     ("conflict-label", "Donors met on Monday as the Syria conflict entered its fourth year.", "Syria"),
+    ("people-displaced", "Most of the displaced in the shelter are from Adra.", "Adra"),
+    ("affected-by", "Agencies are feeding families displaced by shelling in Rural Damascus.", "Rural Damascus"),
+    ("siege-state", "Moadamiyeh has been under siege since last October.", "Moadamiyeh"),
+    ("siege-state", "The old quarter of Homs remains besieged, aid workers said.", "Homs"),
+    ("period-count", "Since the beginning of March, 9,000 people have left Mleiha for Jaramana.", "Mleiha"),
     ("area-list", "Shelling and clashes were recorded in the governorates of Idlib, Hama and Latakia.", "Hama"),
     ("area-list", "Air strikes went on in Aleppo, Idlib, Hama and Raqqa provinces throughout the month.", "Idlib"),
 ]
@@ -87,6 +92,7 @@ SPARES = [
     ("people-stock", "Some 3,000 refugees crossed into Jordan from Daraa on Tuesday.", "Jordan"),
     ("origin-label", "Refugees fled Yarmouk on Sunday after air strikes.", "Yarmouk"),
     ("conflict-label", "Government jets struck Aleppo on Monday in the fiercest raids of the war.", "Aleppo"),
+    ("siege-state", "Government forces besieged Moadamiyeh on Tuesday.", "Moadamiyeh"),
     ("area-list", "Air strikes hit the provinces of Idlib and Hama on Monday, killing nine people.", "Hama"),
     ("area-list", "Rebels attacked checkpoints in Idlib and Hama provinces this week.", "Idlib"),
 ]

@@ -424,6 +424,10 @@ def _tag_sentence(
 
 #: A count "since" a day this long before publication is a statistic over a period, not an event.
 LONG_PERIOD_DAYS = 30
+# "since July 2012", "since the beginning of April": the count runs from that day.
+_SINCE_BEFORE = re.compile(
+    r"\bsince\s+(?:the\s+(?:start|beginning|end|middle)\s+(?:of\s+)?|early\s+|late\s+|mid-?)?$", re.I
+)
 
 
 def _long_period(stext: str, times: list[TimeExpression], article: Article, lex: Lexicon) -> str | None:
@@ -444,7 +448,7 @@ def _long_period(stext: str, times: list[TimeExpression], article: Article, lex:
     for t in times:
         if t.kind == "cumulative":
             return "period-count"
-        since = t.text.lower().startswith("since") or stext[max(0, t.start - 7) : t.start].lower().strip() == "since"
+        since = t.text.lower().startswith("since") or bool(_SINCE_BEFORE.search(stext[max(0, t.start - 30) : t.start]))
         if t.bound and since:
             when = t.resolve(article.published, None)
             start = when.start or when.date
