@@ -40,6 +40,7 @@ TABLE = [
     ("in the last 2 weeks", None, "unknown"),
     ("over the past several days", None, "unknown"),
     ("during the reporting period", None, "unknown"),
+    ("throughout the week", None, "unknown"),
 ]
 
 

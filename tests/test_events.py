@@ -418,3 +418,13 @@ def test_atrocities_take_the_type_of_the_story(res):
     story = "Troops shelled Houla on Friday. Rights groups condemned the atrocities committed in Houla."
     m = extract_article(make_article(story, "t", published="2012-06-01"), res).mentions[-1]
     assert m.is_event and m.event_type == "Explosions/Remote violence" and m.type_basis == "story"
+
+
+def test_hostilities_are_fighting_of_no_stated_kind(res):
+    """UN reports say 'hostilities': an event whose kind the sentence's own violence decides."""
+    vague = tag(res, "Hostilities continued in Jobar and Qaboun on Monday.", "2014-05-20")["Jobar"]
+    assert vague.is_event and vague.type_basis == "undecided"
+    typed = tag(res, "Hostilities including air strikes and shelling hit Jobar on Monday.", "2014-05-20")["Jobar"]
+    assert typed.is_event and typed.event_type == "Explosions/Remote violence"
+    ended = tag(res, "Both sides agreed to a cessation of hostilities in Barzeh.", "2014-05-20")["Barzeh"]
+    assert ended.event_rule != "hostilities"

@@ -38,6 +38,7 @@ FIRES = [
     ("appeal", "The envoy asked for an end to the bombardment of Daraya.", "Daraya"),
     ("appeal", "Agencies pressed the parties to lift the blockade of Moadamiyeh.", "Moadamiyeh"),
     ("appeal", "The spokesman said the bombing of homes in Douma has to stop.", "Douma"),
+    ("appeal", "The UN calls on all parties to allow the safe evacuation of civilians from Mleiha.", "Mleiha"),
     ("affected-by", "Farmers around Hama have borne the brunt of the fighting.", "Hama"),
     ("affected-by", "Teachers in districts affected by clashes, such as Barzeh, cannot reach schools.", "Barzeh"),
     ("may-force", "Officials said renewed air strikes might drive tens of thousands to flee Idlib.", "Idlib"),

@@ -128,6 +128,7 @@ _PATTERNS: list[tuple[str, str]] = [
         r"|of late|(?:have|has|had) since|since then"
         # A span of days or weeks, as UN updates count ("killed in the last 2 weeks"): no single day.
         r"|(?:in|over|during) the (?:last|past) (?:\d{1,2} |few |several |two |three |four )?(?:days|weeks)"
+        r"|(?:throughout|during|over) the (?:past |last )?week"
         r"|(?:during|in|over|throughout) the reporting period)\b",
     ),
     # "pounded the suburbs for a second day": the fighting goes on on the story's current day.
