@@ -64,6 +64,8 @@ FIRES = [
     ("siege-state", "Moadamiyeh has been under siege since last October.", "Moadamiyeh"),
     ("siege-state", "The old quarter of Homs remains besieged, aid workers said.", "Homs"),
     ("period-count", "Since the beginning of March, 9,000 people have left Mleiha for Jaramana.", "Mleiha"),
+    ("non-violent-death", "Twelve residents died of hunger in Yarmouk last month.", "Yarmouk"),
+    ("hazard", "Unexploded ordnance and landmines still pose a grave risk around Qusayr.", "Qusayr"),
     ("area-list", "Shelling and clashes were recorded in the governorates of Idlib, Hama and Latakia.", "Hama"),
     ("area-list", "Air strikes went on in Aleppo, Idlib, Hama and Raqqa provinces throughout the month.", "Idlib"),
 ]
@@ -94,6 +96,8 @@ SPARES = [
     ("origin-label", "Refugees fled Yarmouk on Sunday after air strikes.", "Yarmouk"),
     ("conflict-label", "Government jets struck Aleppo on Monday in the fiercest raids of the war.", "Aleppo"),
     ("siege-state", "Government forces besieged Moadamiyeh on Tuesday.", "Moadamiyeh"),
+    ("non-violent-death", "Residents of Yarmouk died of their wounds after shelling on Monday.", "Yarmouk"),
+    ("hazard", "A landmine exploded near Qusayr on Sunday, wounding two farmers.", "Qusayr"),
     ("area-list", "Air strikes hit the provinces of Idlib and Hama on Monday, killing nine people.", "Hama"),
     ("area-list", "Rebels attacked checkpoints in Idlib and Hama provinces this week.", "Idlib"),
 ]
