@@ -60,6 +60,7 @@ FIRES = [
     ("origin-label", "The agency counts 40,000 Palestine refugees who have fled the fighting.", "Palestine"),
     ("conflict-label", "Donors met on Monday as the Syria conflict entered its fourth year.", "Syria"),
     ("people-displaced", "Most of the displaced in the shelter are from Adra.", "Adra"),
+    ("people-displaced", "The number of internally displaced in Hama passed 200,000 in May.", "Hama"),
     ("affected-by", "Agencies are feeding families displaced by shelling in Rural Damascus.", "Rural Damascus"),
     ("siege-state", "Moadamiyeh has been under siege since last October.", "Moadamiyeh"),
     ("siege-state", "The old quarter of Homs remains besieged, aid workers said.", "Homs"),
