@@ -88,6 +88,7 @@ class Lexicon:
     place_rules: tuple[ContextRule, ...] = ()  # "Jaramana is hosting displaced families", "flights to Damascus"
     long_period: re.Pattern | None = None  # "over the past three months": a count, not an event
     statistic: re.Pattern | None = None  # "600,000", "thousands of": the count a long period goes with
+    area_nouns: str = ""  # "provinces|governorates": the head of a summary list of areas
 
 
 _PATTERN_PARTS = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)|[^\\(]+|\(")
@@ -208,6 +209,7 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
             place_rules=tuple(_context_rule(r, path) for r in data.get("place_rules", [])),
             long_period=_words(data["long_period"]) if "long_period" in data else None,
             statistic=_c(r"(?<![\w,.])(?:" + data["statistic"] + r")(?![\w])") if "statistic" in data else None,
+            area_nouns=_area_nouns(data.get("area_nouns", ""), path),
         )
     except (KeyError, TypeError, re.error) as exc:
         raise LexiconError(f"{path}: malformed lexicon ({type(exc).__name__}: {exc})") from None
@@ -228,6 +230,16 @@ def _context_rule(rule: dict, path: Path) -> ContextRule:
         skip=_c(r"^(?:" + rule["skip"] + r")") if rule.get("skip") else None,
         only=_c(r"^(?:" + rule["only"] + r")$") if rule.get("only") else None,
     )
+
+
+def _area_nouns(nouns: str, path: Path) -> str:
+    """The ``area_nouns`` alternation, checked to compile (it is used inside larger patterns)."""
+    if nouns:
+        try:
+            re.compile(nouns)
+        except re.error as exc:
+            raise LexiconError(f"{path}: area_nouns {nouns!r} is no regular expression ({exc}); use a|b|c") from None
+    return nouns
 
 
 def _precedence(order: list[str], path: Path) -> tuple[str, ...]:
