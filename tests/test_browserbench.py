@@ -44,7 +44,8 @@ def test_prints_the_table_on_sqlite_with_two_sessions():
     memory = [float(x) for x in row[5].split(", ")]
     assert len(memory) == 2 and all(mb > 10 for mb in memory)  # one figure per session
     assert all(w in lines[3] for w in WIDGETS)
-    assert lines[4].startswith("first load of each further session")
+    assert lines[4].startswith("the machine's load average")
+    assert lines[5].startswith("first load of each further session")
 
 
 @pytest.mark.e2e

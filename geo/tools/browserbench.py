@@ -82,6 +82,7 @@ class Figures:
     first_load_s: list[float] = field(default_factory=list)  # per session: until drawn and idle
     changes: list[Change] = field(default_factory=list)
     server_mb: list[float] = field(default_factory=list)  # after each session's changes
+    load_average: list[float] = field(default_factory=list)  # the machine's, at the start and at the end
 
     def change_times(self) -> list[float]:
         return [c.redrawn_s for c in self.changes]
@@ -394,13 +395,14 @@ def run_sessions(url: str, pid: int, figures: Figures, sessions: int, changes: i
 
 def run(kind: str, n: int, db: str | None = None, sessions: int = 2, changes: int = 5) -> Figures:
     """Fill a store, serve it, and time it in the browser (see the module's docstring)."""
-    figures = Figures(store=kind, events=n)
+    figures = Figures(store=kind, events=n, load_average=[os.getloadavg()[0]])
     with tempfile.TemporaryDirectory(prefix="clashmap-browserbench-") as tmp:
         with bench_store(kind, n, db, Path(tmp)) as (target, fill_s):
             figures.fill_s = fill_s
             with app_server(target, Path(tmp)) as (url, pid):
                 figures.server_start_mb = rss_mb(pid)
                 run_sessions(url, pid, figures, sessions, changes)
+    figures.load_average.append(os.getloadavg()[0])  # others' work on the machine slows every figure
     return figures
 
 
@@ -425,6 +427,11 @@ def table(f: Figures) -> str:
             if any(c.widget == w for c in f.changes)
         ),
     ]
+    rows.append(
+        "the machine's load average (1 min) at the start and at the end: "
+        + ", ".join(f"{x:.1f}" for x in f.load_average)
+        + f" ({os.cpu_count()} cores)"
+    )
     if len(f.first_load_s) > 1:
         rows.append(
             "first load of each further session (the first still open): "
