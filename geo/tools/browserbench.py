@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .. import store
-from ..errors import ClashmapError, StoreError
+from ..errors import BenchError, StoreError
 from ..extract.pipeline import load_resources
 from ..store.postgis import is_postgres_url
 from .appbench import fill
@@ -55,10 +55,6 @@ POLL_S = 0.025
 #: Idle seconds without a new drawing after which a change is taken to have left the map as it was.
 UNCHANGED_S = 20.0
 MB = 1024 * 1024
-
-
-class BenchError(ClashmapError):
-    """The benchmark could not run (no app.py, no chromium, a store not empty, a page that never drew)."""
 
 
 @dataclass
