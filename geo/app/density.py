@@ -80,7 +80,7 @@ def hex_bins(events: Iterable[EventRecord], size_km: float = 1.0) -> list[dict]:
                 "geometry": mapping(Polygon(corners)),
                 "properties": {
                     "count": len(members),
-                    "reports": sum(len(e.mentions) for e in members),
+                    "reports": sum(e.reports for e in members),
                     "dominant_type": _dominant(types),
                     "types": {t or "place mention": n for t, n in sorted(types.items(), key=lambda tn: -tn[1])},
                     "first": days[0] if days else None,

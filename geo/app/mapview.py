@@ -696,11 +696,11 @@ def place_popup_html(evs: list[EventRecord], max_rows: int = 40) -> str:
     first = evs[0]
     days = sorted({ev.date for ev in evs if ev.date})
     span = " to ".join(_e(d) for d in dict.fromkeys([days[0], days[-1]] if days else [])) or "dates not given"
-    reports = sum(len(ev.mentions) for ev in evs)
+    reports = sum(ev.reports for ev in evs)
     rows = "".join(
         f"<tr><td><i style='display:inline-block;width:9px;height:9px;border-radius:50%;"
         f"background:{color_of(ev.event_type)}'></i></td><td>{_e(ev.date or 'no date')}</td>"
-        f"<td>{_e(ev.event_type or MENTION_LABEL)}</td><td class='cm-src'>{len(ev.mentions)} report(s)</td></tr>"
+        f"<td>{_e(ev.event_type or MENTION_LABEL)}</td><td class='cm-src'>{ev.reports} report(s)</td></tr>"
         for ev in evs[:max_rows]
     )
     parts = [
@@ -709,7 +709,7 @@ def place_popup_html(evs: list[EventRecord], max_rows: int = 40) -> str:
     ]
     if len(evs) > max_rows:
         parts.append(f"<div class='cm-src'>… and {len(evs) - max_rows} more events in the table.</div>")
-    for ev in evs[-2:]:
+    for ev in [ev for ev in evs[-2:] if ev.mentions]:  # the store's aggregates carry no reports
         m = ev.mentions[0]
         where = f"{_e(m.outlet or 'unknown outlet')}, {_e(m.published or '')}"
         parts.append(_evidence(m) + f"<div class='cm-src'>{where}{source_link(m.url)}</div>")
@@ -796,7 +796,7 @@ def place_features(events: list[EventRecord]) -> list[dict]:
                     "days": days or [""],
                     "place": first.place,
                     "count": len(evs),
-                    "reports": sum(len(ev.mentions) for ev in evs),
+                    "reports": sum(ev.reports for ev in evs),
                     "offset": [0, 0],
                     "tip": f"<b>{_e(first.place)}</b><br>{len(evs)} events",
                     "popup": place_popup_html(evs),
