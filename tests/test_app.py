@@ -79,6 +79,8 @@ def test_filters_reach_the_exports(app, monkeypatch):
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
     app.sidebar.multiselect(key="types").select("Battles").run()
+    assert not sent  # nothing is built before the reader asks
+    app.sidebar.button(key="dl_prepare").click().run()
     table = app.dataframe[0].value
     assert set(table["type"]) == {"Battles"}
     mime, data = sent["clashmap.geojson"]

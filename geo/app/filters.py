@@ -141,6 +141,12 @@ def records(df: pd.DataFrame) -> list[MentionRecord]:
     return out
 
 
+def frame_of(recs: list[MentionRecord]) -> pd.DataFrame:
+    """Records as a mentions frame (the columns of :func:`geo.store.mentions_frame` a record has)."""
+    rows = [[getattr(r, c) for c in _FIELDS] for r in recs]
+    return pd.DataFrame(rows, columns=list(_FIELDS), dtype=object)  # object: None stays None, never NaN
+
+
 def group_events(df: pd.DataFrame, events_only: bool = True) -> list[EventRecord]:
     """The filtered mentions merged into events by the one merger (:func:`geo.export.merge.merge_events`).
 
