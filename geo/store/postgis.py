@@ -60,6 +60,9 @@ _DDL = [
     "CREATE INDEX IF NOT EXISTS mentions_date ON mentions (date)",
     "CREATE INDEX IF NOT EXISTS mentions_type ON mentions (event_type, date)",
     "CREATE INDEX IF NOT EXISTS mentions_place ON mentions (place_id)",
+    # The map's index (geo.store.query): the filter's columns, and those its counts read, for index-only scans.
+    "CREATE INDEX IF NOT EXISTS mentions_map ON mentions (is_event, date, event_type) INCLUDE (place_id, lat, lon, "
+    "place, place_kind, uncertainty_km, verified, attribution, sub_event_type, doc_id)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 ]
 

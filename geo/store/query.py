@@ -45,6 +45,16 @@ DEFAULT_FILTERS: dict = {
 }
 
 _FROM = "FROM mentions m JOIN articles a ON a.doc_id = m.doc_id"
+
+
+def _source(f: dict) -> str:
+    """The FROM clause for counting: the articles joined only when their outlet is filtered on.
+
+    Without the join, counts read the map's index (schema ``mentions_map``) and never the rows.
+    """
+    return _FROM if f.get("outlets") else "FROM mentions m"
+
+
 _DATED = "(m.date IS NOT NULL AND m.date <> '')"
 # ISO days compare as text; these bound an open end of the range.
 _FIRST_DAY, _LAST_DAY = "0001-01-01", "9999-12-31"
@@ -144,7 +154,7 @@ def options(conn: sqlite3.Connection, event_types: list[str] | None = None) -> d
 def date_span(conn: sqlite3.Connection) -> tuple[date, date] | None:
     """First and last day of any stored mention, or None when nothing is dated."""
     first, last = conn.execute(
-        f"SELECT MIN(m.date), MAX(m.date) {_FROM} WHERE m.date IS NOT NULL AND m.date <> ''"
+        "SELECT MIN(m.date), MAX(m.date) FROM mentions m WHERE m.date IS NOT NULL AND m.date <> ''"
     ).fetchone()
     return (date.fromisoformat(first), date.fromisoformat(last)) if first else None
 
@@ -155,7 +165,7 @@ def event_areas(conn: sqlite3.Connection) -> tuple[dict[str, int], dict[str, int
     out = []
     for column in ("admin1", "country"):
         rows = conn.execute(
-            f"SELECT m.{column}, COUNT(*) {_FROM} WHERE m.is_event = 1 AND m.place_id IS NOT NULL "
+            f"SELECT m.{column}, COUNT(*) FROM mentions m WHERE m.is_event = 1 AND m.place_id IS NOT NULL "
             f"AND m.{column} IS NOT NULL AND m.{column} <> '' GROUP BY m.{column}"
         )
         out.append({name: int(n) for name, n in rows})
@@ -212,7 +222,7 @@ def event_groups(conn: sqlite3.Connection, f: dict) -> list[EventGroup]:
     rows = conn.execute(
         "SELECT m.place_id, CASE WHEN m.is_event = 1 THEN m.event_type END AS etype, m.date, COUNT(*), "
         "MIN(m.place), MIN(m.place_kind), MIN(m.lat), MIN(m.lon), MIN(m.uncertainty_km) "
-        f"{_FROM} WHERE {cond} AND {_MERGEABLE} "
+        f"{_source(f)} WHERE {cond} AND {_MERGEABLE} "
         "GROUP BY m.place_id, CASE WHEN m.is_event = 1 THEN m.event_type END, m.date",
         params,
     )
@@ -247,7 +257,7 @@ def place_type_counts(conn: sqlite3.Connection, f: dict) -> list[tuple]:
     rows = conn.execute(
         "SELECT m.place, m.event_type, MIN(m.place_kind), COUNT(*), "
         f"MIN(CASE WHEN {_DATED} THEN m.date END), MAX(CASE WHEN {_DATED} THEN m.date END) "
-        f"{_FROM} WHERE {cond} AND m.place IS NOT NULL GROUP BY m.place, m.event_type",
+        f"{_source(f)} WHERE {cond} AND m.place IS NOT NULL GROUP BY m.place, m.event_type",
         params,
     )
     return [(p, t, k, int(n), first, last) for p, t, k, n, first, last in rows]
