@@ -242,7 +242,7 @@ def counts(conn: sqlite3.Connection, f: dict) -> dict[str, int]:
     """How many reports (mentions) and articles pass the filter ``f``."""
     cond, params = where(f)
     reports, articles = conn.execute(
-        f"SELECT COUNT(*), COUNT(DISTINCT m.doc_id) {_FROM} WHERE {cond}", params
+        f"SELECT COUNT(*), COUNT(DISTINCT m.doc_id) {_source(f)} WHERE {cond}", params
     ).fetchone()
     return {"reports": int(reports), "articles": int(articles)}
 
