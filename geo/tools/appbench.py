@@ -185,6 +185,8 @@ def peak_mb() -> float:
 
 def run(n: int, repeat: int = 3, db: str | None = None, paths: tuple[str, ...] = ("sql", "pandas")) -> dict:
     """Fill a store with ``n`` synthetic events (or reuse ``db`` if it has mentions) and time each path."""
+    import streamlit_folium  # noqa: F401  (imported once, before the clock runs: the page has it loaded)
+
     res = load_resources()
     labels = mapview.orientation_labels(res.gazetteer)
     center = mapview.center_of(res.gazetteer)
