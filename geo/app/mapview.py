@@ -843,7 +843,9 @@ def fit_points(events: list[EventRecord]) -> tuple[list[EventRecord], list[Event
         return list(events), []
     lat0 = sorted(ev.lat for ev in events)[len(events) // 2]
     lon0 = sorted(ev.lon for ev in events)[len(events) // 2]
-    dist = [haversine_km(lat0, lon0, ev.lat, ev.lon) for ev in events]
+    # Once per point, not per event: many events share a place (the store's aggregates, at 100,000 events).
+    reach_of = {pt: haversine_km(lat0, lon0, *pt) for pt in {(ev.lat, ev.lon) for ev in events}}
+    dist = [reach_of[(ev.lat, ev.lon)] for ev in events]
     q80 = sorted(dist)[math.ceil(0.8 * len(dist)) - 1]
     reach = max(FIT_MIN_KM, FIT_SPREAD * q80)
     near = [ev for ev, d in zip(events, dist) if d <= reach]

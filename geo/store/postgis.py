@@ -62,7 +62,7 @@ _DDL = [
     "CREATE INDEX IF NOT EXISTS mentions_place ON mentions (place_id)",
     # The map's index (geo.store.query): the filter's columns, and those its counts read, for index-only scans.
     "CREATE INDEX IF NOT EXISTS mentions_map ON mentions (is_event, date, event_type) INCLUDE (place_id, lat, lon, "
-    "place, place_kind, uncertainty_km, verified, attribution, sub_event_type, doc_id)",
+    "place, place_kind, uncertainty_km, verified, attribution, sub_event_type, doc_id, admin1, country)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 ]
 

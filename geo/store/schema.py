@@ -52,7 +52,7 @@ ARTICLE_COLUMNS = (
 #: with their sentences. Version 3 added it.
 MAP_INDEX = (
     "CREATE INDEX IF NOT EXISTS mentions_map ON mentions(is_event, date, event_type, place_id, lat, lon, place, "
-    "place_kind, uncertainty_km, verified, attribution, sub_event_type, doc_id)"
+    "place_kind, uncertainty_km, verified, attribution, sub_event_type, doc_id, admin1, country)"
 )
 
 _CREATE = f"""
