@@ -205,13 +205,13 @@ def aggregate_above() -> int:
     return int(os.environ.get("CLASHMAP_AGGREGATE_ABOVE", mapview.AGGREGATE_ABOVE))
 
 
-def render_map(events: list, user_csv: str, stamp: tuple, f: dict) -> None:
+def render_map(events: list, user_csv: str, stamp: tuple, f: dict, aggregated: bool) -> None:
     gaz = current_resources()[0].gazetteer
     base = mapview.base_map(labels(user_csv, stamp), mapview.center_of(gaz))
     c1, c2 = st.columns([3, 2])
     layer_kind = c1.radio("Layer", ["Events", "Hexagon density", "Heatmap"], horizontal=True, key="layer")
     agreement = acled_agreement(events, f)
-    above = aggregate_above()
+    above = 0 if aggregated else aggregate_above()  # the store's aggregates carry no reports to draw one by one
     if layer_kind == "Hexagon density":
         size = c2.select_slider("Hexagon size (km, centre to corner)", [0.5, 1, 2, 5, 10, 25], value=1, key="hex_km")
         layer = mapview.density_layer(events, size, agreement)
@@ -227,7 +227,7 @@ def render_map(events: list, user_csv: str, stamp: tuple, f: dict) -> None:
             f"(green), {len(agreement.only_acled)} only ACLED reports (dashed); "
             f"{len(agreement.only_extracted)} extracted events have no ACLED match. See **Compare with ACLED**."
         )
-    if layer_kind == "Events" and mapview.is_aggregated(events, above):
+    if layer_kind == "Events" and aggregated and events:
         st.info(
             f"{len(events):,} events: shown as one marker per place (sized by its events; the popup lists them). "
             "The player shows a place while any of its days is in the window."
@@ -759,7 +759,7 @@ def show_store(conn, db: str, res, problems, title) -> None:
     render_downloads(conn, f, rev, fkey, counts["reports"])
     # Events with their reports only for a set small enough to draw one by one; above, the store's groups.
     above = aggregate_above()
-    small = small_events(conn, db, rev, fkey) if len(groups) <= above else None
+    small = small_events(conn, db, rev, fkey) if mapview.one_by_one(len(groups), counts["reports"], above) else None
     events = small if small is not None else groups
 
     places = len({g.place_id for g in groups})
@@ -775,7 +775,7 @@ def show_store(conn, db: str, res, problems, title) -> None:
         key="tab",
     )
     with tabs[0]:
-        render_map(events, str(user_csv), file_stamp(user_csv), f)
+        render_map(events, str(user_csv), file_stamp(user_csv), f, aggregated=small is None)
     with tabs[1]:
         render_table_chart(conn, db, rev, fkey, groups, counts["reports"])
     with tabs[2]:

@@ -47,6 +47,8 @@ FIT_MIN_KM = 5.0
 FAR_PLACES_NAMED = 6
 #: Above this many events the layer shows one aggregated marker per place.
 AGGREGATE_ABOVE = 1500
+#: Nor are reports read one by one (for event markers and their evidence) when more than this many are shown.
+READ_REPORTS_MAX = 10_000
 #: Evidence sentences shown in one popup.
 POPUP_MENTIONS = 4
 
@@ -1027,6 +1029,15 @@ def _finish(fg: folium.FeatureGroup, events: list[EventRecord], agreement, sprea
 
 def is_aggregated(events: list, aggregate_above: int = AGGREGATE_ABOVE) -> bool:
     return len(events) > aggregate_above
+
+
+def one_by_one(events: int, reports: int, aggregate_above: int = AGGREGATE_ABOVE) -> bool:
+    """Whether the page reads the shown reports and draws each event (else one marker per place).
+
+    Few events, and not too many reports behind them (a million-event store
+    can put 30,000 reports behind 1,000 events).
+    """
+    return events <= aggregate_above and reports <= READ_REPORTS_MAX
 
 
 # --- the article view -----------------------------------------------------------------------

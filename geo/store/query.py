@@ -241,10 +241,12 @@ def _float(value) -> float | None:
 def counts(conn: sqlite3.Connection, f: dict) -> dict[str, int]:
     """How many reports (mentions) and articles pass the filter ``f``."""
     cond, params = where(f)
-    reports, articles = conn.execute(
-        f"SELECT COUNT(*), COUNT(DISTINCT m.doc_id) {_source(f)} WHERE {cond}", params
+    # Per article, then summed: one hash aggregate, where COUNT(DISTINCT) sorts every row on PostgreSQL.
+    articles, reports = conn.execute(
+        f"SELECT COUNT(*), SUM(n) FROM (SELECT m.doc_id, COUNT(*) AS n {_source(f)} WHERE {cond} GROUP BY m.doc_id) t",
+        params,
     ).fetchone()
-    return {"reports": int(reports), "articles": int(articles)}
+    return {"reports": int(reports or 0), "articles": int(articles)}
 
 
 @store_errors

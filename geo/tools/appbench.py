@@ -115,12 +115,12 @@ CASES = {
 }
 
 
-def _draw(events, labels, center) -> tuple[str, str]:
+def _draw(events, labels, center, aggregate_above: int = mapview.AGGREGATE_ABOVE) -> tuple[str, str]:
     """The map and layer as st_folium sends them: the base map's script and the feature group's."""
     from streamlit_folium import _get_feature_group_string
 
     m = mapview.base_map(labels, center)
-    layer = mapview.event_layer(events)
+    layer = mapview.event_layer(events, aggregate_above=aggregate_above)
     script = render(m)
     return script, _get_feature_group_string(layer, m)
 
@@ -135,7 +135,7 @@ def pandas_case(conn, f: dict, labels, center) -> dict:
     t2 = time.perf_counter()
     script, fg = _draw(events, labels, center)
     t3 = time.perf_counter()
-    return _figures(t0, t1, t2, t3, len(shown), events, script, fg)
+    return _figures(t0, t1, t2, t3, len(shown), mapview.is_aggregated(events), script, fg)
 
 
 def sql_case(conn, f: dict, labels, center) -> dict:
@@ -144,15 +144,15 @@ def sql_case(conn, f: dict, labels, center) -> dict:
     counts = Q.counts(conn, f)
     groups = Q.event_groups(conn, f)
     t1 = time.perf_counter()
-    small = len(groups) <= mapview.AGGREGATE_ABOVE
+    small = mapview.one_by_one(len(groups), counts["reports"])
     events = merge_events(Q.records(conn, f), events_only=f.get("events_only", True)) if small else groups
     t2 = time.perf_counter()
-    script, fg = _draw(events, labels, center)
+    script, fg = _draw(events, labels, center, mapview.AGGREGATE_ABOVE if small else 0)
     t3 = time.perf_counter()
-    return _figures(t0, t1, t2, t3, counts["reports"], events, script, fg)
+    return _figures(t0, t1, t2, t3, counts["reports"], not small, script, fg)
 
 
-def _figures(t0, t1, t2, t3, shown: int, events, script: str, fg: str) -> dict:
+def _figures(t0, t1, t2, t3, shown: int, aggregated: bool, script: str, fg: str) -> dict:
     return {
         "read": t1 - t0,
         "filter": t2 - t1,
@@ -160,7 +160,7 @@ def _figures(t0, t1, t2, t3, shown: int, events, script: str, fg: str) -> dict:
         "total": t3 - t0,
         "shown": shown,
         "markers": fg.count('"tip"'),
-        "aggregated": mapview.is_aggregated(events),
+        "aggregated": aggregated,
         "bytes": len(script) + len(fg),
     }
 
@@ -245,7 +245,10 @@ def main(argv: list[str] | None = None) -> None:
             f"{r['read'] * 1000:>9.0f} {r['filter'] * 1000:>11.0f} {r['map'] * 1000:>7.0f} "
             f"{r['total'] * 1000:>9.0f} {r['bytes'] / 1000:>11.0f}"
         )
-    print(f"* aggregated: one marker per place above {mapview.AGGREGATE_ABOVE:,} events")
+    print(
+        f"* aggregated: one marker per place above {mapview.AGGREGATE_ABOVE:,} events "
+        f"or {mapview.READ_REPORTS_MAX:,} reports"
+    )
     print("pandas: every mention read and filtered in pandas (query = read); sql: counted and grouped in the store")
     for path in paths:
         print(
