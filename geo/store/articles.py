@@ -393,10 +393,12 @@ def articles_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     """Stored articles (without their text), oldest first, with mention counts."""
     return _frame(
         conn.execute(
+            # One GROUP BY, not a subquery per article: with the map's index (is_event first) SQLite
+            # would answer "events of this article" by scanning every event, once per article.
             "SELECT a.doc_id, a.title, a.outlet, a.published, a.origin, a.url, length(a.text) AS chars, "
-            "(SELECT count(*) FROM mentions m WHERE m.doc_id = a.doc_id) AS mentions, "
-            "(SELECT count(*) FROM mentions m WHERE m.doc_id = a.doc_id AND m.is_event = 1) AS events "
-            "FROM articles a ORDER BY a.seq"
+            "COALESCE(c.mentions, 0) AS mentions, COALESCE(c.events, 0) AS events FROM articles a LEFT JOIN "
+            "(SELECT doc_id, COUNT(*) AS mentions, SUM(CASE WHEN is_event = 1 THEN 1 ELSE 0 END) AS events "
+            "FROM mentions GROUP BY doc_id) c ON c.doc_id = a.doc_id ORDER BY a.seq"
         )
     )
 
