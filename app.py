@@ -278,8 +278,16 @@ def render_place_story(conn, db: str, rev: int, fkey: str, groups: list, small: 
     per_place = Counter(g.place_id for g in groups)
     st.subheader("A place's story")
     order = sorted(names, key=lambda p: (-per_place[p], names[p]))
-    place_id = st.selectbox("Place", order, format_func=names.get, key="story_place")
-    events = small if small is not None else place_events(conn, db, rev, fkey, place_id)
+    if small is None:  # many events: a place's reports are read only once the reader picks it
+        place_id = st.selectbox(
+            "Place", order, index=None, format_func=names.get, key="story_place_many", placeholder="Choose a place"
+        )
+        if place_id is None:
+            return
+        events = place_events(conn, db, rev, fkey, place_id)
+    else:
+        place_id = st.selectbox("Place", order, format_func=names.get, key="story_place")
+        events = small
     story = F.place_story(events, place_id)
     counts = story["per_day"]
     if not counts.empty:
