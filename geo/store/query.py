@@ -128,21 +128,21 @@ def options(conn: sqlite3.Connection, event_types: list[str] | None = None) -> d
     Sub-event types are limited to ``event_types`` when given. Event types
     are listed in the codebook's order; articles in the order they were stored.
     """
-    present = set(_strings(conn.execute("SELECT DISTINCT event_type FROM mentions")))
+    # Few scans of the mentions, each reading the map's index: the pairs give types and sub-types.
+    pairs = conn.execute("SELECT DISTINCT event_type, sub_event_type FROM mentions").fetchall()
+    present = set(_strings(pairs))
     types = [t for t in EVENT_TYPES if t in present] + sorted(present - set(EVENT_TYPES))
-    sub_sql, sub_params = "SELECT DISTINCT sub_event_type FROM mentions m", []
-    if event_types:
-        cond, sub_params = _in("m.event_type", event_types)
-        sub_sql += f" WHERE {cond}"
+    subs = _strings((sub,) for etype, sub in pairs if not event_types or etype in event_types)
     has_mentions = "EXISTS (SELECT 1 FROM mentions m WHERE m.doc_id = a.doc_id)"
     docs = conn.execute(f"SELECT a.doc_id, a.title, a.outlet FROM articles a WHERE {has_mentions} ORDER BY a.seq")
     docs = docs.fetchall()
-    attributions = _strings(conn.execute("SELECT DISTINCT attribution FROM mentions"))
-    if conn.execute("SELECT 1 FROM mentions WHERE attribution IS NULL LIMIT 1").fetchone():
+    named = conn.execute("SELECT DISTINCT attribution FROM mentions").fetchall()
+    attributions = _strings(named)
+    if any(a is None for (a,) in named):
         attributions = [NO_ATTRIBUTION, *attributions]
     return {
         "event_types": types,
-        "sub_event_types": _strings(conn.execute(sub_sql, sub_params)),
+        "sub_event_types": subs,
         "outlets": _strings((o,) for _, _, o in docs),
         "doc_ids": [d for d, _, _ in docs],
         "doc_labels": {d: f"{t or d} ({o or 'no outlet'})" for d, t, o in docs},
@@ -162,14 +162,17 @@ def date_span(conn: sqlite3.Connection) -> tuple[date, date] | None:
 @store_errors
 def event_areas(conn: sqlite3.Connection) -> tuple[dict[str, int], dict[str, int]]:
     """Placed events per admin area and per country (for the page's title)."""
-    out = []
-    for column in ("admin1", "country"):
-        rows = conn.execute(
-            f"SELECT m.{column}, COUNT(*) FROM mentions m WHERE m.is_event = 1 AND m.place_id IS NOT NULL "
-            f"AND m.{column} IS NOT NULL AND m.{column} <> '' GROUP BY m.{column}"
-        )
-        out.append({name: int(n) for name, n in rows})
-    return out[0], out[1]
+    areas: dict[str, int] = {}
+    countries: dict[str, int] = {}
+    rows = conn.execute(
+        "SELECT m.admin1, m.country, COUNT(*) FROM mentions m WHERE m.is_event = 1 AND m.place_id IS NOT NULL "
+        "GROUP BY m.admin1, m.country"
+    )
+    for admin1, country, n in rows:
+        for counts, name in ((areas, admin1), (countries, country)):
+            if name:
+                counts[name] = counts.get(name, 0) + int(n)
+    return areas, countries
 
 
 # --- counts and aggregates of the filtered rows ----------------------------------------------
