@@ -113,7 +113,7 @@ def place_events(_conn, db: str, rev: int, fkey: str, place_id: str) -> list:
 @st.cache_data(**CACHE)
 def table_rows(_conn, db: str, rev: int, fkey: str, limit: int):
     """The first ``limit`` filtered reports as the page's table."""
-    return F.table(F.frame_of(Q.records(_conn, parse_filter(fkey), limit=limit)))
+    return F.table(F.frame_of(Q.first_records(_conn, parse_filter(fkey), limit)))
 
 
 @st.cache_data(**CACHE)

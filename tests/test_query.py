@@ -64,6 +64,8 @@ def check_agreement(conn, cases=CASES) -> int:
         assert got.to_dict("records") == expected.to_dict("records"), f
         assert F.per_day(groups).equals(F.per_day(F.group_events(shown))) or not f.get("events_only", True), f
         assert [r.mention_id for r in Q.records(conn, f, limit=5)] == list(shown["mention_id"][:5]), f
+        for limit in (1, 150, 10**6):
+            assert Q.first_records(conn, f, limit) == recs[:limit], (f, limit)
         compared += len(shown)
     return compared
 

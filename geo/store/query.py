@@ -291,6 +291,26 @@ def records(
 
 
 @store_errors
+def first_records(conn: sqlite3.Connection, f: dict, limit: int) -> list[MentionRecord]:
+    """The first ``limit`` filtered mentions, as :func:`records` with ``limit`` gives them, without sorting them all.
+
+    Counts per article (read from the map's index) pick the first articles, in
+    the order they were stored, that hold ``limit`` rows; only their mentions
+    are read and sorted.
+    """
+    cond, params = where(f)
+    per_doc = dict(conn.execute(f"SELECT m.doc_id, COUNT(*) {_source(f)} WHERE {cond} GROUP BY m.doc_id", params))
+    take, n = [], 0
+    for (doc_id,) in conn.execute("SELECT doc_id FROM articles ORDER BY seq"):
+        if doc_id in per_doc:
+            take.append(doc_id)
+            n += int(per_doc[doc_id])
+            if n >= limit:
+                break
+    return records(conn, {**f, "doc_ids": take}, limit=limit) if take else []
+
+
+@store_errors
 def doc_records(conn: sqlite3.Connection, doc_id: str) -> list[MentionRecord]:
     """One article's mentions as records, in text order."""
     sql = f"SELECT {RECORD_SELECT} {_FROM} WHERE m.doc_id = ? ORDER BY m.start, m.mention_id"
