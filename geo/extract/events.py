@@ -114,7 +114,7 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
     """Event triggers in a sentence, each marked live or not."""
     found = []
     original, sentence = sentence, lowered(sentence)  # lower-case patterns: faster than IGNORECASE
-    for m in lex.any_trigger.finditer(sentence):
+    for m in (lex.trigger_scan or lex.any_trigger).finditer(sentence):
         index = int(m.lastgroup[1:])
         trig = lex.triggers[index]
         sub = trig.sub_event_type
