@@ -50,7 +50,7 @@ class Scanner:
         self._starts = re.compile(rf"(?<!\w){start}")
         alternatives = [(n, [(a, first_chars(a)) for a in top_alternatives(p)]) for n, p in patterns]
         known = {c for _, alts in alternatives for _, chars in alts if chars is not ANY for c in chars}
-        self._by_char = {c: _compiled(alternatives, suffix, lambda chars, c=c: chars is ANY or c in chars) for c in known}
+        self._by_char = {c: _compiled(alternatives, suffix, _fits(c)) for c in known}
         # Any other character: only the patterns that may start with anything.
         self._other = _compiled(alternatives, suffix, lambda chars: chars is ANY)
 
@@ -69,6 +69,11 @@ class Scanner:
             if m is not None:
                 end = m.end()
                 yield m
+
+
+def _fits(c: str):
+    """Whether an alternative with these first characters may start with ``c``."""
+    return lambda chars: chars is ANY or c in chars
 
 
 def _compiled(alternatives, suffix: str, fits) -> re.Pattern | None:
