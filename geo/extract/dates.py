@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..models import ResolvedDate
-from .scan import Scanner
 from .text import lowered
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -156,17 +155,20 @@ _COMPILED = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in _PATTERNS]
 # One pass finds where an expression starts; the first pattern matching there
 # (the same one the alternation chose) then gives its kind and parts.
 # Matched against lower-cased text (much faster than IGNORECASE); escapes keep their case.
-_LOWER_PATTERNS = [
-    re.sub(
-        r"\\.|[A-Z]",
-        lambda m: m.group(0).lower() if len(m.group(0)) == 1 else m.group(0),
-        re.sub(r"\(\?P<\w+>", "(?:", p),
+_REGEX = re.compile(
+    r"(?<!\w)(?=\w)(?:"
+    + "|".join(
+        "(?:"
+        + re.sub(
+            r"\\.|[A-Z]",
+            lambda m: m.group(0).lower() if len(m.group(0)) == 1 else m.group(0),
+            re.sub(r"\(\?P<\w+>", "(?:", p),
+        )
+        + ")"
+        for _, p in _PATTERNS
     )
-    for _, p in _PATTERNS
-]
-_REGEX = re.compile(r"(?<!\w)(?=\w)(?:" + "|".join(f"(?:{p})" for p in _LOWER_PATTERNS) + ")")
-# The same matches, trying at each word only the patterns that can start with it.
-_PATTERN_SCAN = Scanner(r"\w", [(f"k{i}", p) for i, p in enumerate(_LOWER_PATTERNS)])
+    + ")"
+)
 # Words that open a clause whose date is background to the main event.
 _BACKGROUND = re.compile(r"^\W*(?:following|after|before)\s+(?:[\w'’-]+\s+){0,5}$", re.IGNORECASE)
 # Clauses that bound a period rather than date an event ("since the revolt broke out in March 2011").
@@ -225,7 +227,7 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
     low = lowered(text)
     if _GATE_WORDS.isdisjoint(_GATE_TOKENS.findall(low)) and not _DIGIT.search(text):
         return out
-    for found in _PATTERN_SCAN.finditer(low):
+    for found in _REGEX.finditer(low):
         kind, m = next((k, m) for k, rx in _COMPILED if (m := rx.match(text, found.start())))
         parts = {k: v for k, v in m.groupdict().items() if v}
         token = m.group(0)
