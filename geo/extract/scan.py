@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cached_property
 
 try:  # the parser behind ``re``; private, so without it every alternative is tried everywhere
     from re import _parser as _sre_parse
@@ -44,15 +45,18 @@ class Scanner:
     """
 
     def __init__(self, start: str, patterns: list[tuple[str, str]], suffix: str = ""):
-        self.combined = re.compile(
-            rf"(?<!\w)(?={start})(?:" + "|".join(f"(?P<{n}>(?:{p}){suffix})" for n, p in patterns) + ")"
-        )
+        self._combined = rf"(?<!\w)(?={start})(?:" + "|".join(f"(?P<{n}>(?:{p}){suffix})" for n, p in patterns) + ")"
         self._starts = re.compile(rf"(?<!\w){start}")
         alternatives = [(n, [(a, first_chars(a)) for a in top_alternatives(p)]) for n, p in patterns]
         known = {c for _, alts in alternatives for _, chars in alts if chars is not ANY for c in chars}
         self._by_char = {c: _compiled(alternatives, suffix, _fits(c)) for c in known}
         # Any other character: only the patterns that may start with anything.
         self._other = _compiled(alternatives, suffix, lambda chars: chars is ANY)
+
+    @cached_property
+    def combined(self) -> re.Pattern:
+        """The one pattern whose matches :meth:`finditer` gives (compiled on first use)."""
+        return re.compile(self._combined)
 
     def finditer(self, text: str) -> Iterator[re.Match]:
         """Matches in ``text``, left to right, as ``combined.finditer(text)`` gives them."""
