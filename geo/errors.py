@@ -60,3 +60,7 @@ class ExtractionTimeout(ClashmapError):
             "and nothing was stored; split the text into shorter articles (a few pages each) and add them "
             "one by one"
         )
+
+
+class BenchError(ClashmapError):
+    """A benchmark could not run (no app.py, no chromium, a store not empty, a page that never drew)."""

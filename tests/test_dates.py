@@ -36,6 +36,11 @@ TABLE = [
     ("last month", None, "month"),
     ("in May", None, "month"),
     ("December 30", date(2011, 12, 30), "day"),  # after publication: last year
+    # UN updates count over spans of days or weeks: no single day.
+    ("in the last 2 weeks", None, "unknown"),
+    ("over the past several days", None, "unknown"),
+    ("during the reporting period", None, "unknown"),
+    ("throughout the week", None, "unknown"),
 ]
 
 
@@ -156,3 +161,10 @@ def test_continuing_and_weekday_pairs_resolve():
     (pair,) = find_time_expressions("Forty people died on Friday and Saturday.")
     got = resolve(pair, PUB)
     assert (got.date, got.precision, got.start, got.end) == (None, "week", date(2012, 7, 20), date(2012, 7, 21))
+
+
+def test_a_weekday_named_by_the_date_after_it_is_dropped():
+    """'on Friday, 25 May' published a week later: the date says which Friday."""
+    found = find_time_expressions("Troops shelled the town on Friday, 25 May, residents said.")
+    assert [t.kind for t in found] == ["dmy"]
+    assert resolve(found[0], date(2012, 6, 1)).date == date(2012, 5, 25)

@@ -32,6 +32,23 @@ RULES = [
     ("Thousands streamed across the border into Lebanon on Thursday.", "Lebanon", True, "Strategic developments"),
     ("Refugees registered in Turkey, Jordan and Iraq.", "Jordan", True, "Strategic developments"),
     ("Rebels shot down a helicopter gunship over Qaboun.", "Qaboun", True, "Battles"),
+    ("A mortar shell slammed into a bakery in Qaboun on Monday.", "Qaboun", True, "Explosions/Remote violence"),
+    ("The school in Jobar was hit by a shell on Sunday.", "Jobar", True, "Explosions/Remote violence"),
+    ("Families who wish to be evacuated from Douma will get buses.", "Douma", False, None),
+    ("Scores of families made their way to Lebanon on Tuesday.", "Lebanon", True, "Strategic developments"),
+    ("Homes in Douma were damaged due to shelling on Monday.", "Douma", True, "Explosions/Remote violence"),
+    ("Troops are due to be deployed to Douma.", "Douma", False, None),
+    ("Two VBIEDs exploded in Homs on Monday.", "Homs", True, "Explosions/Remote violence"),
+    ("Engineers inspected refugee homes in Jaramana.", "Jaramana", False, None),
+    ("The Norwegian Refugee Council opened an office in Homs.", "Homs", False, None),
+    (
+        "The council condemned a suicide bombing in Damascus and vowed to combat terrorism.",
+        "Damascus",
+        True,
+        "Explosions/Remote violence",
+    ),
+    ("A boy was shot in the head by a sniper in Douma on Friday.", "Douma", True, "Violence against civilians"),
+    ("Ministers condemned the violence at recent meetings held in Geneva.", "Geneva", False, None),
     (
         "A car bomb ripped through a funeral in Jaramana, killing 27 people.",
         "Jaramana",
@@ -379,3 +396,35 @@ def test_a_report_day_does_not_date_what_is_reported(res):
     assert m.date.date == date(2011, 6, 22)  # the story's day, not Monday 20 June
     text = "Television showed that troops captured Qusair on Monday."
     assert tag(res, text, published="2011-06-22")["Qusair"].date.date == date(2011, 6, 20)
+
+
+def test_reportedly_keeps_the_story_day(res):
+    """'Reportedly' hedges the fact, not its time: the story's day still dates it."""
+    text = "Mortars hit Jobar on Tuesday. Another mortar attack in Qaboun reportedly killed three children."
+    m = tag(res, text, published="2014-04-30")["Qaboun"]
+    assert m.is_event and str(m.date.date) == "2014-04-29"
+
+
+def test_media_reports_leave_the_day_unknown(res):
+    text = "Mortars hit Jobar on Tuesday. Media reports have claimed that troops shelled Qaboun."
+    m = tag(res, text, published="2014-04-30")["Qaboun"]
+    assert m.is_event and m.date.date is None
+
+
+def test_atrocities_take_the_type_of_the_story(res):
+    """'Atrocities' names no kind of violence: alone it is undecided, after a told act it shares its type."""
+    alone = tag(res, "Rights groups condemned the atrocities committed in Houla on Friday.", "2012-06-01")["Houla"]
+    assert alone.is_event and alone.type_basis == "undecided"
+    story = "Troops shelled Houla on Friday. Rights groups condemned the atrocities committed in Houla."
+    m = extract_article(make_article(story, "t", published="2012-06-01"), res).mentions[-1]
+    assert m.is_event and m.event_type == "Explosions/Remote violence" and m.type_basis == "story"
+
+
+def test_hostilities_are_fighting_of_no_stated_kind(res):
+    """UN reports say 'hostilities': an event whose kind the sentence's own violence decides."""
+    vague = tag(res, "Hostilities continued in Jobar and Qaboun on Monday.", "2014-05-20")["Jobar"]
+    assert vague.is_event and vague.type_basis == "undecided"
+    typed = tag(res, "Hostilities including air strikes and shelling hit Jobar on Monday.", "2014-05-20")["Jobar"]
+    assert typed.is_event and typed.event_type == "Explosions/Remote violence"
+    ended = tag(res, "Both sides agreed to a cessation of hostilities in Barzeh.", "2014-05-20")["Barzeh"]
+    assert ended.event_rule != "hostilities"

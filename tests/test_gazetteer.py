@@ -213,3 +213,107 @@ def test_a_file_that_is_not_a_gazetteer_is_one_problem(tmp_path):
     path.write_text("name,where\nAlpha,here\n")
     _, problems = read_gazetteer([path], base=load_gazetteer())
     assert [(p.index, p.line) for p in problems] == [(-1, 1)] and "missing column(s) id" in str(problems[0])
+
+
+# Every coordinate carries its source (issue 10 §4): the files of Syrian places, read as files so the
+# check sees each row as written, notes included.
+SYRIAN_FILES = ("syria.csv", "syria_fronts.csv", "damascus_city.csv", "geonames_sy.csv")
+
+
+def _syrian_rows():
+    for name in SYRIAN_FILES:
+        with (DEFAULT_GAZETTEER_DIR / name).open(encoding="utf-8", newline="") as fh:
+            yield from ((name, row) for row in csv.DictReader(fh))
+
+
+def test_every_syrian_row_names_its_source_and_an_approximate_one_says_what_was_searched():
+    unsourced = [row["id"] for _, row in _syrian_rows() if not row["source"].strip()]
+    assert not unsourced
+    # A coordinate placed by hand must say so and say what search failed to find a better one,
+    # so the next reader does not repeat it blind.
+    silent = [
+        row["id"]
+        for name, row in _syrian_rows()
+        if "approx" in row["note"].lower() and "searched" not in row["note"].lower()
+    ]
+    assert not silent, f"approximate rows that do not say what was searched: {silent}"
+
+
+# Syria's extent (Natural Earth outline, rounded outwards): a coordinate outside it is a typo or
+# a place in a neighbouring country filed here by mistake.
+SYRIA_BOX = (32.3, 37.35, 35.7, 42.4)
+
+
+def test_syrian_rows_lie_inside_syria():
+    south, north, west, east = SYRIA_BOX
+    outside = [
+        (row["id"], row["lat"], row["lon"])
+        for _, row in _syrian_rows()
+        if not (south <= float(row["lat"]) <= north and west <= float(row["lon"]) <= east)
+    ]
+    assert not outside
+
+
+# A neighbourhood lies within NEIGHBOURHOOD_KM of its city's point; the exceptions are named here with why.
+NEIGHBOURHOOD_KM = 10
+FAR_NEIGHBOURHOODS = {
+    # the Sheikh Najjar industrial city, on Aleppo's north-eastern edge; its sourced point is 11.7 km out
+    "sheikh-najjar": 13,
+}
+
+
+def test_a_neighbourhood_lies_near_its_city(gaz):
+    far = []
+    for p in gaz.places.values():
+        if p.kind != "neighbourhood":
+            continue
+        city = gaz.get(p.parent)
+        km = haversine_km(p.lat, p.lon, city.lat, city.lon)
+        if km > FAR_NEIGHBOURHOODS.get(p.id, NEIGHBOURHOOD_KM):
+            far.append((p.id, p.parent, round(km, 1)))
+    assert not far
+
+
+# Keys that several places share on purpose: the homonyms above (resolved by context and `default`),
+# GeoNames villages that share a name, and spellings where the exact surface decides (Hama the city,
+# Hameh the Damascus suburb).
+SHARED_KEYS = {
+    "ashrafia": "Ashrafiyeh in Aleppo, Achrafieh in Beirut",
+    "ashrafiya": "Ashrafiyeh in Aleppo, Achrafieh in Beirut",
+    "aynattina": "two GeoNames villages named 'Ayn at Tinah",
+    "ayntina": "two GeoNames villages named 'Ayn at Tinah",
+    "bayda": "al-Bayda near Baniyas, al-Bayda in Libya",
+    "hadar": "al-Hader in Hama, al-Hadir south of Aleppo",
+    "hadir": "al-Hader in Hama, al-Hadir south of Aleppo",
+    "hama": "Hama the city; al-Hameh near Damascus (its row has no bare 'Hama')",
+    "hamidiya": "the Damascus souq and the Homs, Deir ez-Zor and Idlib Hamidiyehs",
+    "jawbar": "Jobar in Damascus and in Homs",
+    "jubar": "Jobar in Damascus and in Homs",
+    "kabasin": "two GeoNames villages named Qabbasin",
+    "kbasyn": "two GeoNames villages named Qabbasin",
+    "khaldiya": "Khalidiyeh in Homs and in Aleppo",
+    "khalidiya": "Khalidiyeh in Homs and in Aleppo",
+    "kusur": "the Qusour quarters of Damascus, Homs, Hama, Idlib and Deir ez-Zor",
+    "marja": "Marjeh Square in Damascus, al-Marjeh in Aleppo",
+    "maydan": "al-Midan in Damascus and in Aleppo",
+    "midan": "al-Midan in Damascus and in Aleppo",
+    "shaykhsad": "'Sheikh Saed' is written for Sheikh Saad (Damascus) and Sheikh Saeed (Aleppo)",
+    "suran": "Suran in Aleppo and in Hama provinces",
+    "tripuli": "Tripoli in Lebanon and in Libya",
+    "uldcity": "the old cities of Damascus, Homs and Aleppo",
+    "zahra": "al-Zahraa north of Aleppo, al-Zahra in Homs",
+}
+
+
+def test_only_listed_keys_are_shared_by_several_places(gaz):
+    shared = {key for key, places in gaz.by_key.items() if len({p.id for p in places}) > 1}
+    assert shared - set(SHARED_KEYS) == set(), "a new key collision: list it in SHARED_KEYS or rename"
+    assert set(SHARED_KEYS) - shared == set(), "a listed key is no longer shared: drop it from SHARED_KEYS"
+
+
+def test_place_ids_are_unique_across_the_files():
+    ids = [row["id"] for _, row in _syrian_rows()]
+    for name in ("world.csv",):
+        with (DEFAULT_GAZETTEER_DIR / name).open(encoding="utf-8", newline="") as fh:
+            ids += [row["id"] for row in csv.DictReader(fh)]
+    assert len(ids) == len(set(ids))

@@ -28,6 +28,11 @@ TABLE = [
     ("Protests in Douma.", "Douma", "douma"),
     ("Troops in Daraya.", "Daraya", "darayya"),
     ("Shelling of Moadamiyeh.", "Moadamiyeh", "moadamiyeh"),
+    # one Ghouta town, four spellings: the long i written i, ee, ei; the first vowel a or e
+    ("Mortars landed on Arbin at dawn.", "Arbin", "arbin"),
+    ("Mortars landed on Arbeen at dawn.", "Arbeen", "arbin"),
+    ("Mortars landed on Erbin at dawn.", "Erbin", "arbin"),
+    ("Mortars landed on Arbein at dawn.", "Arbein", "arbin"),
 ]
 
 

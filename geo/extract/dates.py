@@ -125,7 +125,11 @@ _PATTERNS: list[tuple[str, str]] = [
     (
         "recent",
         r"\b(?:earlier in the (?:war|conflict|uprising|revolt|year)|recently|lately|in recent (?:days|weeks|months)"
-        r"|of late|(?:have|has|had) since|since then)\b",
+        r"|of late|(?:have|has|had) since|since then"
+        # A span of days or weeks, as UN updates count ("killed in the last 2 weeks"): no single day.
+        r"|(?:in|over|during) the (?:last|past) (?:\d{1,2} |few |several |two |three |four )?(?:days|weeks)"
+        r"|(?:throughout|during|over) the (?:past |last )?week"
+        r"|(?:during|in|over|throughout) the reporting period)\b",
     ),
     # "pounded the suburbs for a second day": the fighting goes on on the story's current day.
     (
@@ -211,7 +215,7 @@ _GATE_WORDS = frozenset(
     + list(_MONTH_ABBR)
     + """yesterday today tonight night overnight ago week weeks weekend month months year years
     fortnight recently lately recent late later earlier day days morning afternoon evening dawn dusk
-    hours since then tomorrow coming next""".split()
+    hours since then tomorrow coming next period""".split()
 )
 _GATE_TOKENS = re.compile(r"[a-z]+")
 _DIGIT = re.compile(r"\d")
@@ -264,7 +268,26 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
         if _REPORT_AFTER.match(text[m.end() : m.end() + 30]):
             bound = background = True
         out.append(TimeExpression(m.start(), m.end(), token, kind, parts, background, bound, clause_start, dateline))
-    return out
+    return _drop_repeated_weekdays(out, text)
+
+
+def _drop_repeated_weekdays(found: list[TimeExpression], text: str) -> list[TimeExpression]:
+    """Drop a weekday that a date right after it names ("on Friday, 25 May"): the date says which Friday.
+
+    Left in, the weekday would resolve to the Friday nearest publication and date the event wrongly.
+    """
+    keep = []
+    for t, nxt in zip(found, [*found[1:], None]):
+        if (
+            t.kind == "weekday"
+            and not t.bound
+            and nxt is not None
+            and nxt.kind in ("dmy", "mdy", "iso")
+            and re.fullmatch(r",?\s*(?:the\s+)?", text[t.end : nxt.start])
+        ):
+            continue
+        keep.append(t)
+    return keep
 
 
 def _is_modal_may(text: str, m: re.Match, parts: dict) -> bool:

@@ -391,6 +391,8 @@ def _tag_sentence(
         # "the Tripoli bombings": the name modifies the event's own noun.
         names_event = any(0 <= t.start - (span.end - sent.start) <= 1 for t in live)
         reason = reference_reason(article.text, sent, span, lex, foreign, names_event, reported_elsewhere)
+        if reason == "area-list" and _names_day(times, article):
+            reason = None  # "air strikes hit the provinces of Idlib and Hama on Monday": that day's events
         base = Mention(
             doc_id=article.doc_id,
             start=span.start,
@@ -440,6 +442,10 @@ def _tag_sentence(
 
 #: A count "since" a day this long before publication is a statistic over a period, not an event.
 LONG_PERIOD_DAYS = 30
+# "since July 2012", "since the beginning of April": the count runs from that day.
+_SINCE_BEFORE = re.compile(
+    r"\bsince\s+(?:the\s+(?:start|beginning|end|middle)\s+(?:of\s+)?|early\s+|late\s+|mid-?)?$", re.I
+)
 
 
 def _long_period(stext: str, times: list[TimeExpression], article: Article, lex: Lexicon) -> str | None:
@@ -453,21 +459,26 @@ def _long_period(stext: str, times: list[TimeExpression], article: Article, lex:
     """
     if lex.statistic is None or not lex.statistic.search(lowered(stext)):
         return None  # "the most violent since the revolt began": a comparison, not a count
-    days = [t for t in times if not t.bound and not t.background and t.kind not in ("cumulative", "recent", "year")]
-    if any(t.resolve(article.published, None).precision == "day" for t in days):
+    if _names_day(times, article):
         return None
     if lex.long_period is not None and lex.long_period.search(lowered(stext)):
         return "period-count"
     for t in times:
         if t.kind == "cumulative":
             return "period-count"
-        since = t.text.lower().startswith("since") or stext[max(0, t.start - 7) : t.start].lower().strip() == "since"
+        since = t.text.lower().startswith("since") or bool(_SINCE_BEFORE.search(stext[max(0, t.start - 30) : t.start]))
         if t.bound and since:
             when = t.resolve(article.published, None)
             start = when.start or when.date
             if start and article.published and (article.published - start).days > LONG_PERIOD_DAYS:
                 return "period-count"
     return None
+
+
+def _names_day(times: list[TimeExpression], article: Article) -> bool:
+    """Whether the sentence dates something to a day ("on 3 March", "on Monday"), not only to a period."""
+    days = [t for t in times if not t.bound and not t.background and t.kind not in ("cumulative", "recent", "year")]
+    return any(t.resolve(article.published, None).precision == "day" for t in days)
 
 
 def _blocked_rule(triggers: list[FoundTrigger], span: Span, sent: Sentence) -> str | None:

@@ -91,6 +91,7 @@ class Lexicon:
     statistic: re.Pattern | None = None  # "600,000", "thousands of": the count a long period goes with
     # ``any_trigger``'s matches, found trying at each word only the triggers that can start with it.
     trigger_scan: Scanner | None = None
+    area_nouns: str = ""  # "provinces|governorates": the head of a summary list of areas
 
 
 _PATTERN_PARTS = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)|[^\\(]+|\(")
@@ -215,6 +216,7 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
             long_period=_words(data["long_period"]) if "long_period" in data else None,
             statistic=_c(r"(?<![\w,.])(?:" + data["statistic"] + r")(?![\w])") if "statistic" in data else None,
             trigger_scan=trigger_scan,
+            area_nouns=_area_nouns(data.get("area_nouns", ""), path),
         )
     except (KeyError, TypeError, re.error) as exc:
         raise LexiconError(f"{path}: malformed lexicon ({type(exc).__name__}: {exc})") from None
@@ -235,6 +237,16 @@ def _context_rule(rule: dict, path: Path) -> ContextRule:
         skip=_c(r"^(?:" + rule["skip"] + r")") if rule.get("skip") else None,
         only=_c(r"^(?:" + rule["only"] + r")$") if rule.get("only") else None,
     )
+
+
+def _area_nouns(nouns: str, path: Path) -> str:
+    """The ``area_nouns`` alternation, checked to compile (it is used inside larger patterns)."""
+    if nouns:
+        try:
+            re.compile(nouns)
+        except re.error as exc:
+            raise LexiconError(f"{path}: area_nouns {nouns!r} is no regular expression ({exc}); use a|b|c") from None
+    return nouns
 
 
 def _precedence(order: list[str], path: Path) -> tuple[str, ...]:

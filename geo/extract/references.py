@@ -86,13 +86,22 @@ _STATED_IN = re.compile(
 )
 # A meeting's place: "who met Lavrov and Biden in Munich".
 _MEETING = re.compile(
-    r"\b(?:met|meet|meets|meeting|talks|summit|conference|visited|visiting|visit)\b[^,.;]{0,80}$", re.IGNORECASE
+    r"\b(?:met|meet|meets|meetings?|talks|summit|conference|visited|visiting|visit)\b[^,.;]{0,80}$", re.IGNORECASE
 )
 _TAIL_END = re.compile(r"\badding\b|\band added\b|\bwho said\b|[“\"]", re.IGNORECASE)
 _BASED_IN = re.compile(r"\bbased\s+(?:in|at)\s+(?:the\s+)?(?:nearby\s+|neighbou?ring\s+)?$", re.IGNORECASE)
 # "killed in the unrest in Latakia": deaths at the place, whatever the general word for their cause.
 _DEATHS_IN = re.compile(r"\b(?:killed|died|dead|wounded|injured)\s+(?:\w+\s+){0,2}?in\s+(?:the\s+)?\w+\s+in\s+$")
 _DESCRIPTION = re.compile(r",\s*one of (?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
+# One item of a list of areas, on the original text (names are capitalised): "Idleb", "Dayr Az Zor",
+# "the country side of Damascus", "Damascus city"; and what joins two items.
+_PARTICLE = r"(?:al|el|ez|az|as|ad|ar|an)"  # "Dayr Az Zor", "Deir ez-Zor", "al-Wafidin"
+_AREA_NAME = rf"(?:[A-Z]|{_PARTICLE}-[A-Z])[\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|{_PARTICLE}(?:-[\w'’]+)?))*"
+_AREA_ITEM = (
+    r"(?:the\s+)?(?:(?:northern|southern|eastern|western|central)\s+)?"
+    rf"(?:(?:country\s*side|outskirts|suburbs)\s+of\s+)?{_AREA_NAME}(?:\s+city)?"
+)
+_AREA_SEP = r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)(?:to\s+a\s+(?:lesser|greater)\s+extent\s+in\s+)?"
 
 
 def reference_reason(
@@ -150,6 +159,8 @@ def reference_reason(
     genre = _place_rule(before, after, lex)
     if genre is not None:
         return genre  # "Jaramana is hosting displaced families", "flights to Damascus"
+    if lex.area_nouns and _in_area_list(before[-160:], after[:160], sentence.lower, lex.area_nouns):
+        return "area-list"  # "clashes were reported in the provinces of Idleb, Homs and Hama"
     if "one of" in tail and _DESCRIPTION.search(before):
         return "description"  # "Midan, one of the first Damascus areas to rise up"
     if prep_end and lex.generic.search(tail) and not _DEATHS_IN.search(tail[-60:]):
@@ -191,6 +202,41 @@ def _place_rule(before: str, after: str, lex: Lexicon) -> str | None:
         if rule.regex.search(sides[key]):
             return rule.id
     return None
+
+
+def _in_area_list(before: str, after: str, sentence_lower: str, nouns: str) -> bool:
+    """Whether the mention is one item of a summary list of areas (``area_nouns`` in ``lexicon.json``).
+
+    UN and agency reports sum up where violence went on by listing provinces: "clashes have been
+    reported in the provinces of Idleb, Homs and Hama", "violence continued in Homs, Damascus and
+    Dar'a governorates". Such a list tells where the conflict is, not an act at each place. A list
+    under a plural head ("the provinces of X") counts whatever its length; a list closed by the plural
+    noun ("X, Y and Z governorates") needs three names, so "Idlib and Hama provinces" stays an event.
+    The caller keeps events when the sentence names a day.
+    """
+    if not any(n.rstrip("s") in sentence_lower for n in nouns.split("|")):
+        return False  # cheap test first: most sentences name no province at all
+    head, prefix, tail = _area_patterns(nouns)
+    if head.search(before):
+        return True
+    closing = tail.match(after)
+    if closing is None:
+        return False
+    joined = prefix.search(before)
+    seps = len(re.findall(_AREA_SEP, (joined.group(0) if joined else "") + closing.group(0)))
+    return seps >= 2
+
+
+@lru_cache(maxsize=4)
+def _area_patterns(nouns: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """The list patterns for one set of area nouns: headed ("the provinces of ..."), list start, closing noun."""
+    noun = rf"(?i:{nouns})"
+    lead = r"(?:the\s+)?(?:(?:country\s*side|outskirts|suburbs)\s+of\s+)?"  # "..., the country side of" Damascus
+    return (
+        re.compile(rf"\b{noun}\s+of\s+(?:{_AREA_ITEM}{_AREA_SEP})*{lead}$"),
+        re.compile(rf"(?:{_AREA_ITEM}{_AREA_SEP})+$"),
+        re.compile(rf"(?:{_AREA_SEP}{_AREA_ITEM})*\s+{noun}\b"),
+    )
 
 
 @lru_cache(maxsize=256)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import argparse
 import random
-import sqlite3
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,76 +22,87 @@ from ..app import filters as F
 from ..app import mapview
 from ..extract.pipeline import load_resources
 from ..models import EVENT_TYPES, MentionRecord
-from ..store.articles import mention_row
-from ..store.schema import MENTION_COLUMNS
+from ..store.bulk import load_records
 
 
-def fill(conn: sqlite3.Connection, gaz, n: int, seed: int = 1) -> None:
-    """Insert ``n`` synthetic event mentions over 60 days, in 100-mention articles."""
-    rng = random.Random(seed)
+def bench_places(gaz) -> list:
+    """The gazetteer's places the generated events happen at: those within about 30 km of Damascus."""
     lat0, lon0 = mapview.center_of(gaz)
-    places = [
+    return [
         p
         for p in gaz.places.values()
         if p.kind in ("neighbourhood", "camp", "landmark", "city")
         and abs(p.lat - lat0) < 0.3
         and abs(p.lon - lon0) < 0.3
     ]
+
+
+def synthetic_records(gaz, n: int, seed: int = 1, mention_share: float = 0.0) -> Iterator[MentionRecord]:
+    """``n`` synthetic mention records over 60 days, in 100-mention articles (the same for one seed).
+
+    Each is an event of a random type at a random place of :func:`bench_places`,
+    but a share ``mention_share`` of them are mere place mentions (no event),
+    so that the app's "Show" filter changes what is shown. Records are made
+    one at a time: a million of them never sit in memory together.
+    """
+    rng = random.Random(seed)
+    places = bench_places(gaz)
     outlets = ["AFP", "Reuters", "SANA", "Al Jazeera", "BBC"]
     sources = [None, "activists", "Syrian Observatory for Human Rights", "state media"]
-    cols = ", ".join(f'"{c}"' for c in MENTION_COLUMNS)
-    marks = ", ".join("?" for _ in MENTION_COLUMNS)
-    with conn:
-        for a in range(0, n, 100):
-            doc = f"bench-{a // 100:05d}"
-            conn.execute(
-                "INSERT INTO articles (doc_id, sha256, title, outlet, published, origin, text) "
-                "VALUES (?, ?, ?, ?, ?, 'bench', ?)",
-                (doc, doc, f"Report {a // 100}", rng.choice(outlets), "2012-08-01", "x" * 40),
+    for a in range(0, n, 100):
+        doc = f"bench-{a // 100:05d}"
+        outlet = rng.choice(outlets)
+        for i in range(a, min(a + 100, n)):
+            p = rng.choice(places)
+            etype = rng.choice(list(EVENT_TYPES))
+            day = (date(2012, 7, 1) + timedelta(days=rng.randrange(60))).isoformat()
+            # drawn only when asked for, so mention_share=0 gives the same events as ever
+            is_event = not (mention_share and rng.random() < mention_share)
+            sentence = f"Fighting was reported in {p.name} on that day, sources said."
+            yield MentionRecord(
+                mention_id=f"{doc}:{i}",
+                doc_id=doc,
+                start=25,
+                end=25 + len(p.name),
+                surface=p.name,
+                place_id=p.id,
+                place=p.name,
+                place_kind=p.kind,
+                lat=p.lat,
+                lon=p.lon,
+                geo_precision=p.geo_precision,
+                uncertainty_km=p.uncertainty_km,
+                admin1="Damascus",
+                country="Syria",
+                place_source=p.source,
+                is_event=is_event,
+                event_type=etype if is_event else None,
+                sub_event_type=rng.choice(EVENT_TYPES[etype]) if is_event else None,
+                trigger="fighting" if is_event else None,
+                date=day,
+                date_precision="day",
+                date_basis="on that day",
+                date_start=day,
+                date_end=day,
+                sentence=sentence,
+                sentence_start=0,
+                attribution=rng.choice(sources),
+                verified=rng.choice([None, None, None, False]),
+                match="key",
+                title=f"Report {a // 100}",
+                outlet=outlet,
+                url=None,
+                published="2012-08-01",
             )
-            rows = []
-            for i in range(a, min(a + 100, n)):
-                p = rng.choice(places)
-                etype = rng.choice(list(EVENT_TYPES))
-                day = (date(2012, 7, 1) + timedelta(days=rng.randrange(60))).isoformat()
-                sentence = f"Fighting was reported in {p.name} on that day, sources said."
-                rec = MentionRecord(
-                    mention_id=f"{doc}:{i}",
-                    doc_id=doc,
-                    start=25,
-                    end=25 + len(p.name),
-                    surface=p.name,
-                    place_id=p.id,
-                    place=p.name,
-                    place_kind=p.kind,
-                    lat=p.lat,
-                    lon=p.lon,
-                    geo_precision=p.geo_precision,
-                    uncertainty_km=p.uncertainty_km,
-                    admin1="Damascus",
-                    country="Syria",
-                    place_source=p.source,
-                    is_event=True,
-                    event_type=etype,
-                    sub_event_type=rng.choice(EVENT_TYPES[etype]),
-                    trigger="fighting",
-                    date=day,
-                    date_precision="day",
-                    date_basis="on that day",
-                    date_start=day,
-                    date_end=day,
-                    sentence=sentence,
-                    sentence_start=0,
-                    attribution=rng.choice(sources),
-                    verified=rng.choice([None, None, None, False]),
-                    match="key",
-                    title=None,
-                    outlet=None,
-                    url=None,
-                    published=None,
-                )
-                rows.append(mention_row(rec))
-            conn.executemany(f"INSERT INTO mentions ({cols}) VALUES ({marks})", rows)
+
+
+def fill(conn, gaz, n: int, seed: int = 1, mention_share: float = 0.0) -> int:
+    """Load ``n`` synthetic mentions (:func:`synthetic_records`) into a store, in bulk; returns how many.
+
+    ``conn`` is a SQLite or PostGIS store (:func:`geo.store.connect`); on
+    PostGIS the rows go in with COPY, so a million load in minutes.
+    """
+    return load_records(conn, synthetic_records(gaz, n, seed, mention_share), origin="bench")
 
 
 def render(m) -> str:
