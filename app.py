@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import replace
+from collections import Counter
+from dataclasses import asdict, replace
 from datetime import date
 
 import streamlit as st
@@ -23,10 +24,12 @@ from geo.app.geocode import Geocoder
 from geo.app.text import md
 from geo.app.worker import Worker, budget_seconds, extract_upload
 from geo.errors import ClashmapError
+from geo.export.merge import merge_events
 from geo.extract.documents import EARLIEST_PUBLISHED, latest_published
 from geo.extract.gazetteer import COLUMNS as GAZETTEER_COLUMNS
 from geo.extract.pipeline import load_resources
 from geo.models import PLACE_KINDS
+from geo.store import query as Q
 
 st.set_page_config(page_title="clashmap: Damascus events from the news", page_icon="🗺️", layout="wide")
 
@@ -63,44 +66,78 @@ def current_resources():
     return resources(str(path), file_stamp(path))
 
 
-@st.cache_data(show_spinner=False)
-def mentions(db: str, rev: int):
-    conn = store.connect(db)
-    try:
-        return F.with_days(store.mentions_frame(conn))
-    finally:
-        conn.close()
+# Query results are cached per store revision and filter, a few at a time: nothing holds every mention.
+CACHE = {"show_spinner": False, "max_entries": 8, "ttl": 600}
 
 
-@st.cache_data(show_spinner=False)
-def view(db: str, rev: int, fkey: str):
-    """The filtered mentions and their events for one filter state."""
+@st.cache_data(**{**CACHE, "max_entries": 2})
+def facets(_conn, db: str, rev: int) -> dict:
+    """The sidebar's choices, the data's date span and its title, read once per store revision."""
+    span = Q.date_span(_conn)
+    return {"options": Q.options(_conn), "span": span, "title": F.title_of(*Q.event_areas(_conn), span)}
+
+
+@st.cache_data(**CACHE)
+def sub_types(_conn, db: str, rev: int, event_types: tuple) -> list[str]:
+    return Q.options(_conn, list(event_types))["sub_event_types"]
+
+
+def parse_filter(fkey: str) -> dict:
     f = json.loads(fkey)
     for k in ("start", "end"):
         f[k] = date.fromisoformat(f[k]) if f[k] else None
-    shown = F.apply_filters(mentions(db, rev), f)
-    return shown, F.group_events(shown, events_only=f["events_only"])
+    return f
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def geopackage(db: str, rev: int, fkey: str) -> bytes:
-    """The shown events as a GeoPackage file's bytes."""
+@st.cache_data(**CACHE)
+def view(_conn, db: str, rev: int, fkey: str) -> tuple[dict, list]:
+    """Counts of the filtered reports, and their events as the store groups them (place, type, day)."""
+    f = parse_filter(fkey)
+    return Q.counts(_conn, f), Q.event_groups(_conn, f)
+
+
+@st.cache_data(**{**CACHE, "max_entries": 4})
+def small_events(_conn, db: str, rev: int, fkey: str) -> list:
+    """The filtered mentions merged into events with their reports (only for a set small enough to draw)."""
+    f = parse_filter(fkey)
+    return merge_events(Q.records(_conn, f), events_only=f["events_only"])
+
+
+@st.cache_data(**{**CACHE, "max_entries": 4})
+def place_events(_conn, db: str, rev: int, fkey: str, place_id: str) -> list:
+    """One place's filtered events with their reports (for its story)."""
+    f = parse_filter(fkey)
+    return merge_events(Q.records(_conn, f, place_id=place_id), events_only=f["events_only"])
+
+
+@st.cache_data(**CACHE)
+def table_rows(_conn, db: str, rev: int, fkey: str, limit: int):
+    """The first ``limit`` filtered reports as the page's table."""
+    return F.table(F.frame_of(Q.first_records(_conn, parse_filter(fkey), limit)))
+
+
+@st.cache_data(**CACHE)
+def places_table(_conn, db: str, rev: int, fkey: str):
+    return F.per_place_rows(Q.place_type_counts(_conn, parse_filter(fkey)))
+
+
+def build_downloads(conn, f: dict) -> dict[str, bytes]:
+    """GeoJSON, CSV and GeoPackage of the filtered reports, built when the reader asks (not cached)."""
     import tempfile
 
+    from geo.export import geojson
     from geo.export.parquet import write_geopackage
 
-    _, events = view(db, rev, fkey)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "clashmap.gpkg")
-        write_geopackage([e for e in events if e.is_event], path)
-        with open(path, "rb") as fh:
-            return fh.read()
-
-
-@st.cache_data(show_spinner=False)
-def exports(db: str, rev: int, fkey: str) -> tuple[str, str]:
-    shown, _ = view(db, rev, fkey)
-    return F.to_geojson(shown), F.to_csv(shown)
+    recs = Q.records(conn, f)
+    events = merge_events(recs, events_only=True)
+    gpkg = None
+    if events:  # an empty GeoPackage layer has no columns to write
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "clashmap.gpkg")
+            write_geopackage(events, path)
+            with open(path, "rb") as fh:
+                gpkg = fh.read()
+    return {"geojson": geojson.dumps(recs).encode("utf-8"), "csv": F.csv_text(recs).encode("utf-8"), "gpkg": gpkg}
 
 
 @st.cache_data(show_spinner=False)
@@ -121,11 +158,12 @@ def show_flash() -> None:
 # --- sidebar: filters -----------------------------------------------------------------------
 
 
-def sidebar_filters(df) -> dict:
+def sidebar_filters(conn, db: str, rev: int) -> dict:
     sb = st.sidebar
     sb.header("Filters")
     f = dict(F.DEFAULT_FILTERS)
-    span = F.date_span(df)
+    choices = facets(conn, db, rev)
+    span = choices["span"]
     if span and span[0] < span[1]:
         start, end = sb.slider(
             "Dates (calendar days)", min_value=span[0], max_value=span[1], value=span, format="YYYY-MM-DD", key="dates"
@@ -135,9 +173,9 @@ def sidebar_filters(df) -> dict:
         sb.caption(f"All dated reports are of {span[0].isoformat()}.")
     f["include_undated"] = sb.checkbox("Include reports without a date", value=True, key="undated")
     f["events_only"] = sb.radio("Show", ["Events only", "All place mentions"], key="show") == "Events only"
-    opts = F.options(df)
+    opts = choices["options"]
     f["event_types"] = sb.multiselect("Event type", opts["event_types"], key="types", placeholder="All types")
-    subs = F.options(df, f["event_types"])["sub_event_types"]
+    subs = sub_types(conn, db, rev, tuple(f["event_types"])) if f["event_types"] else opts["sub_event_types"]
     f["sub_event_types"] = sb.multiselect("Sub-event type", subs, key="subtypes", placeholder="All sub-types")
     f["outlets"] = sb.multiselect("Outlet", opts["outlets"], key="outlets", placeholder="All outlets")
     f["doc_ids"] = sb.multiselect(
@@ -161,14 +199,19 @@ def filter_key(f: dict) -> str:
 # --- main views -----------------------------------------------------------------------------
 
 
-def render_map(events: list, user_csv: str, stamp: tuple, f: dict) -> None:
+def aggregate_above() -> int:
+    """Above this many events the map shows places, not events, and reports are not read one by one."""
+    # A smaller threshold shows one marker per place sooner (a slow machine, or the browser tests).
+    return int(os.environ.get("CLASHMAP_AGGREGATE_ABOVE", mapview.AGGREGATE_ABOVE))
+
+
+def render_map(events: list, user_csv: str, stamp: tuple, f: dict, aggregated: bool) -> None:
     gaz = current_resources()[0].gazetteer
     base = mapview.base_map(labels(user_csv, stamp), mapview.center_of(gaz))
     c1, c2 = st.columns([3, 2])
     layer_kind = c1.radio("Layer", ["Events", "Hexagon density", "Heatmap"], horizontal=True, key="layer")
     agreement = acled_agreement(events, f)
-    # A smaller threshold shows one marker per place sooner (a slow machine, or the browser tests).
-    above = int(os.environ.get("CLASHMAP_AGGREGATE_ABOVE", mapview.AGGREGATE_ABOVE))
+    above = 0 if aggregated else aggregate_above()  # the store's aggregates carry no reports to draw one by one
     if layer_kind == "Hexagon density":
         size = c2.select_slider("Hexagon size (km, centre to corner)", [0.5, 1, 2, 5, 10, 25], value=1, key="hex_km")
         layer = mapview.density_layer(events, size, agreement)
@@ -184,7 +227,7 @@ def render_map(events: list, user_csv: str, stamp: tuple, f: dict) -> None:
             f"(green), {len(agreement.only_acled)} only ACLED reports (dashed); "
             f"{len(agreement.only_extracted)} extracted events have no ACLED match. See **Compare with ACLED**."
         )
-    if layer_kind == "Events" and mapview.is_aggregated(events, above):
+    if layer_kind == "Events" and aggregated and events:
         st.info(
             f"{len(events):,} events: shown as one marker per place (sized by its events; the popup lists them). "
             "The player shows a place while any of its days is in the window."
@@ -198,10 +241,14 @@ def render_map(events: list, user_csv: str, stamp: tuple, f: dict) -> None:
     )
 
 
-def render_table_chart(shown) -> None:
+#: The table shows the first reports only: a browser cannot page through 100,000 rows.
+TABLE_ROWS = 1000
+
+
+def render_table_chart(conn, db: str, rev: int, fkey: str, groups: list, reports: int) -> None:
     st.subheader("Events per day, by type")
     # Merged events, as on the map (one per place, type and day), not the reports behind them.
-    counts = F.per_day(F.group_events(shown))
+    counts = F.per_day([g for g in groups if g.is_event])
     if counts.empty:
         st.info("No dated events match the filters.")
     else:
@@ -209,23 +256,38 @@ def render_table_chart(shown) -> None:
             counts.index = counts.index.strftime("%Y-%m-%d")
         st.bar_chart(counts, color=[mapview.color_of(c) for c in counts.columns], x_label="day", y_label="events")
     st.subheader("Reports")
-    st.dataframe(F.table(shown), hide_index=True, width="stretch")
+    if reports > TABLE_ROWS:
+        st.caption(
+            f"The first {TABLE_ROWS:,} of {reports:,} reports (in article order). Narrow the filters, "
+            "or prepare a download (left) for all of them."
+        )
+    st.dataframe(table_rows(conn, db, rev, fkey, TABLE_ROWS), hide_index=True, width="stretch")
 
 
-def render_places(shown, events: list) -> None:
+def render_places(conn, db: str, rev: int, fkey: str, groups: list, small: list | None) -> None:
     st.subheader("Which places saw what")
-    st.dataframe(F.per_place(shown), hide_index=True, width="stretch")
-    render_place_story(events)
+    st.dataframe(places_table(conn, db, rev, fkey), hide_index=True, width="stretch")
+    render_place_story(conn, db, rev, fkey, groups, small)
 
 
-def render_place_story(events: list) -> None:
+def render_place_story(conn, db: str, rev: int, fkey: str, groups: list, small: list | None) -> None:
     """One place's events over time, every report behind them, and where the outlets differ."""
-    places = {e.place_id: e.place for e in events if e.is_event}
-    if not places:
+    names = {g.place_id: g.place for g in groups if g.is_event}
+    if not names:
         return
+    per_place = Counter(g.place_id for g in groups)
     st.subheader("A place's story")
-    order = sorted(places, key=lambda p: (-sum(e.place_id == p for e in events), places[p]))
-    place_id = st.selectbox("Place", order, format_func=places.get, key="story_place")
+    order = sorted(names, key=lambda p: (-per_place[p], names[p]))
+    if small is None:  # many events: a place's reports are read only once the reader picks it
+        place_id = st.selectbox(
+            "Place", order, index=None, format_func=names.get, key="story_place_many", placeholder="Choose a place"
+        )
+        if place_id is None:
+            return
+        events = place_events(conn, db, rev, fkey, place_id)
+    else:
+        place_id = st.selectbox("Place", order, format_func=names.get, key="story_place")
+        events = small
     story = F.place_story(events, place_id)
     counts = story["per_day"]
     if not counts.empty:
@@ -270,7 +332,7 @@ def render_article(conn) -> None:
     }
     doc_id = st.selectbox("Article", list(labels_), format_func=labels_.get, key="article_view")
     art = store.get_article(conn, doc_id)
-    ms = [m for m in mentions(str(store.db_path()), store.revision(conn)).to_dict("records") if m["doc_id"] == doc_id]
+    ms = [asdict(m) for m in Q.doc_records(conn, doc_id)]
     st.caption(
         f"{len(ms)} place mentions, {sum(m['is_event'] for m in ms)} read as events. "
         "Underlined: places (coloured by event type, grey: no event; red dotted: not placed)."
@@ -535,27 +597,36 @@ def geocoder():
     return Geocoder(domain=domain, scheme=scheme)
 
 
-def render_downloads(shown, db: str, rev: int, fkey: str) -> None:
+def render_downloads(conn, f: dict, rev: int, fkey: str, reports: int) -> None:
+    """Downloads of what is shown, built only when the reader asks (they can be large)."""
     sb = st.sidebar
     sb.header("Download what is shown")
-    geojson, csv_text = exports(db, rev, fkey)
+    if sb.button("Prepare GeoJSON / CSV / GeoPackage", key="dl_prepare"):
+        with sb.status(f"Preparing {reports:,} reports…"):
+            st.session_state["downloads"] = (fkey, rev, build_downloads(conn, f))
+    ready = st.session_state.get("downloads")
+    if not (ready and ready[:2] == (fkey, rev)):
+        st.session_state.pop("downloads", None)  # files of other filters: free them
+        sb.caption(f"{reports:,} reports. Prepare the files to download them.")
+        return
+    files = ready[2]
     sb.download_button(
-        "GeoJSON (RFC 7946)", geojson, file_name="clashmap.geojson", mime="application/geo+json", key="dl_geojson"
+        "GeoJSON (RFC 7946)",
+        files["geojson"],
+        file_name="clashmap.geojson",
+        mime="application/geo+json",
+        key="dl_geojson",
     )
-    sb.download_button("CSV (ACLED-like)", csv_text, file_name="clashmap.csv", mime="text/csv", key="dl_csv")
-    # A GeoPackage (what QGIS opens first) is built only when asked for: it takes a moment.
-    if sb.button("Prepare a GeoPackage of the events", key="gpkg_prepare"):
-        st.session_state["gpkg"] = (fkey, rev, geopackage(db, rev, fkey))
-    ready = st.session_state.get("gpkg")
-    if ready and ready[:2] == (fkey, rev):
+    sb.download_button("CSV (ACLED-like)", files["csv"], file_name="clashmap.csv", mime="text/csv", key="dl_csv")
+    if files["gpkg"]:
         sb.download_button(
             "GeoPackage (events)",
-            ready[2],
+            files["gpkg"],
             file_name="clashmap-events.gpkg",
             mime="application/geopackage+sqlite3",
             key="dl_gpkg",
         )
-    sb.caption(f"{len(shown):,} reports.")
+    sb.caption(f"{reports:,} reports.")
 
 
 def sync_acled() -> None:
@@ -688,19 +759,22 @@ def page(res, problems, title) -> None:
 def show_store(conn, db: str, res, problems, title) -> None:
     """The page over an open store; ``title`` is the placeholder the data's title goes in."""
     rev = store.revision(conn)
-    df = mentions(db, rev)
-    covers = F.data_title(df)
+    covers = facets(conn, db, rev)["title"]
     title.title(f"clashmap: {md(covers)}, as the news reported it" if covers else "clashmap: events from the news")
-    f = sidebar_filters(df)
+    f = sidebar_filters(conn, db, rev)
     fkey = filter_key(f)
-    shown, events = view(db, rev, fkey)
-    render_downloads(shown, db, rev, fkey)
+    counts, groups = view(conn, db, rev, fkey)
+    render_downloads(conn, f, rev, fkey, counts["reports"])
+    # Events with their reports only for a set small enough to draw one by one; above, the store's groups.
+    above = aggregate_above()
+    small = small_events(conn, db, rev, fkey) if mapview.one_by_one(len(groups), counts["reports"], above) else None
+    events = small if small is not None else groups
 
-    places = len({e.place_id for e in events})
+    places = len({g.place_id for g in groups})
     what = "events" if f["events_only"] else "place mentions"
     st.markdown(
-        f"**{len(events):,}** {what} at **{places}** places, from **{shown['doc_id'].nunique()}** "
-        f"articles ({len(shown):,} reports)."
+        f"**{len(groups):,}** {what} at **{places}** places, from **{counts['articles']}** "
+        f"articles ({counts['reports']:,} reports)."
     )
     user_csv = store.user_gazetteer_path()
     sync_acled()
@@ -709,11 +783,11 @@ def show_store(conn, db: str, res, problems, title) -> None:
         key="tab",
     )
     with tabs[0]:
-        render_map(events, str(user_csv), file_stamp(user_csv), f)
+        render_map(events, str(user_csv), file_stamp(user_csv), f, aggregated=small is None)
     with tabs[1]:
-        render_table_chart(shown)
+        render_table_chart(conn, db, rev, fkey, groups, counts["reports"])
     with tabs[2]:
-        render_places(shown, events)
+        render_places(conn, db, rev, fkey, groups, small)
     with tabs[3]:
         render_article(conn)
     with tabs[4]:

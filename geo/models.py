@@ -350,6 +350,11 @@ class EventRecord:
         return tuple(sorted({m.outlet or m.doc_id for m in self.mentions}))
 
     @property
+    def reports(self) -> int:
+        """Number of mentions (reports) merged into it."""
+        return len(self.mentions)
+
+    @property
     def corroboration(self) -> int:
         """Number of distinct outlets (or documents without one) reporting it."""
         return len(self.outlets)

@@ -79,6 +79,8 @@ def test_filters_reach_the_exports(app, monkeypatch):
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
     app.sidebar.multiselect(key="types").select("Battles").run()
+    assert not sent  # nothing is built before the reader asks
+    app.sidebar.button(key="dl_prepare").click().run()
     table = app.dataframe[0].value
     assert set(table["type"]) == {"Battles"}
     mime, data = sent["clashmap.geojson"]
@@ -294,3 +296,32 @@ def test_a_place_story_lists_where_outlets_differ(app):
     told = "\n".join(m.value for m in app.markdown)
     assert "Battles put on different days (2 apart)" in told
     assert "AFP \\(newspaper print\\)" in told and "Financial Times" in told
+
+
+def test_many_events_come_from_the_stores_aggregates(tmp_path, monkeypatch, res):
+    from geo import store
+    from geo.store import query as Q
+    from geo.tools.appbench import fill
+
+    db = tmp_path / "db.sqlite"
+    conn = store.open_store(db, res)
+    store.seed(conn, res)
+    fill(conn, res.gazetteer, 2500)
+    groups = Q.event_groups(conn, {})
+    reports = Q.counts(conn, {})["reports"]
+    conn.close()
+    monkeypatch.setenv("CLASHMAP_DB", str(db))
+    monkeypatch.setenv("CLASHMAP_USER_GAZETTEER", str(tmp_path / "user_gazetteer.csv"))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert summary(at).startswith(f"**{len(groups):,}** events at **{len({g.place_id for g in groups})}** places")
+    assert any("one marker per place" in i.value for i in at.info)
+    assert markers(at) == len({g.place_id for g in groups})  # one per place, not one per event
+    table = at.dataframe[0].value
+    assert len(table) == 1000 and any(f"The first 1,000 of {reports:,} reports" in c.value for c in at.caption)
+    # A place's reports are read only once the reader picks it.
+    assert not any(d.value is not None and "sentence" in d.value.columns for d in at.dataframe[2:])
+    at.selectbox(key="story_place_many").set_value(groups[0].place_id).run()
+    assert any("sentence" in d.value.columns and len(d.value) > 0 for d in at.dataframe[2:])
+    assert not at.exception and any("reported by" in m.value or "one outlet" in m.value for m in at.markdown)

@@ -119,3 +119,18 @@ def test_load_a_geoparquet_extraction_into_either_store(url, conn, tmp_path, cap
         c = store.connect(target)
         assert len(store.mention_records(c)) == 105
         c.close()
+
+
+def test_filtering_and_counting_in_sql_agree_with_pandas_on_postgis(conn, res):
+    from geo.tools.appbench import fill
+
+    from .test_query import check_agreement
+
+    store.seed(conn, res)
+    store.ingest_text(
+        conn, "Unverified reports said shelling hit Mezzeh on Monday.", res, published="2012-07-20", outlet="Test Wire"
+    )
+    fill(conn, res.gazetteer, 2000, seed=3)
+    assert check_agreement(conn) > 5000
+    indexes = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'mentions'")}
+    assert "mentions_map" in indexes

@@ -119,3 +119,19 @@ def test_the_page_opens_an_old_store(tmp_path, monkeypatch):
     assert "from **4** articles" in summary
     feature_group = json.loads(at.get("component_instance")[0].proto.json_args)["feature_group"]
     assert "Qaboun" in feature_group
+
+
+def test_a_version_2_store_gets_the_map_index_and_keeps_its_mentions(tmp_path, res):
+    path = tmp_path / "v2.sqlite"
+    conn = store.open_store(path, res)
+    store.seed(conn, res)
+    conn.execute("DROP INDEX mentions_map")
+    conn.execute("PRAGMA user_version = 2")
+    before = [r.mention_id for r in store.mention_records(conn)]
+    conn.close()
+
+    conn = store.open_store(path, res)
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert store.version(conn) == 3 and "mentions_map" in indexes
+    assert [r.mention_id for r in store.mention_records(conn)] == before
+    conn.close()

@@ -58,10 +58,12 @@ def hex_bins(events: Iterable[EventRecord], size_km: float = 1.0) -> list[dict]:
     lon0 = sum(e.lon for e in events) / len(events)
     km_per_deg_lon = 111.320 * math.cos(math.radians(lat0))
     cells: dict[tuple[int, int], list[EventRecord]] = {}
+    cell_of: dict[tuple[float, float], tuple[int, int]] = {}  # many events share a point: bin each point once
     for e in events:
-        x, y = (e.lon - lon0) * km_per_deg_lon, (e.lat - lat0) * KM_PER_DEG_LAT
-        cell = _cube_round((_SQRT3 / 3 * x - y / 3) / size_km, (2 / 3 * y) / size_km)
-        cells.setdefault(cell, []).append(e)
+        if (e.lat, e.lon) not in cell_of:
+            x, y = (e.lon - lon0) * km_per_deg_lon, (e.lat - lat0) * KM_PER_DEG_LAT
+            cell_of[(e.lat, e.lon)] = _cube_round((_SQRT3 / 3 * x - y / 3) / size_km, (2 / 3 * y) / size_km)
+        cells.setdefault(cell_of[(e.lat, e.lon)], []).append(e)
     features = []
     for (q, r), members in sorted(cells.items()):
         cx, cy = size_km * _SQRT3 * (q + r / 2), size_km * 1.5 * r
@@ -80,7 +82,7 @@ def hex_bins(events: Iterable[EventRecord], size_km: float = 1.0) -> list[dict]:
                 "geometry": mapping(Polygon(corners)),
                 "properties": {
                     "count": len(members),
-                    "reports": sum(len(e.mentions) for e in members),
+                    "reports": sum(e.reports for e in members),
                     "dominant_type": _dominant(types),
                     "types": {t or "place mention": n for t, n in sorted(types.items(), key=lambda tn: -tn[1])},
                     "first": days[0] if days else None,

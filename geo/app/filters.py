@@ -23,24 +23,10 @@ from ..export import csv as csv_export
 from ..export import geojson
 from ..export.merge import merge_events
 from ..models import EVENT_TYPES, EventRecord, MentionRecord
+from ..store.query import DEFAULT_FILTERS, NO_ATTRIBUTION
 
-#: Label for mentions whose text names no source.
-NO_ATTRIBUTION = "(no source named)"
 #: Label for mentions without an event type.
 NO_TYPE = "(not an event)"
-
-DEFAULT_FILTERS: dict = {
-    "start": None,  # datetime.date or None: from the first day of the data
-    "end": None,
-    "include_undated": True,  # mentions whose date the text does not give
-    "event_types": [],
-    "sub_event_types": [],
-    "doc_ids": [],
-    "outlets": [],
-    "attributions": [],  # NO_ATTRIBUTION stands for "none named"
-    "events_only": True,  # False: every place mention, events or not
-    "show_unverified": True,  # False: hide reports the text calls unverified
-}
 
 
 def with_days(df: pd.DataFrame) -> pd.DataFrame:
@@ -155,6 +141,12 @@ def records(df: pd.DataFrame) -> list[MentionRecord]:
     return out
 
 
+def frame_of(recs: list[MentionRecord]) -> pd.DataFrame:
+    """Records as a mentions frame (the columns of :func:`geo.store.mentions_frame` a record has)."""
+    rows = [[getattr(r, c) for c in _FIELDS] for r in recs]
+    return pd.DataFrame(rows, columns=list(_FIELDS), dtype=object)  # object: None stays None, never NaN
+
+
 def group_events(df: pd.DataFrame, events_only: bool = True) -> list[EventRecord]:
     """The filtered mentions merged into events by the one merger (:func:`geo.export.merge.merge_events`).
 
@@ -211,7 +203,7 @@ def per_place(df: pd.DataFrame) -> pd.DataFrame:
     """Which places saw what: one row per place, counts by type, first and last day."""
     placed = df[df["place"].notna()]
     if placed.empty:
-        return pd.DataFrame(columns=["place", "kind", "reports", "first", "last"])
+        return per_place_rows([])
     types = placed["event_type"].fillna(NO_TYPE)
     counts = pd.crosstab(placed["place"], types)
     out = pd.DataFrame(
@@ -228,6 +220,27 @@ def per_place(df: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["reports", "place"], ascending=[False, True]).reset_index(drop=True)
 
 
+def per_place_rows(rows: list[tuple]) -> pd.DataFrame:
+    """:func:`per_place` from the store's counts (:func:`geo.store.query.place_type_counts`).
+
+    ``rows`` are ``(place, event_type, kind, reports, first day, last day)``.
+    """
+    if not rows:
+        return pd.DataFrame(columns=["place", "kind", "reports", "first", "last"])
+    places: dict[str, dict] = {}
+    types = sorted({t or NO_TYPE for _, t, _, _, _, _ in rows})
+    for place, etype, kind, n, first, last in rows:
+        row = places.setdefault(place, {"place": place, "kind": kind, "reports": 0, "first": None, "last": None})
+        row["kind"] = min(k for k in (row["kind"], kind) if k) if row["kind"] or kind else None
+        row["reports"] += n
+        row[etype or NO_TYPE] = row.get(etype or NO_TYPE, 0) + n
+        row["first"] = min(d for d in (row["first"], first) if d) if row["first"] or first else None
+        row["last"] = max(d for d in (row["last"], last) if d) if row["last"] or last else None
+    out = pd.DataFrame([{**{t: 0 for t in types}, **row} for row in places.values()])
+    out = out[["place", "kind", "reports", "first", "last", *types]]
+    return out.sort_values(["reports", "place"], ascending=[False, True]).reset_index(drop=True)
+
+
 # --- export ---------------------------------------------------------------------------------
 
 
@@ -237,14 +250,18 @@ def to_geojson(df: pd.DataFrame) -> str:
 
 
 def to_csv(df: pd.DataFrame) -> str:
-    """The filtered mentions as ACLED-like CSV, as the CLI writes it, plus each one's corroboration.
+    """The filtered mentions as ACLED-like CSV (see :func:`csv_text`)."""
+    return csv_text(records(df))
+
+
+def csv_text(recs: list[MentionRecord]) -> str:
+    """Mention records as ACLED-like CSV, as the CLI writes it, plus each one's corroboration.
 
     One row per mention (the table's reports); ``corroboration`` is that of
     the merged event the mention belongs to (the number of outlets reporting
     the same place, type and day among the rows shown), empty for unplaced
     names.
     """
-    recs = records(df)
     corroboration = {
         m.mention_id: ev.corroboration for ev in merge_events(recs, events_only=False) for m in ev.mentions
     }
@@ -274,21 +291,28 @@ def data_title(df: pd.DataFrame) -> str:
     'Damascus, 8–22 July 2012'
     """
     events = df[df["is_event"].astype(bool) & df["place_id"].notna()] if len(df) else df
-    areas = _main_areas(events["admin1"]) if len(events) else []
-    if not areas and len(events):
-        areas = _main_areas(events["country"])
-    span = date_span(df)
-    text = " and ".join(areas)
+    areas = _value_counts(events["admin1"]) if len(events) else {}
+    countries = _value_counts(events["country"]) if len(events) else {}
+    return title_of(areas, countries, date_span(df))
+
+
+def title_of(areas: dict[str, int], countries: dict[str, int], span: tuple[date, date] | None) -> str:
+    """:func:`data_title` from placed events per admin area and per country, and the date span."""
+    names = _main_areas(areas) or _main_areas(countries)
     when = _span_text(*span) if span else ""
-    return ", ".join(part for part in (text, when) if part)
+    return ", ".join(part for part in (" and ".join(names), when) if part)
 
 
-def _main_areas(values: pd.Series) -> list[str]:
-    counts = pd.Series([v for v in values if isinstance(v, str) and v]).value_counts()
-    if counts.empty:
+def _value_counts(values: pd.Series) -> dict[str, int]:
+    return dict(pd.Series([v for v in values if isinstance(v, str) and v]).value_counts())
+
+
+def _main_areas(counts: dict[str, int]) -> list[str]:
+    if not counts:
         return []
-    top = counts.iloc[0]
-    names = [str(name) for name, n in counts.items() if n >= top * TITLE_AREA_SHARE][:2]
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    top = ranked[0][1]
+    names = [str(name) for name, n in ranked if n >= top * TITLE_AREA_SHARE][:2]
     return [name.removesuffix(" Governorate") for name in names]
 
 

@@ -47,6 +47,8 @@ FIT_MIN_KM = 5.0
 FAR_PLACES_NAMED = 6
 #: Above this many events the layer shows one aggregated marker per place.
 AGGREGATE_ABOVE = 1500
+#: Nor are reports read one by one (for event markers and their evidence) when more than this many are shown.
+READ_REPORTS_MAX = 10_000
 #: Evidence sentences shown in one popup.
 POPUP_MENTIONS = 4
 
@@ -702,11 +704,11 @@ def place_popup_html(evs: list[EventRecord], max_rows: int = 40) -> str:
     first = evs[0]
     days = sorted({ev.date for ev in evs if ev.date})
     span = " to ".join(_e(d) for d in dict.fromkeys([days[0], days[-1]] if days else [])) or "dates not given"
-    reports = sum(len(ev.mentions) for ev in evs)
+    reports = sum(ev.reports for ev in evs)
     rows = "".join(
         f"<tr><td><i style='display:inline-block;width:9px;height:9px;border-radius:50%;"
         f"background:{color_of(ev.event_type)}'></i></td><td>{_e(ev.date or 'no date')}</td>"
-        f"<td>{_e(ev.event_type or MENTION_LABEL)}</td><td class='cm-src'>{len(ev.mentions)} report(s)</td></tr>"
+        f"<td>{_e(ev.event_type or MENTION_LABEL)}</td><td class='cm-src'>{ev.reports} report(s)</td></tr>"
         for ev in evs[:max_rows]
     )
     parts = [
@@ -715,7 +717,7 @@ def place_popup_html(evs: list[EventRecord], max_rows: int = 40) -> str:
     ]
     if len(evs) > max_rows:
         parts.append(f"<div class='cm-src'>… and {len(evs) - max_rows} more events in the table.</div>")
-    for ev in evs[-2:]:
+    for ev in [ev for ev in evs[-2:] if ev.mentions]:  # the store's aggregates carry no reports
         m = ev.mentions[0]
         where = f"{_e(m.outlet or 'unknown outlet')}, {_e(m.published or '')}"
         parts.append(_evidence(m) + f"<div class='cm-src'>{where}{source_link(m.url)}</div>")
@@ -802,7 +804,7 @@ def place_features(events: list[EventRecord]) -> list[dict]:
                     "days": days or [""],
                     "place": first.place,
                     "count": len(evs),
-                    "reports": sum(len(ev.mentions) for ev in evs),
+                    "reports": sum(ev.reports for ev in evs),
                     "offset": [0, 0],
                     "tip": f"<b>{_e(first.place)}</b><br>{len(evs)} events",
                     "popup": place_popup_html(evs),
@@ -849,7 +851,9 @@ def fit_points(events: list[EventRecord]) -> tuple[list[EventRecord], list[Event
         return list(events), []
     lat0 = sorted(ev.lat for ev in events)[len(events) // 2]
     lon0 = sorted(ev.lon for ev in events)[len(events) // 2]
-    dist = [haversine_km(lat0, lon0, ev.lat, ev.lon) for ev in events]
+    # Once per point, not per event: many events share a place (the store's aggregates, at 100,000 events).
+    reach_of = {pt: haversine_km(lat0, lon0, *pt) for pt in {(ev.lat, ev.lon) for ev in events}}
+    dist = [reach_of[(ev.lat, ev.lon)] for ev in events]
     q80 = sorted(dist)[math.ceil(0.8 * len(dist)) - 1]
     reach = max(FIT_MIN_KM, FIT_SPREAD * q80)
     near = [ev for ev, d in zip(events, dist) if d <= reach]
@@ -1031,6 +1035,15 @@ def _finish(fg: folium.FeatureGroup, events: list[EventRecord], agreement, sprea
 
 def is_aggregated(events: list, aggregate_above: int = AGGREGATE_ABOVE) -> bool:
     return len(events) > aggregate_above
+
+
+def one_by_one(events: int, reports: int, aggregate_above: int = AGGREGATE_ABOVE) -> bool:
+    """Whether the page reads the shown reports and draws each event (else one marker per place).
+
+    Few events, and not too many reports behind them (a million-event store
+    can put 30,000 reports behind 1,000 events).
+    """
+    return events <= aggregate_above and reports <= READ_REPORTS_MAX
 
 
 # --- the article view -----------------------------------------------------------------------

@@ -333,6 +333,14 @@ def _frame(cursor: sqlite3.Cursor) -> pd.DataFrame:
     return pd.DataFrame.from_records(cursor.fetchall(), columns=names)
 
 
+#: The columns a mention is read with: its own, then its article's.
+RECORD_SELECT = ", ".join(f'm."{c}"' for c in MENTION_COLUMNS) + ", a.title, a.outlet, a.url, a.published"
+#: The order mentions are read in: article by article, then in the text (the id breaks ties).
+RECORD_ORDER = "a.seq, m.start, m.mention_id"
+#: The field names of :data:`RECORD_SELECT`, in order.
+RECORD_NAMES = (*MENTION_COLUMNS, "title", "outlet", "url", "published")
+
+
 @store_errors
 def mentions_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     """Every stored mention with its article's title, outlet, url and date.
@@ -340,13 +348,18 @@ def mentions_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     ``is_event`` is bool; ``verified`` is ``False`` (the text calls it
     unverified) or ``None``; ``date`` and ``published`` are ISO strings or None.
     """
-    cols = ", ".join(f'm."{c}"' for c in MENTION_COLUMNS)
-    df = _frame(
-        conn.execute(
-            f"SELECT {cols}, a.title, a.outlet, a.url, a.published, a.origin "
-            "FROM mentions m JOIN articles a USING (doc_id) ORDER BY a.seq, m.start"
+    return typed_frame(
+        _frame(
+            conn.execute(
+                f"SELECT {RECORD_SELECT}, a.origin FROM mentions m JOIN articles a USING (doc_id) "
+                f"ORDER BY {RECORD_ORDER}"
+            )
         )
     )
+
+
+def typed_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A frame of stored mention rows with the types of :func:`mentions_frame` (bools, tuples, None)."""
     for col in df.columns:
         if df[col].dtype != "float64" and df[col].dtype != "int64":
             df[col] = df[col].astype(object).where(df[col].notna(), None)
@@ -358,24 +371,21 @@ def mentions_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     return df
 
 
+def record(row: Iterable) -> MentionRecord:
+    """A row read with :data:`RECORD_SELECT` as a :class:`~geo.models.MentionRecord`."""
+    values = dict(zip(RECORD_NAMES, row))
+    values["is_event"] = bool(values["is_event"])
+    values["verified"] = None if values["verified"] is None else bool(values["verified"])
+    values["ambiguous"] = bool(values["ambiguous"])
+    values["alternatives"] = tuple(a for a in (values["alternatives"] or "").split("|") if a)
+    return MentionRecord(**values)
+
+
 @store_errors
 def mention_records(conn: sqlite3.Connection) -> list[MentionRecord]:
     """Every stored mention as a record, in article then text order."""
-    cols = ", ".join(f'm."{c}"' for c in MENTION_COLUMNS)
-    cur = conn.execute(
-        f"SELECT {cols}, a.title, a.outlet, a.url, a.published "
-        "FROM mentions m JOIN articles a USING (doc_id) ORDER BY a.seq, m.start"
-    )
-    names = [*MENTION_COLUMNS, "title", "outlet", "url", "published"]
-    out = []
-    for row in cur:
-        values = dict(zip(names, row))
-        values["is_event"] = bool(values["is_event"])
-        values["verified"] = None if values["verified"] is None else bool(values["verified"])
-        values["ambiguous"] = bool(values["ambiguous"])
-        values["alternatives"] = tuple(a for a in (values["alternatives"] or "").split("|") if a)
-        out.append(MentionRecord(**values))
-    return out
+    cur = conn.execute(f"SELECT {RECORD_SELECT} FROM mentions m JOIN articles a USING (doc_id) ORDER BY {RECORD_ORDER}")
+    return [record(row) for row in cur]
 
 
 @store_errors
@@ -383,10 +393,12 @@ def articles_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     """Stored articles (without their text), oldest first, with mention counts."""
     return _frame(
         conn.execute(
+            # One GROUP BY, not a subquery per article: with the map's index (is_event first) SQLite
+            # would answer "events of this article" by scanning every event, once per article.
             "SELECT a.doc_id, a.title, a.outlet, a.published, a.origin, a.url, length(a.text) AS chars, "
-            "(SELECT count(*) FROM mentions m WHERE m.doc_id = a.doc_id) AS mentions, "
-            "(SELECT count(*) FROM mentions m WHERE m.doc_id = a.doc_id AND m.is_event = 1) AS events "
-            "FROM articles a ORDER BY a.seq"
+            "COALESCE(c.mentions, 0) AS mentions, COALESCE(c.events, 0) AS events FROM articles a LEFT JOIN "
+            "(SELECT doc_id, COUNT(*) AS mentions, SUM(CASE WHEN is_event = 1 THEN 1 ELSE 0 END) AS events "
+            "FROM mentions GROUP BY doc_id) c ON c.doc_id = a.doc_id ORDER BY a.seq"
         )
     )
 

@@ -98,7 +98,7 @@ def test_acled_export_beside_the_events(page, tmp_path):
 def test_geopackage_download_of_what_is_shown(page, tmp_path):
     wait_for(page, lambda f: f["markers"] > 0)
     assert marker_count(page) == 30
-    page.get_by_role("button", name="Prepare a GeoPackage of the events").click()
+    page.get_by_role("button", name="Prepare GeoJSON / CSV / GeoPackage").click()
     wait_idle(page)
     with page.expect_download() as info:
         page.get_by_role("button", name="GeoPackage (events)").click()

@@ -95,6 +95,9 @@ def test_type_filter_and_geojson_download(page, tmp_path):
         return Array.from(out);
     }""")
     assert colors == ["Battles"]
+    assert page.get_by_role("button", name="GeoJSON (RFC 7946)").count() == 0  # built only when asked
+    page.get_by_role("button", name="Prepare GeoJSON / CSV / GeoPackage").click()
+    page.get_by_role("button", name="GeoJSON (RFC 7946)").wait_for(timeout=30_000)
     with page.expect_download() as info:
         page.get_by_role("button", name="GeoJSON (RFC 7946)").click()
     path = tmp_path / "out.geojson"

@@ -1,0 +1,317 @@
+"""The map's questions asked of the store: filter, count and aggregate in SQL.
+
+The page never reads every mention: the sidebar's options and date span, the
+counts, the events per day and per place come from ``SELECT DISTINCT``,
+``MIN``/``MAX`` and ``GROUP BY`` over the filtered rows, and mentions are read
+as records only for a small filtered set (the event markers, a place's story,
+the first rows of the table) or for a download the reader asked for.
+
+One code for SQLite and PostGIS: statements are written in the SQL both speak,
+with ``?`` placeholders (:class:`~geo.store.postgis.PostgisConnection`
+translates them); every value reaches the database as a parameter, never
+formatted into the text. A filter is a plain dict (:data:`DEFAULT_FILTERS`);
+an empty list means "no restriction".
+
+>>> where({"event_types": ["Battles"], "start": None})
+('m.is_event = 1 AND m.event_type IN (?)', ['Battles'])
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from ..export.merge import event_id
+from ..models import EVENT_TYPES, MentionRecord
+from .articles import RECORD_ORDER, RECORD_SELECT, record
+from .schema import store_errors
+
+#: Stands for "the text names no source" among the attributions.
+NO_ATTRIBUTION = "(no source named)"
+
+DEFAULT_FILTERS: dict = {
+    "start": None,  # datetime.date or None: from the first day of the data
+    "end": None,
+    "include_undated": True,  # mentions whose date the text does not give
+    "event_types": [],
+    "sub_event_types": [],
+    "doc_ids": [],
+    "outlets": [],
+    "attributions": [],  # NO_ATTRIBUTION stands for "none named"
+    "events_only": True,  # False: every place mention, events or not
+    "show_unverified": True,  # False: hide reports the text calls unverified
+}
+
+_FROM = "FROM mentions m JOIN articles a ON a.doc_id = m.doc_id"
+
+
+def _source(f: dict) -> str:
+    """The FROM clause for counting: the articles joined only when their outlet is filtered on.
+
+    Without the join, counts read the map's index (schema ``mentions_map``) and never the rows.
+    """
+    return _FROM if f.get("outlets") else "FROM mentions m"
+
+
+_DATED = "(m.date IS NOT NULL AND m.date <> '')"
+# ISO days compare as text; these bound an open end of the range.
+_FIRST_DAY, _LAST_DAY = "0001-01-01", "9999-12-31"
+#: The multi-valued filters and the column each restricts.
+_IN_FILTERS = (
+    ("event_types", "m.event_type"),
+    ("sub_event_types", "m.sub_event_type"),
+    ("doc_ids", "m.doc_id"),
+    ("outlets", "a.outlet"),
+)
+
+
+def _in(column: str, values: list) -> tuple[str, list]:
+    return f"{column} IN ({', '.join('?' for _ in values)})", list(values)
+
+
+def _dates(f: dict) -> tuple[str | None, list]:
+    """The date condition: calendar days from start to end, undated reports kept if asked."""
+    if f["start"] is None and f["end"] is None:
+        return (None if f["include_undated"] else _DATED), []
+    bounds = [f["start"].isoformat() if f["start"] else _FIRST_DAY, f["end"].isoformat() if f["end"] else _LAST_DAY]
+    cond = f"{_DATED} AND m.date >= ? AND m.date <= ?"
+    return (f"(({cond}) OR NOT {_DATED})" if f["include_undated"] else f"({cond})"), bounds
+
+
+def where(f: dict) -> tuple[str, list]:
+    """The filter ``f`` as a WHERE condition over ``mentions m JOIN articles a`` and its parameters.
+
+    Keys missing from ``f`` take their :data:`DEFAULT_FILTERS` value.
+    """
+    f = {**DEFAULT_FILTERS, **f}
+    parts: list[str] = []
+    params: list = []
+    if f["events_only"]:
+        parts.append("m.is_event = 1")
+    if not f["show_unverified"]:
+        parts.append("(m.verified IS NULL OR m.verified <> 0)")
+    cond, values = _dates(f)
+    if cond:
+        parts.append(cond)
+        params += values
+    for key, column in _IN_FILTERS:
+        if f[key]:
+            cond, values = _in(column, f[key])
+            parts.append(cond)
+            params += values
+    if f["attributions"]:
+        cond, values = _in("m.attribution", f["attributions"])
+        if NO_ATTRIBUTION in f["attributions"]:
+            cond = f"({cond} OR m.attribution IS NULL)"
+        parts.append(cond)
+        params += values
+    return " AND ".join(parts) or "1 = 1", params
+
+
+#: Rows the merger makes events of (:func:`geo.export.merge.merge_events`): placed, on a point.
+_MERGEABLE = "m.place_id IS NOT NULL AND m.lat IS NOT NULL"
+
+
+# --- the sidebar: what each filter can take --------------------------------------------------
+
+
+def _strings(rows: Iterable) -> list[str]:
+    return sorted({r[0] for r in rows if isinstance(r[0], str) and r[0]})
+
+
+@store_errors
+def options(conn: sqlite3.Connection, event_types: list[str] | None = None) -> dict[str, list]:
+    """The values each filter can take in the store (as :func:`geo.app.filters.options` over every mention).
+
+    Sub-event types are limited to ``event_types`` when given. Event types
+    are listed in the codebook's order; articles in the order they were stored.
+    """
+    # Few scans of the mentions, each reading the map's index: the pairs give types and sub-types.
+    pairs = conn.execute("SELECT DISTINCT event_type, sub_event_type FROM mentions").fetchall()
+    present = set(_strings(pairs))
+    types = [t for t in EVENT_TYPES if t in present] + sorted(present - set(EVENT_TYPES))
+    subs = _strings((sub,) for etype, sub in pairs if not event_types or etype in event_types)
+    has_mentions = "EXISTS (SELECT 1 FROM mentions m WHERE m.doc_id = a.doc_id)"
+    docs = conn.execute(f"SELECT a.doc_id, a.title, a.outlet FROM articles a WHERE {has_mentions} ORDER BY a.seq")
+    docs = docs.fetchall()
+    named = conn.execute("SELECT DISTINCT attribution FROM mentions").fetchall()
+    attributions = _strings(named)
+    if any(a is None for (a,) in named):
+        attributions = [NO_ATTRIBUTION, *attributions]
+    return {
+        "event_types": types,
+        "sub_event_types": subs,
+        "outlets": _strings((o,) for _, _, o in docs),
+        "doc_ids": [d for d, _, _ in docs],
+        "doc_labels": {d: f"{t or d} ({o or 'no outlet'})" for d, t, o in docs},
+        "attributions": attributions,
+    }
+
+
+@store_errors
+def date_span(conn: sqlite3.Connection) -> tuple[date, date] | None:
+    """First and last day of any stored mention, or None when nothing is dated."""
+    first, last = conn.execute(
+        "SELECT MIN(m.date), MAX(m.date) FROM mentions m WHERE m.date IS NOT NULL AND m.date <> ''"
+    ).fetchone()
+    return (date.fromisoformat(first), date.fromisoformat(last)) if first else None
+
+
+@store_errors
+def event_areas(conn: sqlite3.Connection) -> tuple[dict[str, int], dict[str, int]]:
+    """Placed events per admin area and per country (for the page's title)."""
+    areas: dict[str, int] = {}
+    countries: dict[str, int] = {}
+    rows = conn.execute(
+        "SELECT m.admin1, m.country, COUNT(*) FROM mentions m WHERE m.is_event = 1 AND m.place_id IS NOT NULL "
+        "GROUP BY m.admin1, m.country"
+    )
+    for admin1, country, n in rows:
+        for counts, name in ((areas, admin1), (countries, country)):
+            if name:
+                counts[name] = counts.get(name, 0) + int(n)
+    return areas, countries
+
+
+# --- counts and aggregates of the filtered rows ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventGroup:
+    """One merged event as the store counts it: place, type and day, and how many reports.
+
+    What :class:`~geo.models.EventRecord` is without its mentions, for maps of
+    many events (per-place markers, hexagons, heat); ``mentions`` is empty.
+    """
+
+    place_id: str
+    place: str
+    place_kind: str | None
+    lat: float
+    lon: float
+    uncertainty_km: float | None
+    event_type: str | None
+    date: str | None
+    reports: int
+    mentions: tuple = ()
+
+    @property
+    def event_id(self) -> str:
+        return event_id((self.place_id, self.event_type, self.date))
+
+    @property
+    def is_event(self) -> bool:
+        return self.event_type is not None
+
+
+def _group_order(g: EventGroup) -> tuple:
+    # As merge_events orders events: dated first in day order, mere mentions after events.
+    return (g.date is None, g.date or "", g.place_id, g.event_type is None, g.event_type or "")
+
+
+@store_errors
+def event_groups(conn: sqlite3.Connection, f: dict) -> list[EventGroup]:
+    """The filtered mentions merged into events (place, type, day) by ``GROUP BY``, in the merger's order.
+
+    The same events as :func:`geo.export.merge.merge_events` over the filtered
+    records (one per place, event type and day; with ``events_only`` False,
+    mere mentions of a place on a day form groups of their own), bounded by
+    places x types x days whatever the number of reports.
+    """
+    f = {**DEFAULT_FILTERS, **f}
+    cond, params = where(f)
+    rows = conn.execute(
+        "SELECT m.place_id, CASE WHEN m.is_event = 1 THEN m.event_type END AS etype, m.date, COUNT(*), "
+        "MIN(m.place), MIN(m.place_kind), MIN(m.lat), MIN(m.lon), MIN(m.uncertainty_km) "
+        f"{_source(f)} WHERE {cond} AND {_MERGEABLE} "
+        "GROUP BY m.place_id, CASE WHEN m.is_event = 1 THEN m.event_type END, m.date",
+        params,
+    )
+    groups = [
+        EventGroup(pid, place, kind, float(lat), _float(lon), _float(unc), etype, day, int(n))
+        for pid, etype, day, n, place, kind, lat, lon, unc in rows
+    ]
+    return sorted(groups, key=_group_order)
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+@store_errors
+def counts(conn: sqlite3.Connection, f: dict) -> dict[str, int]:
+    """How many reports (mentions) and articles pass the filter ``f``."""
+    cond, params = where(f)
+    # Per article, then summed: one hash aggregate, where COUNT(DISTINCT) sorts every row on PostgreSQL.
+    articles, reports = conn.execute(
+        f"SELECT COUNT(*), SUM(n) FROM (SELECT m.doc_id, COUNT(*) AS n {_source(f)} WHERE {cond} GROUP BY m.doc_id) t",
+        params,
+    ).fetchone()
+    return {"reports": int(reports or 0), "articles": int(articles)}
+
+
+@store_errors
+def place_type_counts(conn: sqlite3.Connection, f: dict) -> list[tuple]:
+    """Reports per place name and event type: ``(place, event_type, kind, reports, first day, last day)``.
+
+    For the page's "which places saw what" (:func:`geo.app.filters.per_place_rows`).
+    """
+    cond, params = where(f)
+    rows = conn.execute(
+        "SELECT m.place, m.event_type, MIN(m.place_kind), COUNT(*), "
+        f"MIN(CASE WHEN {_DATED} THEN m.date END), MAX(CASE WHEN {_DATED} THEN m.date END) "
+        f"{_source(f)} WHERE {cond} AND m.place IS NOT NULL GROUP BY m.place, m.event_type",
+        params,
+    )
+    return [(p, t, k, int(n), first, last) for p, t, k, n, first, last in rows]
+
+
+# --- the rows themselves, for small sets and downloads ---------------------------------------
+
+
+@store_errors
+def records(
+    conn: sqlite3.Connection, f: dict, *, limit: int | None = None, place_id: str | None = None
+) -> list[MentionRecord]:
+    """The filtered mentions as records, in article then text order (the first ``limit`` of them).
+
+    ``place_id`` keeps one place's mentions only (a place's story).
+    """
+    cond, params = where(f)
+    if place_id is not None:
+        cond += " AND m.place_id = ?"
+        params.append(place_id)
+    sql = f"SELECT {RECORD_SELECT} {_FROM} WHERE {cond} ORDER BY {RECORD_ORDER}"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    return [record(row) for row in conn.execute(sql, params)]
+
+
+@store_errors
+def first_records(conn: sqlite3.Connection, f: dict, limit: int) -> list[MentionRecord]:
+    """The first ``limit`` filtered mentions, as :func:`records` with ``limit`` gives them, without sorting them all.
+
+    Counts per article (read from the map's index) pick the first articles, in
+    the order they were stored, that hold ``limit`` rows; only their mentions
+    are read and sorted.
+    """
+    cond, params = where(f)
+    per_doc = dict(conn.execute(f"SELECT m.doc_id, COUNT(*) {_source(f)} WHERE {cond} GROUP BY m.doc_id", params))
+    take, n = [], 0
+    for (doc_id,) in conn.execute("SELECT doc_id FROM articles ORDER BY seq"):
+        if doc_id in per_doc:
+            take.append(doc_id)
+            n += int(per_doc[doc_id])
+            if n >= limit:
+                break
+    return records(conn, {**f, "doc_ids": take}, limit=limit) if take else []
+
+
+@store_errors
+def doc_records(conn: sqlite3.Connection, doc_id: str) -> list[MentionRecord]:
+    """One article's mentions as records, in text order."""
+    sql = f"SELECT {RECORD_SELECT} {_FROM} WHERE m.doc_id = ? ORDER BY m.start, m.mention_id"
+    return [record(row) for row in conn.execute(sql, (doc_id,))]
