@@ -38,9 +38,14 @@ def feature(record: MentionRecord | EventRecord) -> dict:
     return point_feature(record.lat, record.lon, record.properties())
 
 
+# One encoder for every feature: ``json.dumps`` with an option builds a new one per call.
+# The output is that of ``json.dumps(..., ensure_ascii=False)``.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def encode(record: MentionRecord | EventRecord) -> str:
     """One record's feature as JSON text (workers encode, the writer only copies)."""
-    return json.dumps(feature(record), ensure_ascii=False)
+    return _ENCODER.encode(feature(record))
 
 
 def encoded_features(result: ArticleResult, res: Resources) -> list[str]:

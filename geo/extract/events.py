@@ -36,7 +36,7 @@ from functools import lru_cache
 
 from ..models import UNKNOWN_DATE, Article, Mention, Place, ResolvedDate, Span
 from .dates import TimeExpression, find_time_expressions
-from .lexicon import Lexicon, Trigger
+from .lexicon import ContextRule, Lexicon, Trigger
 from .references import STATEMENT, reference_reason
 from .text import Sentence, clause_tail, lowered, sentences
 
@@ -114,7 +114,7 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
     """Event triggers in a sentence, each marked live or not."""
     found = []
     original, sentence = sentence, lowered(sentence)  # lower-case patterns: faster than IGNORECASE
-    for m in lex.any_trigger.finditer(sentence):
+    for m in (lex.trigger_scan or lex.any_trigger).finditer(sentence):
         index = int(m.lastgroup[1:])
         trig = lex.triggers[index]
         sub = trig.sub_event_type
@@ -147,19 +147,37 @@ def _blocker(sentence: str, start: int, end: int, trig: Trigger, lex: Lexicon) -
     Humanitarian reporting moves aid, not forces ("a convoy entered Talbiseh"), goes to verify
     reports ("to verify reports of shelling"), and describes people ("people displaced from Homs").
     """
-    word = sentence[start:end]
     sides: dict[tuple[str, int], str] = {}  # rules share a few (side, words) windows: cut each once
-    for rule in lex.trigger_blockers:
-        if rule.families and trig.family not in rule.families:
-            continue
-        if (rule.skip is not None and rule.skip.match(word)) or (rule.only is not None and not rule.only.match(word)):
-            continue
+    for rule in _blockers_for(lex, trig.family, sentence[start:end]):
         key = (rule.side, rule.words)
         if key not in sides:
             sides[key] = _side_words(sentence, start, end, rule.side, rule.words)
         if rule.regex.search(sides[key]):
             return rule.id
     return None
+
+
+# The blockers that apply to a trigger family and word, by lexicon: the words are few
+# ("shelling", "fled"), so each is sorted out once rather than once per trigger.
+_APPLICABLE: dict[int, tuple[tuple[ContextRule, ...], dict[tuple[str, str], tuple[ContextRule, ...]]]] = {}
+
+
+def _blockers_for(lex: Lexicon, family: str, word: str) -> tuple[ContextRule, ...]:
+    """The trigger blockers of ``lex`` that apply to this family and trigger word, in order."""
+    rules = lex.trigger_blockers
+    held = _APPLICABLE.get(id(rules))
+    if held is None or held[0] is not rules or len(held[1]) > 50_000:
+        held = _APPLICABLE[id(rules)] = (rules, {})
+    found = held[1].get((family, word))
+    if found is None:
+        found = held[1][(family, word)] = tuple(
+            rule
+            for rule in rules
+            if not (rule.families and family not in rule.families)
+            and not (rule.skip is not None and rule.skip.match(word))
+            and not (rule.only is not None and not rule.only.match(word))
+        )
+    return found
 
 
 def _side_words(text: str, start: int, end: int, side: str, n: int) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import LexiconError
 from ..models import EVENT_TYPES
+from .scan import Scanner
 
 DEFAULT_LEXICON = Path(__file__).resolve().parent / "data" / "lexicon.json"
 
@@ -88,6 +89,8 @@ class Lexicon:
     place_rules: tuple[ContextRule, ...] = ()  # "Jaramana is hosting displaced families", "flights to Damascus"
     long_period: re.Pattern | None = None  # "over the past three months": a count, not an event
     statistic: re.Pattern | None = None  # "600,000", "thousands of": the count a long period goes with
+    # ``any_trigger``'s matches, found trying at each word only the triggers that can start with it.
+    trigger_scan: Scanner | None = None
     area_nouns: str = ""  # "provinces|governorates": the head of a summary list of areas
 
 
@@ -135,6 +138,9 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
             r"(?<![\w])(?=[^\W\d_])(?:"
             + "|".join(f"(?P<t{i}>(?:{t['pattern']})\\b)" for i, t in enumerate(data["triggers"]))
             + ")"
+        )
+        trigger_scan = Scanner(
+            r"[^\W\d_]", [(f"t{i}", _lc(t["pattern"])) for i, t in enumerate(data["triggers"])], suffix=r"\b"
         )
         speaker = _c(
             r"\b(?:" + data["speaker_nouns"] + r")(?:\s+at\s+the\s+[\w ]{2,40}?(?=\s+in\b))?"
@@ -209,6 +215,7 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
             place_rules=tuple(_context_rule(r, path) for r in data.get("place_rules", [])),
             long_period=_words(data["long_period"]) if "long_period" in data else None,
             statistic=_c(r"(?<![\w,.])(?:" + data["statistic"] + r")(?![\w])") if "statistic" in data else None,
+            trigger_scan=trigger_scan,
             area_nouns=_area_nouns(data.get("area_nouns", ""), path),
         )
     except (KeyError, TypeError, re.error) as exc:

@@ -228,10 +228,9 @@ def sentences(text: str, keep: Sequence[tuple[int, int]] = ()) -> list[Sentence]
 
 def _split_line(line: str, base: int, paragraph: int, out: list[Sentence], keep: Sequence[tuple[int, int]]) -> None:
     stripped = line.rstrip()
-    words = len(stripped.split())
     # A heading or headline: one short line with no full stop, question or exclamation
     # mark anywhere ("Syria crisis: air strikes on Douma – live updates").
-    heading = bool(stripped) and not re.search(r"[.!?]", stripped) and words <= 20
+    heading = bool(stripped) and not re.search(r"[.!?]", stripped) and len(stripped.split()) <= 20
     start = 0
     for match in _BOUNDARY.finditer(line):
         head = line[max(start, match.start() + 1 - _WORD_BEFORE_REACH) : match.start() + 1]

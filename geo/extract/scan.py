@@ -1,0 +1,184 @@
+"""One pass over a text for a family of patterns, tried only where they can start.
+
+A combined pattern ``(?<!\\w)(?=START)(?:(?P<a>pa)|(?P<b>pb)|...)`` makes the regex
+engine try every alternative at every word start; most of them fail on their first
+character, but trying hundreds of them costs more than the rest of the pass.
+:class:`Scanner` finds the same matches (the first listed alternative wins at a
+position, matches do not overlap, left to right) but, at a word starting with a given
+character, tries only the alternatives that can start with it: one small pattern per
+first character, chosen by a dictionary look-up.
+
+>>> s = Scanner(r"[^\\W\\d_]", [("t0", "clash(?:es)?"), ("t1", "shell(?:ing|ed)")], suffix=r"\\b")
+>>> [(m.group(0), m.lastgroup) for m in s.finditer("heavy clashes and shelling")]
+[('clashes', 't0'), ('shelling', 't1')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cached_property
+
+try:  # the parser behind ``re``; private, so without it every alternative is tried everywhere
+    from re import _parser as _sre_parse
+except ImportError:  # pragma: no cover - Python before 3.11
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+#: Stands for "any character" in a set of first characters.
+ANY = None
+
+
+class Scanner:
+    """Find what ``(?<!\\w)(?=start)(?:(?P<n0>(?:p0)suffix)|(?P<n1>(?:p1)suffix)|...)`` finds.
+
+    Parameters
+    ----------
+    start:
+        A character class every match starts with (``r"\\w"``, ``r"[^\\W\\d_]"``).
+    patterns:
+        ``(name, pattern)`` in order of precedence; each match's ``lastgroup`` is the
+        name of the pattern that made it. Patterns are compiled without flags.
+    suffix:
+        What must follow each pattern (say ``r"\\b"``).
+
+    No pattern may match the empty string (none of the lexicon's does).
+    """
+
+    def __init__(self, start: str, patterns: list[tuple[str, str]], suffix: str = ""):
+        self._combined = rf"(?<!\w)(?={start})(?:" + "|".join(f"(?P<{n}>(?:{p}){suffix})" for n, p in patterns) + ")"
+        self._starts = re.compile(rf"(?<!\w){start}")
+        alternatives = [(n, [(a, first_chars(a)) for a in top_alternatives(p)]) for n, p in patterns]
+        known = {c for _, alts in alternatives for _, chars in alts if chars is not ANY for c in chars}
+        self._by_char = {c: _compiled(alternatives, suffix, _fits(c)) for c in known}
+        # Any other character: only the patterns that may start with anything.
+        self._other = _compiled(alternatives, suffix, lambda chars: chars is ANY)
+
+    @cached_property
+    def combined(self) -> re.Pattern:
+        """The one pattern whose matches :meth:`finditer` gives (compiled on first use)."""
+        return re.compile(self._combined)
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        """Matches in ``text``, left to right, as ``combined.finditer(text)`` gives them."""
+        end = 0
+        by_char, other = self._by_char, self._other
+        for w in self._starts.finditer(text):
+            pos = w.start()
+            if pos < end:
+                continue
+            rx = by_char.get(text[pos], other)
+            if rx is None:
+                continue
+            m = rx.match(text, pos)
+            if m is not None:
+                end = m.end()
+                yield m
+
+
+def _fits(c: str):
+    """Whether an alternative with these first characters may start with ``c``."""
+    return lambda chars: chars is ANY or c in chars
+
+
+def _compiled(alternatives, suffix: str, fits) -> re.Pattern | None:
+    groups = []
+    for name, alts in alternatives:
+        kept = [a for a, chars in alts if fits(chars)]
+        if kept:
+            groups.append(f"(?P<{name}>(?:{'|'.join(kept)}){suffix})")
+    return re.compile("|".join(groups)) if groups else None
+
+
+def top_alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern (split at ``|`` outside groups and classes).
+
+    >>> top_alternatives(r"a(?:b|c)|[|]d|e\\|f")
+    ['a(?:b|c)', '[|]d', 'e\\\\|f']
+    """
+    out, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]" or pattern[i - 1] == "[" or pattern[i - 2 : i] == "[^"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    out.append(pattern[start:])
+    return out
+
+
+def first_chars(pattern: str) -> frozenset[str] | None:
+    """The characters a match of ``pattern`` can start with; None (:data:`ANY`) when any may.
+
+    Look-behinds and other zero-width assertions are passed over (a superset is safe).
+
+    >>> sorted(first_chars(r"(?<!for )refugees?|air ?strikes?|[bc]ombs?"))
+    ['a', 'b', 'c', 'r']
+    >>> first_chars(r"\\w+ killed") is None
+    True
+    """
+    try:
+        parsed = _sre_parse.parse(pattern)
+        if parsed.state.flags & ~re.UNICODE:  # "(?i)" and the like
+            return ANY
+        chars, nullable = _first(parsed)
+    except Exception:  # noqa: BLE001 - a construct not understood here: try the pattern everywhere
+        return ANY
+    return ANY if chars is ANY or nullable else frozenset(chars)
+
+
+def _first(items) -> tuple[set[str] | None, bool]:
+    """(first characters, whether it can match empty) of a parsed sequence."""
+    out: set[str] = set()
+    for op, arg in items:
+        name = str(op)
+        if name in ("ASSERT", "ASSERT_NOT", "AT"):
+            continue  # zero-width: the next item starts the match
+        if name == "LITERAL":
+            chars, nullable = {chr(arg)}, False
+        elif name == "IN":
+            chars, nullable = _class_chars(arg), False
+        elif name == "SUBPATTERN":
+            if arg[1] or arg[2]:  # inline flags (say, ignore case)
+                return ANY, False
+            chars, nullable = _first(arg[3])
+        elif name == "BRANCH":
+            parts = [_first(branch) for branch in arg[1]]
+            if any(c is ANY for c, _ in parts):
+                return ANY, False
+            chars = set().union(*(c for c, _ in parts))
+            nullable = any(n for _, n in parts)
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            chars, inner_nullable = _first(arg[2])
+            nullable = arg[0] == 0 or inner_nullable
+        else:  # ANY, NOT_LITERAL, GROUPREF, CATEGORY ...
+            return ANY, False
+        if chars is ANY:
+            return ANY, False
+        out |= chars
+        if not nullable:
+            return out, False
+    return out, True
+
+
+def _class_chars(items) -> set[str] | None:
+    chars: set[str] = set()
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            chars.add(chr(arg))
+        elif name == "RANGE" and arg[1] - arg[0] < 256:
+            chars.update(chr(c) for c in range(arg[0], arg[1] + 1))
+        else:  # NEGATE, CATEGORY (\d, \w), wide ranges
+            return ANY
+    return chars
