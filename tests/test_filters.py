@@ -15,20 +15,8 @@ from geo.export.merge import merge_events
 
 
 @pytest.fixture(scope="module")
-def df(tmp_path_factory, res):
-    conn = store.connect(tmp_path_factory.mktemp("f") / "db.sqlite")
-    store.seed(conn, res)
-    store.ingest_text(
-        conn,
-        "Unverified reports said shelling hit Mezzeh on Monday.",
-        res,
-        published="2012-07-20",
-        outlet="Test Wire",
-        title="t",
-    )
-    out = F.with_days(store.mentions_frame(conn))
-    conn.close()
-    return out
+def df(seeded_store):
+    return F.with_days(store.mentions_frame(seeded_store))
 
 
 def test_days_are_calendar_dates(df):

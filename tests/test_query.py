@@ -71,19 +71,8 @@ def check_agreement(conn, cases=CASES) -> int:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory, res):
-    conn = store.connect(tmp_path_factory.mktemp("q") / "db.sqlite")
-    store.seed(conn, res)
-    store.ingest_text(
-        conn,
-        "Unverified reports said shelling hit Mezzeh on Monday.",
-        res,
-        published="2012-07-20",
-        outlet="Test Wire",
-        title="t",
-    )
-    yield conn
-    conn.close()
+def seeded(seeded_store):
+    return seeded_store
 
 
 def test_sql_and_pandas_agree_on_the_seeds(seeded):

@@ -26,7 +26,6 @@ import argparse
 import contextlib
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,7 @@ from ..errors import BenchError, StoreError
 from ..extract.pipeline import load_resources
 from ..store.postgis import is_postgres_url
 from .appbench import fill
+from .pgserver import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -129,12 +129,6 @@ def filled(target: str, n: int) -> float:
 # --- the server -----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def app_server(target: str, tmp: Path) -> Iterator[tuple[str, int]]:
     """``streamlit run app.py`` on ``target``, read-only, on 127.0.0.1; yields ``(url, pid)``."""
@@ -165,7 +159,8 @@ def app_server(target: str, tmp: Path) -> Iterator[tuple[str, int]]:
                 proc.wait()
 
 
-def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path | str = "its log", timeout: float = 90) -> None:
+    """Wait until the streamlit server ``proc`` at ``url`` answers its health check."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -24,7 +24,8 @@ from pathlib import Path
 BIN = Path(os.environ.get("CLASHMAP_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -42,7 +43,7 @@ def postgis_server(database: str = "clashmap") -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="clashmap-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-    port = _free_port()
+    port = free_port()
     data = folder / "data"
     run = dict(check=True, capture_output=True, text=True)
     subprocess.run(_as_server_user([str(BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "clashmap"]), **run)

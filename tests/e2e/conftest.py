@@ -9,39 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from geo.tools.browserbench import wait_healthy
+from geo.tools.pgserver import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CLASHMAP_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}; see its log")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not answer {url}/_stcore/health within {timeout} s")
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +35,7 @@ def chromium_path() -> str:
 @contextlib.contextmanager
 def run_server(tmp: Path, script: str = "app.py", **env_extra: str):
     """A `streamlit run SCRIPT` server on 127.0.0.1 with its own store in `tmp`; yields its URL."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "CLASHMAP_DB": str(tmp / "db.sqlite"),
@@ -85,7 +65,7 @@ def run_server(tmp: Path, script: str = "app.py", **env_extra: str):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc)
+        wait_healthy(url, proc, tmp / "streamlit.log")
         yield url
     finally:
         proc.terminate()
