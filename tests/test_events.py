@@ -428,3 +428,47 @@ def test_hostilities_are_fighting_of_no_stated_kind(res):
     assert typed.is_event and typed.event_type == "Explosions/Remote violence"
     ended = tag(res, "Both sides agreed to a cessation of hostilities in Barzeh.", "2014-05-20")["Barzeh"]
     assert ended.event_rule != "hostilities"
+
+
+# Agreements between armed parties (GUIDELINES.md rule 5: Strategic developments, Agreement) in the
+# forms wire and UN reports use: plural and passive truces, extended pauses, evacuations under them.
+AGREEMENTS = [
+    ("Army officers and rebel commanders signed truces covering Zabadani and Madaya.", "Madaya", True),
+    ("Ceasefires have been reached in Barzeh and Qaboun.", "Qaboun", True),
+    ("Both sides agreed to prolong the humanitarian pause in Tadamon by two days.", "Tadamon", True),
+    ("The governor announced an extension of the ceasefire in Yarmouk.", "Yarmouk", True),
+    ("Local truces in Qudsaya and Hameh came into force on Sunday.", "Hameh", True),
+    ("A new truce is expected to be agreed for Harasta.", "Harasta", False),
+    ("Talks on a ceasefire in Daraya are under way.", "Daraya", False),
+]
+
+
+@pytest.mark.parametrize("text,surface,is_event", AGREEMENTS, ids=[t[:40] for t, _, _ in AGREEMENTS])
+def test_agreements(res, text, surface, is_event):
+    m = tag(res, text, published="2014-02-18")[surface]
+    assert m.is_event == is_event, m.reference_rule
+    if is_event:
+        assert (m.event_type, m.sub_event_type, m.event_rule) == ("Strategic developments", "Agreement", "agreement")
+
+
+def test_evacuations_are_displacement(res):
+    m = tag(res, "Red Crescent volunteers managed to evacuate 300 civilians from Moadamiyeh on Sunday.", "2014-02-18")
+    got = m["Moadamiyeh"]
+    assert (got.is_event, got.event_rule, got.date.date) == (True, "displacement", date(2014, 2, 16))
+    assert not tag(res, "Residents hope to evacuate the wounded from Douma.", "2014-02-18")["Douma"].is_event
+
+
+def test_acts_with_no_single_day(res):
+    """'had already been agreed' and 'since Saturday' sum up days before the story's day: no day."""
+    text = "Rebels clashed with troops in Jobar on Monday. Truces had already been agreed in Qaboun and Barzeh."
+    got = tag(res, text, "2014-02-18")
+    assert got["Jobar"].date.date == date(2014, 2, 17)
+    assert got["Qaboun"].is_event and got["Qaboun"].date.date is None
+    assert got["Qaboun"].date_rule == "no single day"
+    text = "Some 900 people have been evacuated from Moadamiyeh since Saturday, officials said on Tuesday."
+    m = tag(res, text, "2014-02-18")["Moadamiyeh"]
+    assert m.is_event and m.date.date is None
+    # Near phrasings keep their day: a time of their own, or a "since" that limits nothing.
+    assert tag(res, "Troops had already shelled Douma on Sunday.", "2014-02-18")["Douma"].date.date == date(2014, 2, 16)
+    m = tag(res, "Troops shelled Douma on Sunday for the first time since the truce.", "2014-02-18")["Douma"]
+    assert m.date.date == date(2014, 2, 16)

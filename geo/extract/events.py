@@ -782,6 +782,8 @@ def _remember_type(
 def _date_rule(trig: FoundTrigger, when: ResolvedDate) -> str:
     """Name what dated an event, for the user: its own time, the sentence's, the story's day ..."""
     basis = when.basis or ""
+    if basis.startswith(("already done", "over the days since")):
+        return "no single day"
     if trig.time is not None:
         return f"time:{trig.time.kind}"
     if basis.startswith("context:"):
@@ -833,11 +835,16 @@ def _date_for(
     lex: Lexicon,
     place_id: str | None = None,
 ) -> ResolvedDate:
+    since = _since_recent_day(trig, sent, times, article)
+    if since is not None:
+        return replace(UNKNOWN_DATE, basis=since)
     if trig.time is not None:
         return trig.time.resolve(article.published, state.reference)
     shared = _sentence_time(trig, sent, times)
     if shared is not None:
         return shared.resolve(article.published, state.reference)
+    if _ALREADY.search(sent.text[max(0, trig.start - 30) : trig.end + 30]):
+        return replace(UNKNOWN_DATE, basis="already done before the story's day")
     remembered = _recall(trig, sent, state, lex, place_id)
     if remembered is not None:
         d = remembered[0]
@@ -851,6 +858,32 @@ def _date_for(
         return replace(UNKNOWN_DATE, basis="no publication date")
     d = article.published
     return ResolvedDate(d, "day", "publication date", d, d)
+
+
+# "ceasefires had already been agreed": done before the story's day, by an unknown time
+# (unless the sentence gives that time: "had already fled on Monday").
+_ALREADY = re.compile(r"\b(?:had|have|has)\s+(?:\w+\s+)?already\b|\balready\s+(?:had|have|has)\b", re.IGNORECASE)
+
+
+def _since_recent_day(trig: FoundTrigger, sent: Sentence, times: list[TimeExpression], article: Article) -> str | None:
+    """Why an act counted "since" a recent day has no single day, if it is one.
+
+    "1,400 people had been evacuated since last Friday" sums several days, so neither that day
+    nor the story's day dates it. A "since" longer ago is a count over a period (``_long_period``).
+    """
+    stext = sent.text
+    chunk = _chunk_of(stext, trig.start)
+    for t in times:
+        since = t.text.lower().startswith("since") or bool(_SINCE_BEFORE.search(stext[max(0, t.start - 30) : t.start]))
+        if not since or not (t.bound or t.background) or _chunk_of(stext, t.start) != chunk:
+            continue
+        if article.published is None:
+            return None
+        when = t.resolve(article.published, None)
+        start = when.start or when.date
+        if start is not None and 0 < (article.published - start).days <= LONG_PERIOD_DAYS:
+            return f"over the days since {t.text}"
+    return None
 
 
 _ONGOING = re.compile(r"\b(?:are|is|am|remain|remains|continue|continues|still)\s+(?:\w+\s+){0,1}$", re.IGNORECASE)
