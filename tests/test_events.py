@@ -440,6 +440,7 @@ AGREEMENTS = [
     ("Local truces in Qudsaya and Hameh came into force on Sunday.", "Hameh", True),
     ("A new truce is expected to be agreed for Harasta.", "Harasta", False),
     ("Talks on a ceasefire in Daraya are under way.", "Daraya", False),
+    ("Damascus portrays the local truces as a victory.", "Damascus", False),  # metonymy
 ]
 
 
@@ -471,4 +472,7 @@ def test_acts_with_no_single_day(res):
     # Near phrasings keep their day: a time of their own, or a "since" that limits nothing.
     assert tag(res, "Troops had already shelled Douma on Sunday.", "2014-02-18")["Douma"].date.date == date(2014, 2, 16)
     m = tag(res, "Troops shelled Douma on Sunday for the first time since the truce.", "2014-02-18")["Douma"]
+    assert m.date.date == date(2014, 2, 16)
+    # With no count, an act going on "since Sunday" is dated by the day it began.
+    m = tag(res, "Artillery has pounded Qaboun since Sunday, residents said.", "2014-02-18")["Qaboun"]
     assert m.date.date == date(2014, 2, 16)

@@ -835,7 +835,7 @@ def _date_for(
     lex: Lexicon,
     place_id: str | None = None,
 ) -> ResolvedDate:
-    since = _since_recent_day(trig, sent, times, article)
+    since = _since_recent_day(trig, sent, times, article, lex)
     if since is not None:
         return replace(UNKNOWN_DATE, basis=since)
     if trig.time is not None:
@@ -865,15 +865,23 @@ def _date_for(
 _ALREADY = re.compile(r"\b(?:had|have|has)\s+(?:\w+\s+)?already\b|\balready\s+(?:had|have|has)\b", re.IGNORECASE)
 
 
-def _since_recent_day(trig: FoundTrigger, sent: Sentence, times: list[TimeExpression], article: Article) -> str | None:
-    """Why an act counted "since" a recent day has no single day, if it is one.
+def _since_recent_day(
+    trig: FoundTrigger, sent: Sentence, times: list[TimeExpression], article: Article, lex: Lexicon
+) -> str | None:
+    """Why a count "since" a recent day has no single day, if it is one.
 
     "1,400 people had been evacuated since last Friday" sums several days, so neither that day
-    nor the story's day dates it. A "since" longer ago is a count over a period (``_long_period``).
+    nor the story's day dates it. Without a count the act is dated by the day it began ("the army
+    has been shelling Qaboun since Sunday"); a "since" longer ago is a count over a period
+    (``_long_period``).
     """
     stext = sent.text
+    if lex.statistic is None or not lex.statistic.search(lowered(stext)):
+        return None
     chunk = _chunk_of(stext, trig.start)
     for t in times:
+        if trig.time is not None and trig.time is not t:
+            continue  # "... since Sunday, and clashes in Jobar yesterday": its own time dates it
         since = t.text.lower().startswith("since") or bool(_SINCE_BEFORE.search(stext[max(0, t.start - 30) : t.start]))
         if not since or not (t.bound or t.background) or _chunk_of(stext, t.start) != chunk:
             continue
