@@ -67,6 +67,8 @@ RULES = [
     ),
     ("A similar deal took effect in Barzeh on 5 January.", "Barzeh", True, "Strategic developments"),
     ("Syrian warplanes struck the outskirts of Arsal on Monday.", "Arsal", True, "Explosions/Remote violence"),
+    ("Kurdish fighters expelled jihadists from Ras al-Ain on Wednesday.", "Ras al-Ain", True, "Battles"),
+    ("The government expelled two diplomats from Damascus.", "Damascus", False, None),
     (
         "Taps ran dry after pumping from the spring in Wadi Barada was cut.",
         "Wadi Barada",
