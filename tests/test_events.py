@@ -69,6 +69,9 @@ RULES = [
     ("Syrian warplanes struck the outskirts of Arsal on Monday.", "Arsal", True, "Explosions/Remote violence"),
     ("Kurdish fighters expelled jihadists from Ras al-Ain on Wednesday.", "Ras al-Ain", True, "Battles"),
     ("The government expelled two diplomats from Damascus.", "Damascus", False, None),
+    # A part of a country hosts its violence; the country named as a whole does not.
+    ("Government shelling killed 18 people in northern Syria on Sunday.", "Syria", True, "Explosions/Remote violence"),
+    ("Doctors across Syria treated the wounded from the shelling.", "Syria", False, None),
     (
         "Taps ran dry after pumping from the spring in Wadi Barada was cut.",
         "Wadi Barada",

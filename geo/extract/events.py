@@ -541,12 +541,20 @@ def _usable(triggers: list[FoundTrigger], span: Span, sent: Sentence, lex: Lexic
     out = [t for t in triggers if t.chunk == chunk]
     if span.place is not None and span.place.kind == "country":
         # Crossings only ("fled to Russia"), or fire and forces from or into it.
-        if not _FROM_INTO.search(sent.text[max(0, pos - 20) : pos]):
+        if not _FROM_INTO.search(sent.text[max(0, pos - 20) : pos]) and not _REGION_OF.search(
+            sent.text[max(0, pos - 30) : pos]
+        ):
             out = [t for t in out if t.trigger.family in lex.country_families]
     return out
 
 
 _FROM_INTO = re.compile(r"\b(?:from|into)\s+(?:the\s+)?$", re.IGNORECASE)
+# "shelling killed 18 people in northern Syria", "the pause in Old Homs in western Syria": a part of
+# the country where violence happened, not the state as a whole ("across Syria" stays general).
+_REGION_OF = re.compile(
+    r"\b(?:in|of)\s+(?:the\s+)?(?:north|south|east|west)?(?:-?(?:north|south|east|west))?(?:ern|central)\s+$",
+    re.IGNORECASE,
+)
 
 
 def _own_event_unreal(span: Span, sent: Sentence, triggers: list[FoundTrigger], usable: list[FoundTrigger]) -> bool:
