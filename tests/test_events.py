@@ -72,6 +72,10 @@ RULES = [
     # A part of a country hosts its violence; the country named as a whole does not.
     ("Government shelling killed 18 people in northern Syria on Sunday.", "Syria", True, "Explosions/Remote violence"),
     ("Doctors across Syria treated the wounded from the shelling.", "Syria", False, None),
+    # Checkpoints set up by armed forces (GUIDELINES.md rule 4); residents' barricades are no such step.
+    ("The army set up checkpoints around Al-Midan.", "Al-Midan", True, "Strategic developments"),
+    ("Rebels and soldiers have set up joint checkpoints in Qudsaya.", "Qudsaya", True, "Strategic developments"),
+    ("Residents set up barricades in Latakia to keep out gangs.", "Latakia", False, None),
     (
         "Taps ran dry after pumping from the spring in Wadi Barada was cut.",
         "Wadi Barada",
