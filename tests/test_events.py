@@ -76,6 +76,19 @@ RULES = [
     ("The army set up checkpoints around Al-Midan.", "Al-Midan", True, "Strategic developments"),
     ("Rebels and soldiers have set up joint checkpoints in Qudsaya.", "Qudsaya", True, "Strategic developments"),
     ("Residents set up barricades in Latakia to keep out gangs.", "Latakia", False, None),
+    # Wire-report verbs: blowing up, targeting, operations, officers killed, weapons handed over, buses out.
+    (
+        "A truck loaded with explosives blew up outside a police station in Jaramana.",
+        "Jaramana",
+        True,
+        "Explosions/Remote violence",
+    ),
+    ("Insurgents targeted an army post in Harasta overnight.", "Harasta", True, "Battles"),
+    ("The army began a security operation in Zabadani.", "Zabadani", True, "Battles"),
+    ("Gunmen killed a colonel in Qudsaya on Friday.", "Qudsaya", True, "Battles"),
+    ("Fighters in Barzeh handed over their heavy and medium weapons.", "Barzeh", True, "Strategic developments"),
+    ("Green buses ferried 400 gunmen out of Waer on Sunday.", "Waer", True, "Strategic developments"),
+    ("The minister said the plan targeted reconstruction in Homs.", "Homs", False, None),
     (
         "Taps ran dry after pumping from the spring in Wadi Barada was cut.",
         "Wadi Barada",
