@@ -89,6 +89,12 @@ RULES = [
     ("Fighters in Barzeh handed over their heavy and medium weapons.", "Barzeh", True, "Strategic developments"),
     ("Green buses ferried 400 gunmen out of Waer on Sunday.", "Waer", True, "Strategic developments"),
     ("The minister said the plan targeted reconstruction in Homs.", "Homs", False, None),
+    # Returns and transit are movements of people (displacement); a country after a place holds it.
+    ("Around 200 families returned to Qusayr in Syria last Sunday.", "Qusayr", True, "Strategic developments"),
+    ("Around 200 families returned to Qusayr in Syria last Sunday.", "Syria", True, "Strategic developments"),
+    ("Dozens of families transited through Masnaa on Friday.", "Masnaa", True, "Strategic developments"),
+    ("The envoy returned to Damascus on Friday.", "Damascus", False, None),
+    ("The minister visited Qusayr, which has seen fierce shelling, then flew to Syria's coast.", "Syria", False, None),
     (
         "Taps ran dry after pumping from the spring in Wadi Barada was cut.",
         "Wadi Barada",

@@ -409,7 +409,7 @@ def _tag_sentence(
             alternatives=span.alternatives,
             place_basis=span.place_basis,
         )
-        usable = _usable(live, span, sent, lex)
+        usable = _usable(live, span, sent, lex, _contains_place_before(stext, span, spans, sent.start))
         if reason is None and usable and period and not (span.place and span.place.kind == "country"):
             reason = period  # "have fled Aleppo over the past three months": a count, not an event
         if reason is None and not usable:
@@ -533,19 +533,36 @@ def _clause_end(stext: str, pos: int) -> int:
     return m.start() if m else len(stext)
 
 
-def _usable(triggers: list[FoundTrigger], span: Span, sent: Sentence, lex: Lexicon) -> list[FoundTrigger]:
+def _usable(
+    triggers: list[FoundTrigger], span: Span, sent: Sentence, lex: Lexicon, container: bool = False
+) -> list[FoundTrigger]:
     """Triggers that can make this mention an event: same clause chunk; for a
-    country, only crossings (flight, defection, deployment)."""
+    country, only crossings (flight, defection, deployment), unless it is the
+    container of a place named just before it (``container``: "Yabrud in Syria")."""
     pos = span.start - sent.start
     chunk = _chunk_of(sent.text, pos)
     out = [t for t in triggers if t.chunk == chunk]
-    if span.place is not None and span.place.kind == "country":
+    if span.place is not None and span.place.kind == "country" and not container:
         # Crossings only ("fled to Russia"), or fire and forces from or into it.
         if not _FROM_INTO.search(sent.text[max(0, pos - 20) : pos]) and not _REGION_OF.search(
             sent.text[max(0, pos - 30) : pos]
         ):
             out = [t for t in out if t.trigger.family in lex.country_families]
     return out
+
+
+# "returned to Yabrud in Syria", "the attacks in Damascus, Syria": the country after a place holds it.
+_CONTAINER_GAP = re.compile(r",\s*|\s+in\s+")
+
+
+def _contains_place_before(stext: str, span: Span, spans: list[Span], offset: int) -> bool:
+    """True when the mention follows another place as its container ("Yabrud in Syria")."""
+    s0 = span.start - offset
+    return any(
+        other is not span and _CONTAINER_GAP.fullmatch(stext, other.end - offset, s0) is not None
+        for other in spans
+        if other.end - offset < s0
+    )
 
 
 _FROM_INTO = re.compile(r"\b(?:from|into)\s+(?:the\s+)?$", re.IGNORECASE)
