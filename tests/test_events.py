@@ -69,6 +69,9 @@ RULES = [
     ("Syrian warplanes struck the outskirts of Arsal on Monday.", "Arsal", True, "Explosions/Remote violence"),
     ("Kurdish fighters expelled jihadists from Ras al-Ain on Wednesday.", "Ras al-Ain", True, "Battles"),
     ("The government expelled two diplomats from Damascus.", "Damascus", False, None),
+    ("Kurdish fighters drove ISIS out of Tal Abyad on Monday.", "Tal Abyad", True, "Battles"),
+    ("The hilltop town of Maaloula changed hands twice in a week.", "Maaloula", True, "Battles"),
+    ("Shelling drove civilians out of Qusayr on Monday.", "Qusayr", True, "Explosions/Remote violence"),
     # A part of a country hosts its violence; the country named as a whole does not.
     ("Government shelling killed 18 people in northern Syria on Sunday.", "Syria", True, "Explosions/Remote violence"),
     ("Doctors across Syria treated the wounded from the shelling.", "Syria", False, None),
