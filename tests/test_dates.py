@@ -41,6 +41,10 @@ TABLE = [
     ("over the past several days", None, "unknown"),
     ("during the reporting period", None, "unknown"),
     ("throughout the week", None, "unknown"),
+    ("over the weekend", None, "unknown"),
+    # A part of the day before a weekday: the weekday dates it.
+    ("at dawn on Friday", date(2012, 7, 20), "day"),
+    ("in the early morning of Thursday", date(2012, 7, 19), "day"),
 ]
 
 

@@ -67,6 +67,37 @@ RULES = [
     ),
     ("A similar deal took effect in Barzeh on 5 January.", "Barzeh", True, "Strategic developments"),
     ("Syrian warplanes struck the outskirts of Arsal on Monday.", "Arsal", True, "Explosions/Remote violence"),
+    ("Kurdish fighters expelled jihadists from Ras al-Ain on Wednesday.", "Ras al-Ain", True, "Battles"),
+    ("The government expelled two diplomats from Damascus.", "Damascus", False, None),
+    ("Kurdish fighters drove ISIS out of Tal Abyad on Monday.", "Tal Abyad", True, "Battles"),
+    ("The hilltop town of Maaloula changed hands twice in a week.", "Maaloula", True, "Battles"),
+    ("Shelling drove civilians out of Qusayr on Monday.", "Qusayr", True, "Explosions/Remote violence"),
+    # A part of a country hosts its violence; the country named as a whole does not.
+    ("Government shelling killed 18 people in northern Syria on Sunday.", "Syria", True, "Explosions/Remote violence"),
+    ("Doctors across Syria treated the wounded from the shelling.", "Syria", False, None),
+    # Checkpoints set up by armed forces (GUIDELINES.md rule 4); residents' barricades are no such step.
+    ("The army set up checkpoints around Al-Midan.", "Al-Midan", True, "Strategic developments"),
+    ("Rebels and soldiers have set up joint checkpoints in Qudsaya.", "Qudsaya", True, "Strategic developments"),
+    ("Residents set up barricades in Latakia to keep out gangs.", "Latakia", False, None),
+    # Wire-report verbs: blowing up, targeting, operations, officers killed, weapons handed over, buses out.
+    (
+        "A truck loaded with explosives blew up outside a police station in Jaramana.",
+        "Jaramana",
+        True,
+        "Explosions/Remote violence",
+    ),
+    ("Insurgents targeted an army post in Harasta overnight.", "Harasta", True, "Battles"),
+    ("The army began a security operation in Zabadani.", "Zabadani", True, "Battles"),
+    ("Gunmen killed a colonel in Qudsaya on Friday.", "Qudsaya", True, "Battles"),
+    ("Fighters in Barzeh handed over their heavy and medium weapons.", "Barzeh", True, "Strategic developments"),
+    ("Green buses ferried 400 gunmen out of Waer on Sunday.", "Waer", True, "Strategic developments"),
+    ("The minister said the plan targeted reconstruction in Homs.", "Homs", False, None),
+    # Returns and transit are movements of people (displacement); a country after a place holds it.
+    ("Around 200 families returned to Qusayr in Syria last Sunday.", "Qusayr", True, "Strategic developments"),
+    ("Around 200 families returned to Qusayr in Syria last Sunday.", "Syria", True, "Strategic developments"),
+    ("Dozens of families transited through Masnaa on Friday.", "Masnaa", True, "Strategic developments"),
+    ("The envoy returned to Damascus on Friday.", "Damascus", False, None),
+    ("The minister visited Qusayr, which has seen fierce shelling, then flew to Syria's coast.", "Syria", False, None),
     (
         "Taps ran dry after pumping from the spring in Wadi Barada was cut.",
         "Wadi Barada",
@@ -428,3 +459,51 @@ def test_hostilities_are_fighting_of_no_stated_kind(res):
     assert typed.is_event and typed.event_type == "Explosions/Remote violence"
     ended = tag(res, "Both sides agreed to a cessation of hostilities in Barzeh.", "2014-05-20")["Barzeh"]
     assert ended.event_rule != "hostilities"
+
+
+# Agreements between armed parties (GUIDELINES.md rule 5: Strategic developments, Agreement) in the
+# forms wire and UN reports use: plural and passive truces, extended pauses, evacuations under them.
+AGREEMENTS = [
+    ("Army officers and rebel commanders signed truces covering Zabadani and Madaya.", "Madaya", True),
+    ("Ceasefires have been reached in Barzeh and Qaboun.", "Qaboun", True),
+    ("Both sides agreed to prolong the humanitarian pause in Tadamon by two days.", "Tadamon", True),
+    ("The governor announced an extension of the ceasefire in Yarmouk.", "Yarmouk", True),
+    ("Local truces in Qudsaya and Hameh came into force on Sunday.", "Hameh", True),
+    ("A new truce is expected to be agreed for Harasta.", "Harasta", False),
+    ("Talks on a ceasefire in Daraya are under way.", "Daraya", False),
+    ("Damascus portrays the local truces as a victory.", "Damascus", False),  # metonymy
+]
+
+
+@pytest.mark.parametrize("text,surface,is_event", AGREEMENTS, ids=[t[:40] for t, _, _ in AGREEMENTS])
+def test_agreements(res, text, surface, is_event):
+    m = tag(res, text, published="2014-02-18")[surface]
+    assert m.is_event == is_event, m.reference_rule
+    if is_event:
+        assert (m.event_type, m.sub_event_type, m.event_rule) == ("Strategic developments", "Agreement", "agreement")
+
+
+def test_evacuations_are_displacement(res):
+    m = tag(res, "Red Crescent volunteers managed to evacuate 300 civilians from Moadamiyeh on Sunday.", "2014-02-18")
+    got = m["Moadamiyeh"]
+    assert (got.is_event, got.event_rule, got.date.date) == (True, "displacement", date(2014, 2, 16))
+    assert not tag(res, "Residents hope to evacuate the wounded from Douma.", "2014-02-18")["Douma"].is_event
+
+
+def test_acts_with_no_single_day(res):
+    """'had already been agreed' and 'since Saturday' sum up days before the story's day: no day."""
+    text = "Rebels clashed with troops in Jobar on Monday. Truces had already been agreed in Qaboun and Barzeh."
+    got = tag(res, text, "2014-02-18")
+    assert got["Jobar"].date.date == date(2014, 2, 17)
+    assert got["Qaboun"].is_event and got["Qaboun"].date.date is None
+    assert got["Qaboun"].date_rule == "no single day"
+    text = "Some 900 people have been evacuated from Moadamiyeh since Saturday, officials said on Tuesday."
+    m = tag(res, text, "2014-02-18")["Moadamiyeh"]
+    assert m.is_event and m.date.date is None
+    # Near phrasings keep their day: a time of their own, or a "since" that limits nothing.
+    assert tag(res, "Troops had already shelled Douma on Sunday.", "2014-02-18")["Douma"].date.date == date(2014, 2, 16)
+    m = tag(res, "Troops shelled Douma on Sunday for the first time since the truce.", "2014-02-18")["Douma"]
+    assert m.date.date == date(2014, 2, 16)
+    # With no count, an act going on "since Sunday" is dated by the day it began.
+    m = tag(res, "Artillery has pounded Qaboun since Sunday, residents said.", "2014-02-18")["Qaboun"]
+    assert m.date.date == date(2014, 2, 16)

@@ -27,6 +27,8 @@ def _mention(res, text, surface, published="2014-02-10"):
 
 # (rule id, sentence, place): the rule fires, the place is no event.
 FIRES = [
+    ("agreement-talk", "Mediators began talks on a local truce for Zabadani.", "Zabadani"),
+    ("agreement-talk", "A ceasefire in Madaya is expected within days.", "Madaya"),
     ("aid-movement", "Relief trucks entered Talbiseh on Monday for the first time in weeks.", "Talbiseh"),
     ("aid-movement", "A joint UN team arrived in Douma on Wednesday to look at the water network.", "Douma"),
     ("aid-movement", "The agency said it was withdrawing all foreign staff from Raqqa.", "Raqqa"),
@@ -73,6 +75,8 @@ FIRES = [
 
 # (rule id, sentence, place): a near phrasing the rule must leave alone; the place is an event.
 SPARES = [
+    ("agreement-talk", "After weeks of talks, a truce took effect in Zabadani on Monday.", "Zabadani"),
+    ("agreement-talk", "A truce in Madaya was agreed on Sunday.", "Madaya"),
     ("aid-movement", "Army tanks entered Talbiseh on Monday after a week of shelling.", "Talbiseh"),
     ("aid-movement", "The UN said troops entered Douma on Wednesday.", "Douma"),
     ("aid-movement", "The army withdrew its armoured units from Raqqa on Sunday.", "Raqqa"),

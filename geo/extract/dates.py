@@ -129,6 +129,8 @@ _PATTERNS: list[tuple[str, str]] = [
         # A span of days or weeks, as UN updates count ("killed in the last 2 weeks"): no single day.
         r"|(?:in|over|during) the (?:last|past) (?:\d{1,2} |few |several |two |three |four )?(?:days|weeks)"
         r"|(?:throughout|during|over) the (?:past |last )?week"
+        # "over the weekend": Saturday or Sunday, not said which.
+        r"|(?:over|during|at) the weekend"
         r"|(?:during|in|over|throughout) the reporting period)\b",
     ),
     # "pounded the suburbs for a second day": the fighting goes on on the story's current day.
@@ -141,7 +143,9 @@ _PATTERNS: list[tuple[str, str]] = [
         "sameday",
         r"\b(?:later (?:in|on) the day|later that day|that day|the same day|earlier in the day|within hours"
         r"|hours later|that night|that morning|that evening|in the (?:early )?(?:morning|afternoon|evening)"
-        r"|(?:at|before|after) dawn|at dusk|at night)\b",
+        r"|(?:at|before|after) dawn|at dusk|at night)\b"
+        # "at dawn on Sunday", "in the early morning of Friday": the weekday dates it.
+        r"(?!\s+(?:on|of)\s+" + _DAY + r")",
     ),
     ("nextday", r"\b(?:the (?:next|following) (?:day|morning)|a day later)\b"),
     # The future: whatever is dated by these has not happened yet.

@@ -409,7 +409,7 @@ def _tag_sentence(
             alternatives=span.alternatives,
             place_basis=span.place_basis,
         )
-        usable = _usable(live, span, sent, lex)
+        usable = _usable(live, span, sent, lex, _contains_place_before(stext, span, spans, sent.start))
         if reason is None and usable and period and not (span.place and span.place.kind == "country"):
             reason = period  # "have fled Aleppo over the past three months": a count, not an event
         if reason is None and not usable:
@@ -533,20 +533,45 @@ def _clause_end(stext: str, pos: int) -> int:
     return m.start() if m else len(stext)
 
 
-def _usable(triggers: list[FoundTrigger], span: Span, sent: Sentence, lex: Lexicon) -> list[FoundTrigger]:
+def _usable(
+    triggers: list[FoundTrigger], span: Span, sent: Sentence, lex: Lexicon, container: bool = False
+) -> list[FoundTrigger]:
     """Triggers that can make this mention an event: same clause chunk; for a
-    country, only crossings (flight, defection, deployment)."""
+    country, only crossings (flight, defection, deployment), unless it is the
+    container of a place named just before it (``container``: "Yabrud in Syria")."""
     pos = span.start - sent.start
     chunk = _chunk_of(sent.text, pos)
     out = [t for t in triggers if t.chunk == chunk]
-    if span.place is not None and span.place.kind == "country":
+    if span.place is not None and span.place.kind == "country" and not container:
         # Crossings only ("fled to Russia"), or fire and forces from or into it.
-        if not _FROM_INTO.search(sent.text[max(0, pos - 20) : pos]):
+        if not _FROM_INTO.search(sent.text[max(0, pos - 20) : pos]) and not _REGION_OF.search(
+            sent.text[max(0, pos - 30) : pos]
+        ):
             out = [t for t in out if t.trigger.family in lex.country_families]
     return out
 
 
+# "returned to Yabrud in Syria", "the attacks in Damascus, Syria": the country after a place holds it.
+_CONTAINER_GAP = re.compile(r",\s*|\s+in\s+")
+
+
+def _contains_place_before(stext: str, span: Span, spans: list[Span], offset: int) -> bool:
+    """True when the mention follows another place as its container ("Yabrud in Syria")."""
+    s0 = span.start - offset
+    return any(
+        other is not span and _CONTAINER_GAP.fullmatch(stext, other.end - offset, s0) is not None
+        for other in spans
+        if other.end - offset < s0
+    )
+
+
 _FROM_INTO = re.compile(r"\b(?:from|into)\s+(?:the\s+)?$", re.IGNORECASE)
+# "shelling killed 18 people in northern Syria", "the pause in Old Homs in western Syria": a part of
+# the country where violence happened, not the state as a whole ("across Syria" stays general).
+_REGION_OF = re.compile(
+    r"\b(?:in|of)\s+(?:the\s+)?(?:north|south|east|west)?(?:-?(?:north|south|east|west))?(?:ern|central)\s+$",
+    re.IGNORECASE,
+)
 
 
 def _own_event_unreal(span: Span, sent: Sentence, triggers: list[FoundTrigger], usable: list[FoundTrigger]) -> bool:
@@ -782,6 +807,8 @@ def _remember_type(
 def _date_rule(trig: FoundTrigger, when: ResolvedDate) -> str:
     """Name what dated an event, for the user: its own time, the sentence's, the story's day ..."""
     basis = when.basis or ""
+    if basis.startswith(("already done", "over the days since")):
+        return "no single day"
     if trig.time is not None:
         return f"time:{trig.time.kind}"
     if basis.startswith("context:"):
@@ -833,11 +860,16 @@ def _date_for(
     lex: Lexicon,
     place_id: str | None = None,
 ) -> ResolvedDate:
+    since = _since_recent_day(trig, sent, times, article, lex)
+    if since is not None:
+        return replace(UNKNOWN_DATE, basis=since)
     if trig.time is not None:
         return trig.time.resolve(article.published, state.reference)
     shared = _sentence_time(trig, sent, times)
     if shared is not None:
         return shared.resolve(article.published, state.reference)
+    if _ALREADY.search(sent.text[max(0, trig.start - 30) : trig.end + 30]):
+        return replace(UNKNOWN_DATE, basis="already done before the story's day")
     remembered = _recall(trig, sent, state, lex, place_id)
     if remembered is not None:
         d = remembered[0]
@@ -851,6 +883,40 @@ def _date_for(
         return replace(UNKNOWN_DATE, basis="no publication date")
     d = article.published
     return ResolvedDate(d, "day", "publication date", d, d)
+
+
+# "ceasefires had already been agreed": done before the story's day, by an unknown time
+# (unless the sentence gives that time: "had already fled on Monday").
+_ALREADY = re.compile(r"\b(?:had|have|has)\s+(?:\w+\s+)?already\b|\balready\s+(?:had|have|has)\b", re.IGNORECASE)
+
+
+def _since_recent_day(
+    trig: FoundTrigger, sent: Sentence, times: list[TimeExpression], article: Article, lex: Lexicon
+) -> str | None:
+    """Why a count "since" a recent day has no single day, if it is one.
+
+    "1,400 people had been evacuated since last Friday" sums several days, so neither that day
+    nor the story's day dates it. Without a count the act is dated by the day it began ("the army
+    has been shelling Qaboun since Sunday"); a "since" longer ago is a count over a period
+    (``_long_period``).
+    """
+    stext = sent.text
+    if lex.statistic is None or not lex.statistic.search(lowered(stext)):
+        return None
+    chunk = _chunk_of(stext, trig.start)
+    for t in times:
+        if trig.time is not None and trig.time is not t:
+            continue  # "... since Sunday, and clashes in Jobar yesterday": its own time dates it
+        since = t.text.lower().startswith("since") or bool(_SINCE_BEFORE.search(stext[max(0, t.start - 30) : t.start]))
+        if not since or not (t.bound or t.background) or _chunk_of(stext, t.start) != chunk:
+            continue
+        if article.published is None:
+            return None
+        when = t.resolve(article.published, None)
+        start = when.start or when.date
+        if start is not None and 0 < (article.published - start).days <= LONG_PERIOD_DAYS:
+            return f"over the days since {t.text}"
+    return None
 
 
 _ONGOING = re.compile(r"\b(?:are|is|am|remain|remains|continue|continues|still)\s+(?:\w+\s+){0,1}$", re.IGNORECASE)
