@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +70,8 @@ class Condition:
     lower: bool
     regex: re.Pattern
     anchored: bool  # the pattern starts with ^: tried at the window's start only
+    window: tuple[str, int | None, bool]  # (side, words, lower): the key its cut is kept under
+    test: Callable[[str], re.Match | None]  # the regex's match (anchored) or search, bound once
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,11 @@ class ReferenceRule:
     unless: Condition | None = None
     in_sentence: re.Pattern | None = None
     check: str | None = None
+
+    @property
+    def pattern_only(self) -> bool:
+        """The rule fires when its pattern matches: it has no other condition."""
+        return self.with_ is None and self.unless is None and self.in_sentence is None and self.check is None
 
 
 @dataclass(frozen=True)
@@ -302,13 +310,16 @@ def _condition(entry: dict, lexicon: dict) -> Condition:
     if text not in ("lower", "original"):
         raise LexiconError(f'text {text!r}; use "lower" or "original"')
     source = _fill(entry["pattern"], lexicon)
-    window = entry.get("window")
+    words = None if entry.get("window") is None else int(entry["window"])
+    regex = _c(source) if text == "lower" else re.compile(source)
     return Condition(
         side=side,
-        words=None if window is None else int(window),
+        words=words,
         lower=text == "lower",
-        regex=_c(source) if text == "lower" else re.compile(source),
+        regex=regex,
         anchored=source.startswith("^"),
+        window=(side, words, text == "lower"),
+        test=regex.match if source.startswith("^") else regex.search,
     )
 
 

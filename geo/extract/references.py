@@ -49,12 +49,70 @@ def reference_reason(
     since most mentions have neither a preposition nor a keyword before them.
     """
     at = _Mention(text, sentence, span, foreign, names_event, reported_elsewhere)
-    for rule in lex.reference_rules:
-        if _admits(rule, at):
-            fired = _fires(rule, at, lex)
-            if fired:
-                return fired if isinstance(fired, str) else rule.id
+    windows = at.windows
+    for rule, pattern_only in _plan(lex.reference_rules).admitted(at):
+        cond = rule.pattern
+        if cond is not None:  # the usual test, inline: most rules are one pattern in one window
+            window = windows.get(cond.window)
+            if cond.test(at.window(*cond.window) if window is None else window) is None:
+                continue
+            if pattern_only:
+                return rule.id
+        fired = _fires(rule, at, lex)
+        if fired:
+            return fired if isinstance(fired, str) else rule.id
     return None
+
+
+class _Plan:
+    """The rules of one lexicon sorted out by what their gates read.
+
+    A rule's gates read a few features of a mention (the place's kind, the word before it,
+    keywords near it, ...); mentions that agree on them are admitted by the same rules, so
+    the gates are asked once per combination rather than once per mention and rule.
+    """
+
+    def __init__(self, rules: tuple[ReferenceRule, ...]) -> None:
+        self.rules = rules
+        self.last_words = frozenset().union(*(r.last_word for r in rules if r.last_word is not None))
+        self.last_chars = "".join(r.last_char for r in rules)
+        keywords = sorted({k for r in rules for k in r.keywords}, key=len, reverse=True)
+        # Which keywords the words before hold, in one pass.
+        self.keywords = re.compile("|".join(map(re.escape, keywords))) if keywords else None
+        self.by_key: dict[tuple, tuple[tuple[ReferenceRule, bool], ...]] = {}
+
+    def admitted(self, at: _Mention) -> tuple[tuple[ReferenceRule, bool], ...]:
+        """The rules whose gates admit a mention, in order, each with whether it is only a pattern."""
+        tail, last = at.tail, at.last
+        end = tail.rstrip()[-1:]
+        key = (
+            at.kind,
+            at.where,
+            at.names_event,
+            at.reported_elsewhere,
+            at.head == at.sentence.start,
+            not at.before.strip(),
+            last if last in self.last_words else "",
+            end if end and end in self.last_chars else "",
+            frozenset(self.keywords.findall(tail)) if self.keywords is not None else None,
+        )
+        found = self.by_key.get(key)
+        if found is None:
+            if len(self.by_key) > 50_000:
+                self.by_key.clear()
+            found = self.by_key[key] = tuple((rule, rule.pattern_only) for rule in self.rules if _admits(rule, at))
+        return found
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(rules: tuple[ReferenceRule, ...]) -> _Plan:
+    """The plan of a lexicon's reference rules, made once."""
+    plan = _PLANS.get(id(rules))
+    if plan is None or plan.rules is not rules:
+        plan = _PLANS[id(rules)] = _Plan(rules)
+    return plan
 
 
 class _Mention:
@@ -70,25 +128,27 @@ class _Mention:
         self.head = context_start(text, span.start, sentence.start)
         self.before = text[self.head : span.start]
         self.after = text[span.end : min(sentence.end, span.end + CONTEXT_CHARS)]
-        self._windows: dict[tuple[str, int | None, bool], str] = {}
+        self.low_before, self.low_after = lowered(self.before), lowered(self.after)
+        self.windows: dict[tuple[str, int | None, bool], str] = {}
         self._last: str | None = None
+        self._starts: dict[int | None, int] = {}  # where the last n words before begin
 
     def window(self, side: str, words: int | None, lower: bool) -> str:
-        """The first (after) or last (before) ``words`` words beside the mention, as written."""
-        key = (side, words, lower)
-        found = self._windows.get(key)
-        if found is None:
-            if lower:
-                found = lowered(self.window(side, words, False))
-            elif side == "after":
-                found = first_words(self.after, words)
-            elif side == "before":
-                found = last_words(self.before, words)
-            else:  # before-list
-                found = self.window("before", words, False)
-                if found.rstrip()[-1:] == "," or found.rsplit(None, 1)[-1:] in (["and"], ["or"]):
-                    found = _LIST_HEAD.sub("", found)  # only a list's end can match: cheap test first
-            self._windows[key] = found
+        """The first (after) or last (before) ``words`` words beside the mention, as written or lower-cased."""
+        if side == "after":
+            end = len(first_words(self.after, words))
+            found = (self.low_after if lower else self.after)[:end]
+        else:
+            start = self._starts.get(words)
+            if start is None:
+                start = self._starts[words] = len(self.before) - len(last_words(self.before, words))
+            found = (self.low_before if lower else self.before)[start:]
+            ends_list = found.rstrip()[-1:] == "," or found.rsplit(None, 1)[-1:] in (["and"], ["or"])
+            if side == "before-list" and ends_list:
+                # Only a list's end can match: cheap test first. Lowered keeps lengths.
+                kept = len(_LIST_HEAD.sub("", self.before[start:]))
+                found = found[:kept]
+        self.windows[(side, words, lower)] = found
         return found
 
     @property
@@ -100,7 +160,7 @@ class _Mention:
     def last(self) -> str:
         """The last word before the mention, the earlier items of a list it ends set aside."""
         if self._last is None:
-            self._last = (self.window("before-list", GATE_WORDS, True).split() or [""])[-1]
+            self._last = (self.window("before-list", GATE_WORDS, True).rsplit(None, 1) or [""])[-1]
         return self._last
 
 
@@ -120,9 +180,7 @@ def _admits(rule: ReferenceRule, at: _Mention) -> bool:
 
 
 def _fires(rule: ReferenceRule, at: _Mention, lex: Lexicon) -> bool | str:
-    """Whether an admitted rule fires: patterns first, then the sentence, then the named check."""
-    if rule.pattern is not None and not _matches(rule.pattern, at):
-        return False
+    """Whether an admitted rule whose pattern matched fires: its other patterns, the sentence, the named check."""
     if rule.with_ is not None and not _matches(rule.with_, at):
         return False
     if rule.unless is not None and _matches(rule.unless, at):
@@ -142,9 +200,8 @@ def _fires(rule: ReferenceRule, at: _Mention, lex: Lexicon) -> bool | str:
 
 def _matches(cond: Condition, at: _Mention) -> bool:
     """Whether a condition's pattern matches in its window."""
-    window = at.window(cond.side, cond.words, cond.lower)
-    found = cond.regex.match(window) if cond.anchored else cond.regex.search(window)
-    return found is not None
+    window = at.windows.get(cond.window)
+    return cond.test(at.window(*cond.window) if window is None else window) is not None
 
 
 def last_words(text: str, n: int | None) -> str:
@@ -155,12 +212,10 @@ def last_words(text: str, n: int | None) -> str:
     """
     if n is None:
         return text
-    chunk = text[-24 * n :]  # words are shorter than 24 characters but for a few: then read it all
-    pattern = _last_words_pattern(n)
-    found = pattern.match(chunk[::-1])
-    if len(chunk) < len(text) and (found is None or found.end() == len(chunk)):
-        chunk, found = text, pattern.match(text[::-1])
-    return chunk if found is None else chunk[len(chunk) - found.end() :]
+    parts = text.rsplit(None, n)  # splits n times from the end only: as cheap for a long text
+    if len(parts) <= n:
+        return text
+    return text[len(parts[0]) :].lstrip()
 
 
 def first_words(text: str, n: int | None) -> str:
@@ -171,18 +226,8 @@ def first_words(text: str, n: int | None) -> str:
     """
     if n is None:
         return text
-    return text[: _first_words_pattern(n).match(text).end()]
-
-
-@lru_cache(maxsize=64)
-def _last_words_pattern(n: int) -> re.Pattern:
-    """``n`` words from the end, read on the reversed text."""
-    return re.compile(rf"\s*(?:\S+\s+){{0,{n - 1}}}\S+")
-
-
-@lru_cache(maxsize=64)
-def _first_words_pattern(n: int) -> re.Pattern:
-    return re.compile(rf"(?:\s*\S+){{0,{n}}}\s*")
+    parts = text.split(None, n)  # the rest after n words is the last part, as written
+    return text if len(parts) <= n else text[: len(text) - len(parts[-1])]
 
 
 # The checks a rule may name (``"check"`` in reference_rules.json): each asks one thing
