@@ -15,6 +15,7 @@ from pathlib import Path
 from ..errors import LexiconError
 from ..models import EVENT_TYPES
 from .scan import Scanner
+from .words import WORD_LISTS
 
 DEFAULT_LEXICON = Path(__file__).resolve().parent / "data" / "lexicon.json"
 DEFAULT_REFERENCE_RULES = Path(__file__).resolve().parent / "data" / "reference_rules.json"
@@ -251,10 +252,10 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 def load_reference_rules(path: str | Path, lexicon: dict) -> tuple[ReferenceRule, ...]:
-    """Read and compile the ordered reference rules; ``{name}`` in a pattern is a word list of ``lexicon``.
+    """Read and compile the ordered reference rules; a malformed rule raises :class:`LexiconError` naming it.
 
-    A word list is ``lexicon["words"][name]`` (literal words) or a top-level alternation of the
-    lexicon (``"speaker_nouns"``). A malformed rule raises :class:`LexiconError` naming it.
+    ``{name}`` in a pattern (or in ``last_word``) stands for a shared word list of
+    :mod:`geo.extract.words` or, in a pattern, an alternation of ``lexicon`` (``"speaker_nouns"``).
     """
     path = Path(path)
     try:
@@ -286,7 +287,7 @@ def _reference_rule(entry: dict, lexicon: dict) -> ReferenceRule:
         why=entry["why"],
         kinds=frozenset(gates["kinds"]) if "kinds" in gates else None,
         places=frozenset(gates["places"]) if "places" in gates else None,
-        last_word=frozenset(_expand_words(last_word, lexicon)) if last_word is not None else None,
+        last_word=frozenset(_expand_words(last_word)) if last_word is not None else None,
         last_char=gates.get("last_char", ""),
         keywords=tuple(gates.get("keywords", ())),
         first_in_context=bool(gates.get("first_in_context")),
@@ -323,33 +324,39 @@ def _condition(entry: dict, lexicon: dict) -> Condition:
     )
 
 
-def _expand_words(words: list[str], lexicon: dict) -> list[str]:
+def _expand_words(words: list[str]) -> list[str]:
     """Literal words, where ``"{name}"`` stands for the words of the list ``name``."""
     out: list[str] = []
     for word in words:
         found = _PLACEHOLDER.fullmatch(word)
-        out.extend(_word_list(found.group(1), lexicon) if found else [word])
+        out.extend(_word_list(found.group(1)) if found else [word])
     return out
 
 
-def _word_list(name: str, lexicon: dict) -> list[str]:
-    """The literal words of ``lexicon["words"][name]``."""
-    words = lexicon.get("words", {}).get(name)
-    if not isinstance(words, list):
-        raise LexiconError(f'no word list {name!r} in the lexicon\'s "words"; add it there')
-    return words
+def _word_list(name: str) -> tuple[str, ...]:
+    """The literal words of a shared word list (:data:`geo.extract.words.WORD_LISTS`)."""
+    if name not in WORD_LISTS:
+        raise LexiconError(f"no word list {name!r}; use one of {sorted(WORD_LISTS)} or add it to geo/extract/words.py")
+    return WORD_LISTS[name]
 
 
 def _fill(pattern: str, lexicon: dict) -> str:
-    """Put the lexicon's word lists in for the ``{name}`` placeholders of a pattern."""
+    """Put the word lists in for the ``{name}`` placeholders of a pattern.
+
+    A name is a shared word list (:data:`geo.extract.words.WORD_LISTS`) or an alternation of
+    the lexicon (``"speaker_nouns"``).
+    """
 
     def alternation(m: re.Match) -> str:
         name = m.group(1)
-        if name in lexicon.get("words", {}):
-            return "|".join(re.escape(w) for w in _word_list(name, lexicon))
+        if name in WORD_LISTS:
+            return "|".join(re.escape(w) for w in WORD_LISTS[name])
         if isinstance(lexicon.get(name), str):
             return lexicon[name]
-        raise LexiconError(f'pattern names {{{name}}}, which is no word list of the lexicon; add it to "words"')
+        raise LexiconError(
+            f"pattern names {{{name}}}, which is neither a word list of geo/extract/words.py "
+            f"({', '.join(sorted(WORD_LISTS))}) nor an alternation of the lexicon"
+        )
 
     return _PLACEHOLDER.sub(alternation, pattern)
 
