@@ -129,9 +129,17 @@ class _Mention:
         self.before = text[self.head : span.start]
         self.after = text[span.end : min(sentence.end, span.end + CONTEXT_CHARS)]
         self.low_before, self.low_after = lowered(self.before), lowered(self.after)
-        self.windows: dict[tuple[str, int | None, bool], str] = {}
-        self._last: str | None = None
-        self._starts: dict[int | None, int] = {}  # where the last n words before begin
+        start = len(self.before) - len(last_words(self.before, GATE_WORDS))
+        self._starts: dict[int | None, int] = {GATE_WORDS: start}  # where the last n words before begin
+        # What the gates read, for every mention: the last words before, and the last word
+        # with the earlier items of a list the mention ends set aside.
+        self.tail = self.low_before[start:]
+        self.windows: dict[tuple[str, int | None, bool], str] = {("before", GATE_WORDS, True): self.tail}
+        ends = self.tail.rstrip()
+        last = ends.rsplit(None, 1)[-1:]
+        if ends.endswith(",") or last in (["and"], ["or"]):
+            last = self.window("before-list", GATE_WORDS, True).rsplit(None, 1)[-1:]
+        self.last = last[0] if last else ""
 
     def window(self, side: str, words: int | None, lower: bool) -> str:
         """The first (after) or last (before) ``words`` words beside the mention, as written or lower-cased."""
@@ -143,25 +151,13 @@ class _Mention:
             if start is None:
                 start = self._starts[words] = len(self.before) - len(last_words(self.before, words))
             found = (self.low_before if lower else self.before)[start:]
-            ends_list = found.rstrip()[-1:] == "," or found.rsplit(None, 1)[-1:] in (["and"], ["or"])
-            if side == "before-list" and ends_list:
-                # Only a list's end can match: cheap test first. Lowered keeps lengths.
-                kept = len(_LIST_HEAD.sub("", self.before[start:]))
-                found = found[:kept]
+            if side == "before-list":
+                ends = found.rstrip()
+                if ends.endswith(",") or ends.rsplit(None, 1)[-1:] in (["and"], ["or"]):
+                    # Only a list's end can match: cheap test first. Lowered keeps lengths.
+                    found = found[: len(_LIST_HEAD.sub("", self.before[start:]))]
         self.windows[(side, words, lower)] = found
         return found
-
-    @property
-    def tail(self) -> str:
-        """The last words before the mention, lower-cased: what the gates read."""
-        return self.window("before", GATE_WORDS, True)
-
-    @property
-    def last(self) -> str:
-        """The last word before the mention, the earlier items of a list it ends set aside."""
-        if self._last is None:
-            self._last = (self.window("before-list", GATE_WORDS, True).rsplit(None, 1) or [""])[-1]
-        return self._last
 
 
 def _admits(rule: ReferenceRule, at: _Mention) -> bool:
