@@ -15,22 +15,8 @@ from datetime import date, timedelta
 
 from ..models import ResolvedDate
 from .text import lowered
+from .words import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
 _MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
 NUMBERS = {
     "a": 1,
@@ -62,11 +48,8 @@ _NUM = (
     r"(?:\d{1,3}|a couple of|couple of|a few|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
     r"|twelve|thirteen|fourteen|fifteen|twenty|thirty|several|few)"
 )
-_DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-_MONTH = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-)
+_DAY = "(?:" + "|".join(WEEKDAYS) + ")"
+_MONTH = "(?:" + "|".join(m.capitalize() for m in MONTHS + MONTH_ABBREVIATIONS) + r")\.?"
 _PART = r"(?:\s+(?:morning|afternoon|evening|night|overnight))?"
 
 # (kind, pattern); order matters: earlier patterns win on overlaps.

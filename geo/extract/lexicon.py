@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LexiconError
 from ..models import EVENT_TYPES
 from .scan import Scanner
+from .words import WORD_LISTS
 
 DEFAULT_LEXICON = Path(__file__).resolve().parent / "data" / "lexicon.json"
+DEFAULT_REFERENCE_RULES = Path(__file__).resolve().parent / "data" / "reference_rules.json"
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,63 @@ class ContextRule:
     only: re.Pattern | None = None  # the only trigger words it applies to
 
 
+# What a reference rule reads: the words before a mention (``before-list``: with the earlier
+# items of a list the mention ends set aside) or after it, lower-cased or as written.
+SIDES = ("before", "before-list", "after")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A pattern read in one window beside a place mention.
+
+    ``side`` is one of :data:`SIDES`; ``words`` the window's length in words (None: the
+    mention's whole context, to the start of its sentence); ``lower`` whether the text is
+    lower-cased first (the pattern was written for lower-cased text).
+    """
+
+    side: str
+    words: int | None
+    lower: bool
+    regex: re.Pattern
+    anchored: bool  # the pattern starts with ^: tried at the window's start only
+    window: tuple[str, int | None, bool]  # (side, words, lower): the key its cut is kept under
+    test: Callable[[str], re.Match | None]  # the regex's match (anchored) or search, bound once
+
+
+@dataclass(frozen=True)
+class ReferenceRule:
+    """One named rule of ``reference_rules.json``: when a place mention only refers to a place.
+
+    The rule applies to the mentions its gates admit (place ``kinds``, ``places`` among
+    foreign/domestic/unresolved, the ``last_word`` before the mention, ``keywords`` near it, ...);
+    it fires when its ``pattern`` matches, ``with_`` matches too, ``unless`` does not, the
+    sentence holds ``in_sentence`` and the named ``check`` (a function of
+    :mod:`geo.extract.references`) agrees.
+    """
+
+    id: str
+    why: str
+    kinds: frozenset[str] | None = None  # place kinds; "unresolved": no place
+    places: frozenset[str] | None = None  # "foreign", "domestic", "unresolved"
+    last_word: frozenset[str] | None = None
+    last_char: str = ""
+    keywords: tuple[str, ...] = ()
+    first_in_context: bool = False
+    sentence_start: bool = False
+    names_event: bool | None = None
+    reported_elsewhere: bool | None = None
+    pattern: Condition | None = None
+    with_: Condition | None = None
+    unless: Condition | None = None
+    in_sentence: re.Pattern | None = None
+    check: str | None = None
+
+    @property
+    def pattern_only(self) -> bool:
+        """The rule fires when its pattern matches: it has no other condition."""
+        return self.with_ is None and self.unless is None and self.in_sentence is None and self.check is None
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Compiled trigger patterns and cue expressions."""
@@ -62,15 +122,8 @@ class Lexicon:
     country_families: frozenset[str]
     hypothetical: re.Pattern
     negation: re.Pattern
-    speaker: re.Pattern
-    speaker_verbs: re.Pattern
-    combatant_from: re.Pattern
     movement: re.Pattern
-    generic: re.Pattern
-    solidarity: re.Pattern
     violent_types: frozenset[str]
-    locational_after: re.Pattern
-    speech_after: re.Pattern
     attribution: re.Pattern  # one alternation; group a<i> is the i-th source
     attribution_labels: tuple[str, ...]
     unverified: re.Pattern
@@ -83,7 +136,6 @@ class Lexicon:
     label_after: re.Pattern  # after a trigger noun: "the protest hub of Homs" labels a place, tells no event
     own_place: re.Pattern  # after a trigger: "shelling of inner districts" has a place of its own
     entry: re.Pattern  # forces entering or taking a place: a later sentence may give that act's day
-    title_after: re.Pattern  # after a place: "the Aleppo city council" names an office, not a place
     # Humanitarian reporting (UN situation reports, statements): what tells no event.
     trigger_blockers: tuple[ContextRule, ...] = ()  # "a convoy reached", "to verify reports of shelling"
     place_rules: tuple[ContextRule, ...] = ()  # "Jaramana is hosting displaced families", "flights to Damascus"
@@ -92,6 +144,8 @@ class Lexicon:
     # ``any_trigger``'s matches, found trying at each word only the triggers that can start with it.
     trigger_scan: Scanner | None = None
     area_nouns: str = ""  # "provinces|governorates": the head of a summary list of areas
+    # When a place mention only refers to a place, in order (``reference_rules.json``).
+    reference_rules: tuple[ReferenceRule, ...] = ()
 
 
 _PATTERN_PARTS = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)|[^\\(]+|\(")
@@ -113,8 +167,8 @@ def _words(pattern: str) -> re.Pattern:
     return _c(r"\b(?:" + pattern + r")\b")
 
 
-def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
-    """Read and compile the lexicon; a malformed file raises :class:`LexiconError`.
+def load_lexicon(path: str | Path = DEFAULT_LEXICON, rules_path: str | Path = DEFAULT_REFERENCE_RULES) -> Lexicon:
+    """Read and compile the lexicon and the reference rules; a malformed file raises :class:`LexiconError`.
 
     Every pattern but ``speech_after`` is meant for lower-cased text.
     """
@@ -142,19 +196,6 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
         trigger_scan = Scanner(
             r"[^\W\d_]", [(f"t{i}", _lc(t["pattern"])) for i, t in enumerate(data["triggers"])], suffix=r"\b"
         )
-        speaker = _c(
-            r"\b(?:" + data["speaker_nouns"] + r")(?:\s+at\s+the\s+[\w ]{2,40}?(?=\s+in\b))?"
-            r"(?:,?\s+(?:speaking|talking|writing|calling|reached|contacted)"
-            r"(?:\s+by\s+\w+)?,?(?=\s+(?:from|in)\b))?"
-            r"(?:\s+who\s+(?:identified|introduced|described|named|called)\s+"
-            r"(?:himself|herself|themselves)\s+as\s+[^,;:.]{1,40}?|\s+who\s+(?:lives|lived|works|worked|is|was))?"
-            r"\s+(?:based\s+)?(?:in|from|inside|of)\s+"
-            r"(?:the\s+)?(?:(?:nearby|neighbou?ring|adjacent|southern|northern|eastern|western|central|besieged|"
-            r"rebel-held|government-held|embattled|restive)\s+)*"
-            r"(?:(?:[\w'’-]+\s+){0,2}(?:district|neighbou?rhood|town|city|suburb|camp|area|"
-            r"village|quarter)\s+of\s+)?$"
-        )
-        combatant_from = _c(r"\b(?:" + data["combatant_nouns"] + r")\s+from\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?$")
         return Lexicon(
             triggers=tuple(triggers),
             any_trigger=any_trigger,
@@ -165,26 +206,8 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
             country_families=frozenset(data["country_families"]),
             hypothetical=_words(data["hypothetical"]),
             negation=_words(data["negation"]),
-            speaker=speaker,
-            speaker_verbs=_words(data["speaker_verbs"]),
-            combatant_from=combatant_from,
             movement=_words(data["movement_verbs"]),
-            generic=_c(
-                r"\b(?:"
-                + data["generic_nouns"]
-                + r")\s+(?:in|for|of|on|over|about|against|towards?|across|inside|with)"
-                r"\s+(?:the\s+)?(?:liberation\s+of\s+)?$"
-            ),
-            solidarity=_c(r"\b(?:" + data["solidarity"] + r")\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?(?:in\s+|of\s+)?$"),
             violent_types=frozenset(data["violent_types"]),
-            locational_after=_c(r"^['’]s?\s+(?:[\w-]+\s+){0,1}(?:" + data["locational_nouns"] + r")\b"),
-            # On the original text: "and China" needs its capital.
-            speech_after=re.compile(
-                r"^(?:\s*,[^,.;]{1,80},)?(?:\s+and\s+[A-Z][\w-]+)?\s+(?:(?:has|have|had|also|again|once again|"
-                r"strongly|firmly|repeatedly|still|already|quickly|then|now|publicly|officially)\s+)*(?:"
-                + data["speech_verbs"]
-                + r")\b"
-            ),
             attribution=_c(
                 r"(?<!\w)(?=\w)(?:"
                 + "|".join(f"(?P<a{i}>(?:{a['pattern']})\\b)" for i, a in enumerate(data["attribution"]))
@@ -210,16 +233,132 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
                 + r")\b"
             ),
             entry=_words(data["entry"]),
-            title_after=re.compile(r"^\s+(?:" + data["title_after"] + r")\b", re.IGNORECASE),
             trigger_blockers=tuple(_context_rule(r, path) for r in data.get("trigger_blockers", [])),
             place_rules=tuple(_context_rule(r, path) for r in data.get("place_rules", [])),
             long_period=_words(data["long_period"]) if "long_period" in data else None,
             statistic=_c(r"(?<![\w,.])(?:" + data["statistic"] + r")(?![\w])") if "statistic" in data else None,
             trigger_scan=trigger_scan,
             area_nouns=_area_nouns(data.get("area_nouns", ""), path),
+            reference_rules=load_reference_rules(rules_path, data),
         )
     except (KeyError, TypeError, re.error) as exc:
         raise LexiconError(f"{path}: malformed lexicon ({type(exc).__name__}: {exc})") from None
+
+
+_GATES = frozenset(
+    "kinds places last_word last_char keywords first_in_context sentence_start names_event reported_elsewhere".split()
+)
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def load_reference_rules(path: str | Path, lexicon: dict) -> tuple[ReferenceRule, ...]:
+    """Read and compile the ordered reference rules; a malformed rule raises :class:`LexiconError` naming it.
+
+    ``{name}`` in a pattern (or in ``last_word``) stands for a shared word list of
+    :mod:`geo.extract.words` or, in a pattern, an alternation of ``lexicon`` (``"speaker_nouns"``).
+    """
+    path = Path(path)
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))["rules"]
+    except (OSError, json.JSONDecodeError, KeyError) as exc:
+        raise LexiconError(f"{path}: cannot read the reference rules ({exc})") from None
+    rules = []
+    for entry in entries:
+        name = f"{path}: reference rule {entry.get('id')!r}"
+        try:
+            rules.append(_reference_rule(entry, lexicon))
+        except LexiconError as exc:
+            raise LexiconError(f"{name}: {exc}") from None
+        except (KeyError, TypeError, ValueError, re.error) as exc:
+            raise LexiconError(f"{name} is malformed ({type(exc).__name__}: {exc})") from None
+    return tuple(rules)
+
+
+def _reference_rule(entry: dict, lexicon: dict) -> ReferenceRule:
+    """Compile one entry of ``reference_rules.json``."""
+    gates = entry.get("applies_to", {})
+    unknown = set(gates) - _GATES
+    if unknown:
+        raise LexiconError(f"unknown applies_to {sorted(unknown)}; use some of {sorted(_GATES)}")
+    check = entry.get("check")  # a name of geo.extract.references.CHECKS, looked up when the rule is asked
+    last_word = gates.get("last_word")
+    return ReferenceRule(
+        id=entry["id"],
+        why=entry["why"],
+        kinds=frozenset(gates["kinds"]) if "kinds" in gates else None,
+        places=frozenset(gates["places"]) if "places" in gates else None,
+        last_word=frozenset(_expand_words(last_word)) if last_word is not None else None,
+        last_char=gates.get("last_char", ""),
+        keywords=tuple(gates.get("keywords", ())),
+        first_in_context=bool(gates.get("first_in_context")),
+        sentence_start=bool(gates.get("sentence_start")),
+        names_event=gates.get("names_event"),
+        reported_elsewhere=gates.get("reported_elsewhere"),
+        pattern=_condition(entry, lexicon) if "pattern" in entry else None,
+        with_=_condition(entry["with"], lexicon) if "with" in entry else None,
+        unless=_condition(entry["unless"], lexicon) if "unless" in entry else None,
+        in_sentence=_c(_fill(entry["in_sentence"], lexicon)) if "in_sentence" in entry else None,
+        check=check,
+    )
+
+
+def _condition(entry: dict, lexicon: dict) -> Condition:
+    """Compile the ``side``/``window``/``text``/``pattern`` of a rule or of its ``with``/``unless``."""
+    side = entry["side"]
+    if side not in SIDES:
+        raise LexiconError(f"side {side!r}; use one of {', '.join(SIDES)}")
+    text = entry.get("text", "lower")
+    if text not in ("lower", "original"):
+        raise LexiconError(f'text {text!r}; use "lower" or "original"')
+    source = _fill(entry["pattern"], lexicon)
+    words = None if entry.get("window") is None else int(entry["window"])
+    regex = _c(source) if text == "lower" else re.compile(source)
+    return Condition(
+        side=side,
+        words=words,
+        lower=text == "lower",
+        regex=regex,
+        anchored=source.startswith("^"),
+        window=(side, words, text == "lower"),
+        test=regex.match if source.startswith("^") else regex.search,
+    )
+
+
+def _expand_words(words: list[str]) -> list[str]:
+    """Literal words, where ``"{name}"`` stands for the words of the list ``name``."""
+    out: list[str] = []
+    for word in words:
+        found = _PLACEHOLDER.fullmatch(word)
+        out.extend(_word_list(found.group(1)) if found else [word])
+    return out
+
+
+def _word_list(name: str) -> tuple[str, ...]:
+    """The literal words of a shared word list (:data:`geo.extract.words.WORD_LISTS`)."""
+    if name not in WORD_LISTS:
+        raise LexiconError(f"no word list {name!r}; use one of {sorted(WORD_LISTS)} or add it to geo/extract/words.py")
+    return WORD_LISTS[name]
+
+
+def _fill(pattern: str, lexicon: dict) -> str:
+    """Put the word lists in for the ``{name}`` placeholders of a pattern.
+
+    A name is a shared word list (:data:`geo.extract.words.WORD_LISTS`) or an alternation of
+    the lexicon (``"speaker_nouns"``).
+    """
+
+    def alternation(m: re.Match) -> str:
+        name = m.group(1)
+        if name in WORD_LISTS:
+            return "|".join(re.escape(w) for w in WORD_LISTS[name])
+        if isinstance(lexicon.get(name), str):
+            return lexicon[name]
+        raise LexiconError(
+            f"pattern names {{{name}}}, which is neither a word list of geo/extract/words.py "
+            f"({', '.join(sorted(WORD_LISTS))}) nor an alternation of the lexicon"
+        )
+
+    return _PLACEHOLDER.sub(alternation, pattern)
 
 
 def _context_rule(rule: dict, path: Path) -> ContextRule:

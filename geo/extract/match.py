@@ -19,6 +19,7 @@ from functools import cache, lru_cache
 from ..models import PLACE_KINDS, Place, Span
 from .gazetteer import Gazetteer, haversine_km
 from .text import ARTICLES, fold, place_key, similarity, skeleton
+from .words import MONTHS, PLACE_NOUNS, WEEKDAYS
 
 MAX_TOKENS = 6
 FUZZY_MIN_SIMILARITY = 0.8
@@ -34,46 +35,42 @@ _FREE_BEFORE = frozenset(
     after before since outside
     inside across around through throughout meanwhile elsewhere also then yet so if
     greater central eastern western northern southern old new rural upper lower downtown
-    south north east west mount jabal jebel camp district city town village suburb
-    neighbourhood neighborhood province governorate region rebel rebels activists troops
+    south north east west mount jabal jebel province governorate region rebel rebels activists troops
     however although though despite during between against into toward towards like
     via both including besides beyond under over within without amid among whereas
     where residents people fighting shelling clashes""".split()
-)
+) | frozenset(PLACE_NOUNS)
 # Capitalised words that may follow a place name without making it part of a
 # longer proper name ("Damascus Sunday", "Douma District").
 _FREE_AFTER = frozenset(
-    """monday tuesday wednesday thursday friday saturday sunday january february march
-    april may june july august september october november december district province
-    governorate camp city countryside suburbs suburb neighbourhood neighborhood area
-    region valley town village outskirts""".split()
-)
+    """province governorate countryside suburbs area region valley outskirts""".split()
+) | frozenset(WEEKDAYS + MONTHS + PLACE_NOUNS)
 # Words that make a country's name part of a title: "Jordan Times", "Qatar Airways".
 _MEDIA_WORDS = frozenset(
     "times post news daily today tribune herald airways air airlines bank telecom radio tv".split()
 )
-_MONTHS_DAYS = frozenset(
-    """monday tuesday wednesday thursday friday saturday sunday january february march april may june july
-    august september october november december""".split()
-)
+_MONTHS_DAYS = frozenset(WEEKDAYS + MONTHS)
 # Capitalised words never taken as unknown place names after a cue.
-_NOT_PLACES = frozenset(
-    """the a an this that these those his her its their our my your mr mrs ms dr gen
+_NOT_PLACES = (
+    frozenset(
+        """the a an this that these those his her its their our my your mr mrs ms dr gen
     general president minister prime colonel col lt major brig sheikh imam king prince
-    january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday english arabic french
+    english arabic french
     reuters afp ap bbc cnn god islam allah ramadan eid christmas
     observatory army council committee ministry party government regime opposition
     parliament assembly nations union league court bank agency council congress senate cabinet
     kremlin pentagon""".split()
+    )
+    | _MONTHS_DAYS
 )
 _TITLES = frozenset(
     """mr mrs ms dr gen general president minister prime colonel col lt major brig sheikh imam
     king prince queen lord sir secretary ambassador envoy commander captain sergeant""".split()
 )
 _CUE_BEFORE = re.compile(
-    r"\b(?:(?:district|neighbou?rhood|suburb|town|village|city|area|quarter|camp|region|"
-    r"province|governorate|municipality|locality|hamlet)s? of|in|near|outside|into|around|"
+    r"\b(?:(?:"
+    + "|".join(PLACE_NOUNS)
+    + r"|area|quarter|region|province|governorate|municipality|locality|hamlet)s? of|in|near|outside|into|around|"
     r"towards?|across|entered|stormed|shelled|bombarded)\s+(?:the\s+)?$"
 )
 # Names and the words that qualify them stay on one line: "Qusour\nReuters" is two lines, not a name.

@@ -5,8 +5,11 @@ activist in Yarmouk"), is part of a compound ("Tadamon-based"), a possessive
 ("Russia's foreign ministry"), metonymy ("Moscow condemned"), a general
 reference ("the situation in Syria"), a statement's place ("In Washington, a
 spokesman said"), a locator ("the Damascus–Homs highway"), or a foreign place
-named without a locative. :func:`reference_reason` names the rule that
-applies; :mod:`geo.extract.events` uses it before looking for the event.
+named without a locative. The rules are data, in order, in
+``data/reference_rules.json`` (each with an id, the mentions it applies to, its
+window in words, its pattern or a named check from :data:`CHECKS`, why, and
+example sentences); :func:`reference_reason` walks them and names the first that
+fires. :mod:`geo.extract.events` uses it before looking for the event.
 """
 
 from __future__ import annotations
@@ -14,94 +17,20 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..errors import LexiconError
 from ..models import Span
-from .lexicon import Lexicon
+from .lexicon import Condition, Lexicon, ReferenceRule
 from .text import CONTEXT_CHARS, Sentence, clause_tail, context_start, lowered
 
-# Matched against lower-cased text (see text.lowered): re.IGNORECASE made this
-# pattern, tried at every position of the window, ten times slower.
-_LOCATIVE = re.compile(
-    r"(?:\b(?:in|inside|into|to|from|across|throughout|near|at|within|around|outside|towards?|via|through|over)"
-    r"\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?"
-    r"|\b(?:town|city|village|district|province|region|area|areas|suburb|neighbou?rhood|camp|port|stronghold"
-    r"|outskirts|edge|edges|centre|center|heart|hills|countryside|streets) of\s+"
-    r"|\b(?:above|below|beyond|behind|along|outside)\s+(?:the\s+)?)$"
-)
-# A wire dateline after the city: "DAMASCUS, Nov. 12 (Xinhua) --", "BEIRUT (Reuters) -".
-_WIRE_DATELINE = re.compile(r"^(?:,\s*[A-Z][a-z]{2,}\.?\s+\d{1,2}\b|\s*\(\w+\)|\s*[-–—/]{1,2}\s)")
-# Earlier items of a list the mention ends: "in Turkey, Jordan, Lebanon and Iraq".
-_LIST_HEAD = re.compile(r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*\s*(?:,\s*|\s+and\s+|\s+or\s+))+$")
-# "In Geneva, the UN office called for ...": where a statement was made.
-_DATELINE = re.compile(r"^(?:In|At|From)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}$")
+# "In Geneva, the UN office called for ...": a sentence that reports a statement.
 STATEMENT = re.compile(
     r"\b(?:said|says|called|calls|urged|urges|condemned|condemns|announced|demanded|warned|told|stated|appealed"
     r"|agreed|signed|met|discussed|held talks|voted)\b"
 )
-# A country or capital as the object of blame or appeal: "accused Damascus of ...".
-_ADDRESSED = re.compile(
-    r"\b(?:accus\w*|blam\w*|urg\w*|warn\w*|call\w* on|critici[sz]\w*|condemn\w*|press\w*|threaten\w*|"
-    r"sanction\w*|ask\w*|told|tells?)\s+$",
-    re.IGNORECASE,
-)
-# Roads named after the places they join: "the Damascus–Homs highway", "the road to the airport".
-_ROAD_AFTER = re.compile(r"^\s*[-–—]\s*[A-Z][\w'’-]+\s+(?:highway|road|motorway|expressway|railway)\b", re.IGNORECASE)
-_ROAD_BEFORE = re.compile(
-    r"(?:\b(?:highway|road|motorway|expressway|railway)\s+(?:to|from|linking|between|towards?)\s+(?:the\s+)?"
-    r"|[A-Z][\w'’-]+\s*[-–—]\s*)$"
-)
-_ROAD_TO_OF = re.compile(
-    r"\b(?:highway|road|motorway|expressway|railway)\s+(?:to|from|towards?)\s+(?:[\w'’-]+\s+){1,4}of\s+$",
-    re.IGNORECASE,
-)
-_PREP_END = frozenset(
-    """in from of inside for on over about against toward towards across with into to near at the based
-    nearby neighbouring neighboring adjacent southern northern eastern western central besieged
-    rebel-held government-held embattled restive""".split()
-)
-_ROAD_PREPS = frozenset("to from linking between towards toward the".split())
-# Places named only to locate others: "districts which lie between Sayyida Zeinab and the airport road".
-_LOCATOR = re.compile(r"\b(?:lie|lies|lying|located|situated|sits|stands)\b[^,.;:]{0,60}$", re.IGNORECASE)
-_SUBJECT_BEFORE = re.compile(
-    r"(?:^|[,;:“\"(]|\b(?:and|but|while|that|as|when|after|because|since|though|although|however))\s*$",
-    re.IGNORECASE,
-)
-# A speaker named after a quote or a comma ("..., said X, spokesman for the council in
-# Damascus"); pronouns ("he said") name no place and are left out.
-_SAID_TAIL = re.compile(
-    r"(?:[”\"],?|,)\s+(?:said|says|added|told|according to)\b"
-    r"(?!\s+(?:it|he|she|they|we|that|there|its|their|late|early|on|in|yesterday|today|last|this)\b)"
-    r"|[”\"],?\s+[A-Z][^,.;“]{0,60}?\b(?:said|says|added|told)\b"
-    r"|\baccording to\b",
-    re.IGNORECASE,
-)
-_SPEAKER_AFTER = re.compile(
-    r"^\s+(?:residents?|activists?|officials?|sources?|doctors?|witness(?:es)?|journalists?|correspondents?)\b",
-    re.IGNORECASE,
-)
-_FINITE = re.compile(r"\b(?:had|has|have|was|were|is|are|would|will|could|did|do|does)\b", re.IGNORECASE)
-# Where a statement was made: "said in Damascus", "told Reuters in Damascus".
-_STATED_IN = re.compile(
-    r"\b(?:said|says|told|tells|spoke|speaking|announced|declared)\s+(?:[A-Z][\w.]*\s+|journalists\s+|reporters\s+)?"
-    r"(?:by\s+\w+\s+)?(?:in|from)\s+$"
-)
-# A meeting's place: "who met Lavrov and Biden in Munich".
-_MEETING = re.compile(
-    r"\b(?:met|meet|meets|meetings?|talks|summit|conference|visited|visiting|visit)\b[^,.;]{0,80}$", re.IGNORECASE
-)
-_TAIL_END = re.compile(r"\badding\b|\band added\b|\bwho said\b|[“\"]", re.IGNORECASE)
-_BASED_IN = re.compile(r"\bbased\s+(?:in|at)\s+(?:the\s+)?(?:nearby\s+|neighbou?ring\s+)?$", re.IGNORECASE)
-# "killed in the unrest in Latakia": deaths at the place, whatever the general word for their cause.
-_DEATHS_IN = re.compile(r"\b(?:killed|died|dead|wounded|injured)\s+(?:\w+\s+){0,2}?in\s+(?:the\s+)?\w+\s+in\s+$")
-_DESCRIPTION = re.compile(r",\s*one of (?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
-# One item of a list of areas, on the original text (names are capitalised): "Idleb", "Dayr Az Zor",
-# "the country side of Damascus", "Damascus city"; and what joins two items.
-_PARTICLE = r"(?:al|el|ez|az|as|ad|ar|an)"  # "Dayr Az Zor", "Deir ez-Zor", "al-Wafidin"
-_AREA_NAME = rf"(?:[A-Z]|{_PARTICLE}-[A-Z])[\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|{_PARTICLE}(?:-[\w'’]+)?))*"
-_AREA_ITEM = (
-    r"(?:the\s+)?(?:(?:northern|southern|eastern|western|central)\s+)?"
-    rf"(?:(?:country\s*side|outskirts|suburbs)\s+of\s+)?{_AREA_NAME}(?:\s+city)?"
-)
-_AREA_SEP = r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)(?:to\s+a\s+(?:lesser|greater)\s+extent\s+in\s+)?"
+# Earlier items of a list the mention ends: "in Turkey, Jordan, Lebanon and Iraq".
+_LIST_HEAD = re.compile(r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*\s*(?:,\s*|\s+and\s+|\s+or\s+))+$")
+# The words a mention's gates read before it (``last_word``, ``last_char``, ``keywords``).
+GATE_WORDS = 30
 
 
 def reference_reason(
@@ -113,80 +42,251 @@ def reference_reason(
     names_event: bool = False,
     reported_elsewhere: bool = False,
 ) -> str | None:
-    """Why a mention only refers to a place (None: it may be an event's place)."""
-    if sentence.heading:
-        return "heading"
-    # Bounded windows (the whole sentence when it is of news length): no rule
-    # rescans a growing prefix of a long sentence for every mention.
-    head = context_start(text, span.start, sentence.start)
-    before = text[head : span.start]
-    after = text[span.end : min(sentence.end, span.end + CONTEXT_CHARS)]
-    if re.match(r"^-[a-z]", after):
-        return "compound"  # "Tadamon-based", "UK-backed"
-    if _BASED_IN.search(before[-30:]):
-        return "based"  # "the airline, based in Dubai": where an actor sits, as "Dubai-based"
-    if lex.title_after.match(after[:40]):
-        return "title"  # "an Aleppo city council member": an office named after the place
-    kind = span.place.kind if span.place else None
-    if re.match(r"^['’]s?\b", after) and kind in ("country", "city", "governorate", "region", None):
-        if kind == "country" or not lex.locational_after.match(lowered(after[:60])):
-            return "possessive"  # "Russia's foreign ministry", "London's IISS" (not "the university's faculty")
-    # Cheap tests first: most rules need the text before to end in a preposition
-    # or to hold a keyword, and most mentions have neither.
-    tail = lowered(before[-160:])
-    words = tail.split()
-    last = words[-1] if words else ""
-    if last in ("and", "or") or tail.rstrip().endswith(","):
-        listless = lowered(_LIST_HEAD.sub("", before[-160:]))
-        last = (listless.split() or [""])[-1]
-    else:
-        listless = tail
-    prep_end = last in _PREP_END
-    if prep_end and lex.speaker.search(listless) and _holds(lex.speaker_verbs, sentence.lower):
-        return "speaker"  # "said an activist in Yarmouk", "residents of the nearby Qassaa and Bab Touma districts"
-    if _SPEAKER_AFTER.match(after) and _holds(lex.speaker_verbs, sentence.lower):
-        return "speaker"  # "Damascus residents said ..."
-    if last in ("in", "from") and _STATED_IN.search(before[-80:]):
-        return "speaker"  # "Moallem said in Damascus", "a source told Reuters in Damascus"
-    if prep_end and lex.combatant_from.search(tail) and not lex.movement.search(tail[-60:]):
-        return "origin"  # "soldiers from Midan"
-    if any(k in tail for k in ("said", "says", "added", "told", "according")) and _in_attribution(before, lex):
-        return "attribution"  # "..., said X, spokesman for the council in Damascus"
-    if kind in ("country", "city") and _ADDRESSED.search(before[-30:]):
-        return "metonymy"  # "accused Damascus of ..."
-    if kind in ("country", "city") and _SUBJECT_BEFORE.search(before[-40:]) and lex.speech_after.match(after):
-        return "metonymy"  # "Moscow condemned", "Russia, ..., continued to resist"
-    genre = _place_rule(before, after, lex)
-    if genre is not None:
-        return genre  # "Jaramana is hosting displaced families", "flights to Damascus"
-    if lex.area_nouns and _in_area_list(before[-160:], after[:160], sentence.lower, lex.area_nouns):
-        return "area-list"  # "clashes were reported in the provinces of Idleb, Homs and Hama"
-    if "one of" in tail and _DESCRIPTION.search(before):
-        return "description"  # "Midan, one of the first Damascus areas to rise up"
-    if prep_end and lex.generic.search(tail) and not _DEATHS_IN.search(tail[-60:]):
-        return "generic"  # "the situation in Syria", "the battle for Damascus"
-    if prep_end and lex.solidarity.search(tail):
-        return "solidarity"  # "chanting in solidarity with Daraya"
-    if (tail.rstrip()[-1:] in "-–—" or last in _ROAD_PREPS) and _ROAD_BEFORE.search(before[-60:]):
-        return "locator"
-    if last == "of" and _ROAD_TO_OF.search(before[-80:]):
-        return "locator"  # "the main highway to Syria's commercial capital of Aleppo"
-    if after[:2].strip()[:1] in ("-", "–", "—") and _ROAD_AFTER.match(after):
-        return "locator"  # "the Damascus–Homs highway", "the highway to Damascus International Airport"
-    if any(k in tail for k in ("lie", "locat", "situat", "sits", "stand")) and _LOCATOR.search(before[-80:]):
-        return "locator"  # "which lie between Sayyida Zeinab and the airport road"
-    if (foreign or span.place is None) and _MEETING.search(before[-100:]):
-        return "meeting"  # diplomacy: where talks were held
-    if not before.strip() and (span.surface.isupper() and len(span.surface) > 3 or _WIRE_DATELINE.match(after)):
-        return "wire dateline"  # "DAMASCUS, Nov. 12 (Xinhua) --", "BEIRUT (Reuters) -"
-    if foreign and head == sentence.start and _DATELINE.match(before) and re.match(r"^[^,]{0,40},", after):
-        if kind in ("city", "country"):
-            return "statement"  # "In Washington, a spokesman said ...": where it was said
-        if reported_elsewhere:
-            return "dateline"  # "In Arsal, residents said helicopters fired at the town" may host it
-    if foreign and not names_event and not _LOCATIVE.search(lowered(_LIST_HEAD.sub("", before[-160:]))):
-        return "not located"  # a foreign place named without in/to/from
+    """Why a mention only refers to a place: the id of the first reference rule that fires (None: none).
+
+    The rules (``lex.reference_rules``, from ``reference_rules.json``) are tried in order; each
+    rule's cheap gates (place kind, the word before, keywords) are asked before its patterns,
+    since most mentions have neither a preposition nor a keyword before them.
+    """
+    at = _Mention(text, sentence, span, foreign, names_event, reported_elsewhere)
+    windows = at.windows
+    for rule, pattern_only in _plan(lex.reference_rules).admitted(at):
+        cond = rule.pattern
+        if cond is not None:  # the usual test, inline: most rules are one pattern in one window
+            window = windows.get(cond.window)
+            if cond.test(at.window(*cond.window) if window is None else window) is None:
+                continue
+            if pattern_only:
+                return rule.id
+        fired = _fires(rule, at, lex)
+        if fired:
+            return fired if isinstance(fired, str) else rule.id
     return None
+
+
+class _Plan:
+    """The rules of one lexicon sorted out by what their gates read.
+
+    A rule's gates read a few features of a mention (the place's kind, the word before it,
+    keywords near it, ...); mentions that agree on them are admitted by the same rules, so
+    the gates are asked once per combination rather than once per mention and rule.
+    """
+
+    def __init__(self, rules: tuple[ReferenceRule, ...]) -> None:
+        self.rules = rules
+        self.last_words = frozenset().union(*(r.last_word for r in rules if r.last_word is not None))
+        self.last_chars = "".join(r.last_char for r in rules)
+        keywords = sorted({k for r in rules for k in r.keywords}, key=len, reverse=True)
+        # Which keywords the words before hold, in one pass.
+        self.keywords = re.compile("|".join(map(re.escape, keywords))) if keywords else None
+        self.by_key: dict[tuple, tuple[tuple[ReferenceRule, bool], ...]] = {}
+
+    def admitted(self, at: _Mention) -> tuple[tuple[ReferenceRule, bool], ...]:
+        """The rules whose gates admit a mention, in order, each with whether it is only a pattern."""
+        tail, last = at.tail, at.last
+        end = tail.rstrip()[-1:]
+        key = (
+            at.kind,
+            at.where,
+            at.names_event,
+            at.reported_elsewhere,
+            at.head == at.sentence.start,
+            not at.before.strip(),
+            last if last in self.last_words else "",
+            end if end and end in self.last_chars else "",
+            frozenset(self.keywords.findall(tail)) if self.keywords is not None else None,
+        )
+        found = self.by_key.get(key)
+        if found is None:
+            if len(self.by_key) > 50_000:
+                self.by_key.clear()
+            found = self.by_key[key] = tuple((rule, rule.pattern_only) for rule in self.rules if _admits(rule, at))
+        return found
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(rules: tuple[ReferenceRule, ...]) -> _Plan:
+    """The plan of a lexicon's reference rules, made once."""
+    plan = _PLANS.get(id(rules))
+    if plan is None or plan.rules is not rules:
+        plan = _PLANS[id(rules)] = _Plan(rules)
+    return plan
+
+
+class _Mention:
+    """The text around one place mention, each window cut once and only when a rule asks."""
+
+    def __init__(self, text, sentence, span, foreign, names_event, reported_elsewhere) -> None:
+        self.sentence, self.span = sentence, span
+        self.foreign, self.names_event, self.reported_elsewhere = foreign, names_event, reported_elsewhere
+        self.kind = span.place.kind if span.place else "unresolved"
+        self.where = "foreign" if foreign else "unresolved" if span.place is None else "domestic"
+        # Bounded windows (the whole sentence when it is of news length): no rule
+        # rescans a growing prefix of a long sentence for every mention.
+        self.head = context_start(text, span.start, sentence.start)
+        self.before = text[self.head : span.start]
+        self.after = text[span.end : min(sentence.end, span.end + CONTEXT_CHARS)]
+        self.low_before, self.low_after = lowered(self.before), lowered(self.after)
+        start = len(self.before) - len(last_words(self.before, GATE_WORDS))
+        self._starts: dict[int | None, int] = {GATE_WORDS: start}  # where the last n words before begin
+        # What the gates read, for every mention: the last words before, and the last word
+        # with the earlier items of a list the mention ends set aside.
+        self.tail = self.low_before[start:]
+        self.windows: dict[tuple[str, int | None, bool], str] = {("before", GATE_WORDS, True): self.tail}
+        ends = self.tail.rstrip()
+        last = ends.rsplit(None, 1)[-1:]
+        if ends.endswith(",") or last in (["and"], ["or"]):
+            last = self.window("before-list", GATE_WORDS, True).rsplit(None, 1)[-1:]
+        self.last = last[0] if last else ""
+
+    def window(self, side: str, words: int | None, lower: bool) -> str:
+        """The first (after) or last (before) ``words`` words beside the mention, as written or lower-cased."""
+        if side == "after":
+            end = len(first_words(self.after, words))
+            found = (self.low_after if lower else self.after)[:end]
+        else:
+            start = self._starts.get(words)
+            if start is None:
+                start = self._starts[words] = len(self.before) - len(last_words(self.before, words))
+            found = (self.low_before if lower else self.before)[start:]
+            if side == "before-list":
+                ends = found.rstrip()
+                if ends.endswith(",") or ends.rsplit(None, 1)[-1:] in (["and"], ["or"]):
+                    # Only a list's end can match: cheap test first. Lowered keeps lengths.
+                    found = found[: len(_LIST_HEAD.sub("", self.before[start:]))]
+        self.windows[(side, words, lower)] = found
+        return found
+
+
+def _admits(rule: ReferenceRule, at: _Mention) -> bool:
+    """Whether a rule applies to a mention: its gates, cheapest first."""
+    return not (
+        (rule.kinds is not None and at.kind not in rule.kinds)
+        or (rule.places is not None and at.where not in rule.places)
+        or (rule.names_event is not None and rule.names_event != at.names_event)
+        or (rule.reported_elsewhere is not None and rule.reported_elsewhere != at.reported_elsewhere)
+        or (rule.sentence_start and at.head != at.sentence.start)
+        or (rule.first_in_context and at.before.strip())
+        or (rule.last_word is not None and at.last not in rule.last_word)
+        or (rule.last_char and at.tail.rstrip()[-1:] not in rule.last_char)
+        or (rule.keywords and not any(k in at.tail for k in rule.keywords))
+    )
+
+
+def _fires(rule: ReferenceRule, at: _Mention, lex: Lexicon) -> bool | str:
+    """Whether an admitted rule whose pattern matched fires: its other patterns, the sentence, the named check."""
+    if rule.with_ is not None and not _matches(rule.with_, at):
+        return False
+    if rule.unless is not None and _matches(rule.unless, at):
+        return False
+    if rule.in_sentence is not None and not _holds(rule.in_sentence, at.sentence.lower):
+        return False
+    if rule.check is not None:
+        try:
+            check = CHECKS[rule.check]
+        except KeyError:
+            raise LexiconError(
+                f"reference rule {rule.id!r} names the check {rule.check!r}; use one of {sorted(CHECKS)}"
+            ) from None
+        return check(at, lex) or False
+    return True
+
+
+def _matches(cond: Condition, at: _Mention) -> bool:
+    """Whether a condition's pattern matches in its window."""
+    window = at.windows.get(cond.window)
+    return cond.test(at.window(*cond.window) if window is None else window) is not None
+
+
+def last_words(text: str, n: int | None) -> str:
+    """The last ``n`` words of ``text`` with the spaces between and after them, as written (None: all).
+
+    >>> last_words("troops shelled the town of ", 2)
+    'town of '
+    """
+    if n is None:
+        return text
+    parts = text.rsplit(None, n)  # splits n times from the end only: as cheap for a long text
+    if len(parts) <= n:
+        return text
+    return text[len(parts[0]) :].lstrip()
+
+
+def first_words(text: str, n: int | None) -> str:
+    """The first ``n`` words of ``text`` with the spaces before and after them (None: all).
+
+    >>> first_words(" residents said on Monday", 2)
+    ' residents said '
+    """
+    if n is None:
+        return text
+    parts = text.split(None, n)  # the rest after n words is the last part, as written
+    return text if len(parts) <= n else text[: len(text) - len(parts[-1])]
+
+
+# The checks a rule may name (``"check"`` in reference_rules.json): each asks one thing
+# that a pattern cannot say well, of the mention and its text.
+
+
+def _in_heading(at: _Mention, lex: Lexicon) -> bool:
+    """The mention is in a headline or a heading."""
+    return at.sentence.heading
+
+
+def _attribution_check(at: _Mention, lex: Lexicon) -> bool:
+    """The mention is in the description of a report's source (see :func:`_in_attribution`)."""
+    return _in_attribution(at.before, lex)
+
+
+def _place_rules_check(at: _Mention, lex: Lexicon) -> str | None:
+    """The id of the first of the lexicon's ``place_rules`` that fits the mention."""
+    return _place_rule(at.before, at.after, lex)
+
+
+def _area_list_check(at: _Mention, lex: Lexicon) -> bool:
+    """The mention is one item of a summary list of areas (see :func:`_in_area_list`)."""
+    if not lex.area_nouns:
+        return False
+    before, after = at.window("before", GATE_WORDS, False), at.window("after", GATE_WORDS, False)
+    return _in_area_list(before, after, at.sentence.lower, lex.area_nouns)
+
+
+def _capitals_check(at: _Mention, lex: Lexicon) -> bool:
+    """The mention is written in capitals, as a wire dateline ("DAMASCUS")."""
+    return at.span.surface.isupper() and len(at.span.surface) > 3
+
+
+CHECKS = {
+    "in_heading": _in_heading,
+    "in_attribution": _attribution_check,
+    "place_rules": _place_rules_check,
+    "in_area_list": _area_list_check,
+    "surface_in_capitals": _capitals_check,
+}
+
+
+# A speaker named after a quote or a comma ("..., said X, spokesman for the council in
+# Damascus"); pronouns ("he said") name no place and are left out.
+_SAID_TAIL = re.compile(
+    r"(?:[”\"],?|,)\s+(?:said|says|added|told|according to)\b"
+    r"(?!\s+(?:it|he|she|they|we|that|there|its|their|late|early|on|in|yesterday|today|last|this)\b)"
+    r"|[”\"],?\s+[A-Z][^,.;“]{0,60}?\b(?:said|says|added|told)\b"
+    r"|\baccording to\b",
+    re.IGNORECASE,
+)
+_FINITE = re.compile(r"\b(?:had|has|have|was|were|is|are|would|will|could|did|do|does)\b", re.IGNORECASE)
+_TAIL_END = re.compile(r"\badding\b|\band added\b|\bwho said\b|[“\"]", re.IGNORECASE)
+# One item of a list of areas, on the original text (names are capitalised): "Idleb", "Dayr Az Zor",
+# "the country side of Damascus", "Damascus city"; and what joins two items.
+_PARTICLE = r"(?:al|el|ez|az|as|ad|ar|an)"  # "Dayr Az Zor", "Deir ez-Zor", "al-Wafidin"
+_AREA_NAME = rf"(?:[A-Z]|{_PARTICLE}-[A-Z])[\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|{_PARTICLE}(?:-[\w'’]+)?))*"
+_AREA_ITEM = (
+    r"(?:the\s+)?(?:(?:northern|southern|eastern|western|central)\s+)?"
+    rf"(?:(?:country\s*side|outskirts|suburbs)\s+of\s+)?{_AREA_NAME}(?:\s+city)?"
+)
+_AREA_SEP = r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)(?:to\s+a\s+(?:lesser|greater)\s+extent\s+in\s+)?"
 
 
 def _place_rule(before: str, after: str, lex: Lexicon) -> str | None:

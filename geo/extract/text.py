@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from .words import MONTH_ABBREVIATIONS
+
 # Arabic article forms written before a name ("al-Midan", "el-Qaboun",
 # "ash-Sham", "Ad-Dimas"), dropped when they precede another word.
 ARTICLES = frozenset("al el ul il ad ed an en ar er as es ash esh at et az ez adh ath dh".split())
@@ -154,10 +156,9 @@ _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?![^\S\n]*\n)[^\n]+)*")
 # failed attempt, not ten thousand.
 _BOUNDARY = re.compile(r"(?<![.!?])[.!?]++[\"”’)\]]*+\s++(?=[\"“‘(\[]?[A-Z0-9])")
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr gen lt col maj capt sgt st jan feb mar apr jun jul aug sep sept
-    oct nov dec no vs rep sen gov prof brig adm cpl pvt sr jr mt ft inc co corp
+    """mr mrs ms dr gen lt col maj capt sgt st no vs rep sen gov prof brig adm cpl pvt sr jr mt ft inc co corp
     ltd u.s u.n u.k e.g i.e al approx est""".split()
-)
+) | frozenset(MONTH_ABBREVIATIONS)
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 # The word before a full stop is looked for in this many characters, not in the whole
 # sentence so far: enough for any abbreviation or initial; a longer run of letters and
