@@ -79,6 +79,17 @@ def test_common_word_place_needs_a_cue(gaz):
     assert _surfaces("Refugees reached Chad.", gaz) == []  # a verb is not a locative cue
 
 
+def test_cue_name_with_its_own_place_noun_needs_no_cue(gaz):
+    # The bare "Hanano" may be the man the quarter is named after; with its kind it is a place.
+    assert _surfaces("Hanano led a revolt against the French.", gaz) == []
+    text = "Two people died in several quarters of Aleppo, among them Masaken Hanano."
+    assert ("Masaken Hanano", "hanano") in _surfaces(text, gaz)
+    text = "Army tanks entered Aleppo and the Hanano district was shelled."
+    assert ("Hanano district", "hanano") in _surfaces(text, gaz)
+    text = "Mortars fell on Hanano neighbourhood and on Bustan al-Qasr."
+    assert ("Hanano", "hanano") in _surfaces(text, gaz)
+
+
 def test_lower_case_landmark_name(gaz):
     out = _surfaces("A bomb exploded in the national security headquarters.", gaz)
     assert out == [("national security headquarters", "national-security-bureau")]

@@ -74,6 +74,11 @@ _CUE_BEFORE = re.compile(
     r"towards?|across|entered|stormed|shelled|bombarded)\s+(?:the\s+)?$"
 )
 # Names and the words that qualify them stay on one line: "Qusour\nReuters" is two lines, not a name.
+# Words inside a name that say what kind of place it is, in English or in the Arabic
+# that English reporting keeps ("Masaken Hanano": the Hanano housing blocks; "Hay al-Waer").
+_KIND_WORDS = frozenset(
+    (*PLACE_NOUNS, "quarter", "area", "masaken", "masakin", "hay", "harat", "mukhayam", "mukhayyam")
+)
 _CUE_AFTER = re.compile(r"^[ \t]+(?:district|neighbou?rhood|suburb|camp|quarter|area)\b", re.I)
 # A named facility is a place mention too ("the al-Taqwa mosque", "Mouwasat Hospital").
 _FACILITY_AFTER = re.compile(
@@ -265,7 +270,7 @@ def check_candidates(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]
     for span in spans:
         if part_of_longer_name(text, span, starts):
             continue
-        if span.place is not None and span.place.id in gaz.ambiguous and not _cued(text, span.start):
+        if span.place is not None and span.place.id in gaz.ambiguous and not _cued_span(text, span):
             continue
         out.append(span)
     return out
@@ -273,6 +278,19 @@ def check_candidates(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]
 
 def _cued(text: str, start: int) -> bool:
     return bool(_CUE_BEFORE.search(text[max(0, start - 40) : start]))
+
+
+def _cued_span(text: str, span: Span) -> bool:
+    """Whether a name that may be a common word or a person is used as a place here.
+
+    A locative cue before it ("in Hanano"), a kind of place after it ("Hanano district"), or
+    a name that carries its own kind ("Masaken Hanano", the Hanano housing blocks; "Salma
+    town"): the bare name may be a person, the name with its place noun may not.
+    """
+    if _cued(text, span.start) or _CUE_AFTER.match(text[span.end : span.end + 20]):
+        return True
+    words = span.surface.lower().replace("-", " ").split()
+    return len(words) > 1 and any(w in _KIND_WORDS for w in words)
 
 
 @lru_cache(maxsize=100_000)
