@@ -756,6 +756,10 @@ def page(res, problems, title) -> None:
         conn.close()
 
 
+#: The page's tabs; tests choose one with ``at.session_state["tab"] = label`` before a run.
+TABS = ["Map", "Table and chart", "Places", "Article", "Add articles", "Unplaced names", "Compare with ACLED"]
+
+
 def show_store(conn, db: str, res, problems, title) -> None:
     """The page over an open store; ``title`` is the placeholder the data's title goes in."""
     rev = store.revision(conn)
@@ -778,24 +782,20 @@ def show_store(conn, db: str, res, problems, title) -> None:
     )
     user_csv = store.user_gazetteer_path()
     sync_acled()
-    tabs = st.tabs(
-        ["Map", "Table and chart", "Places", "Article", "Add articles", "Unplaced names", "Compare with ACLED"],
-        key="tab",
-    )
-    with tabs[0]:
-        render_map(events, str(user_csv), file_stamp(user_csv), f, aggregated=small is None)
-    with tabs[1]:
-        render_table_chart(conn, db, rev, fkey, groups, counts["reports"])
-    with tabs[2]:
-        render_places(conn, db, rev, fkey, groups, small)
-    with tabs[3]:
-        render_article(conn)
-    with tabs[4]:
-        render_upload(conn, res)
-    with tabs[5]:
-        render_unresolved(conn, res, problems)
-    with tabs[6]:
-        render_acled(events, f)
+    draw = {
+        "Map": lambda: render_map(events, str(user_csv), file_stamp(user_csv), f, aggregated=small is None),
+        "Table and chart": lambda: render_table_chart(conn, db, rev, fkey, groups, counts["reports"]),
+        "Places": lambda: render_places(conn, db, rev, fkey, groups, small),
+        "Article": lambda: render_article(conn),
+        "Add articles": lambda: render_upload(conn, res),
+        "Unplaced names": lambda: render_unresolved(conn, res, problems),
+        "Compare with ACLED": lambda: render_acled(events, f),
+    }
+    # Only the open tab is built (a switch reruns the page): the first load builds the map alone.
+    for tab, label in zip(st.tabs(TABS, key="tab", on_change="rerun"), TABS):
+        if tab.open:
+            with tab:
+                draw[label]()
 
 
 main()
