@@ -115,7 +115,10 @@ def counted_at_end(conn) -> Iterator[None]:
 
 def _refill(key: str) -> list[str]:
     grouped = f"SELECT {_COLS}, COUNT(*) AS n FROM mentions GROUP BY {_COLS}"
-    return [f"DELETE FROM {TABLE}", f"INSERT INTO {TABLE} (k, {_COLS}, n) SELECT {key}, {_COLS}, g.n FROM ({grouped}) g"]
+    return [
+        f"DELETE FROM {TABLE}",
+        f"INSERT INTO {TABLE} (k, {_COLS}, n) SELECT {key}, {_COLS}, g.n FROM ({grouped}) g",
+    ]
 
 
 #: Statements that rebuild the summary from the mentions (a store upgraded to it).
@@ -160,8 +163,19 @@ _PG_TRIGGERS = {
     "update": "AFTER UPDATE ON mentions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
 }
 
+# TRUNCATE fires no row or delete triggers: empty the summary with the mentions.
+_PG_TRUNCATE = f"""CREATE OR REPLACE FUNCTION clashmap_mention_counts_truncate() RETURNS trigger AS $$
+BEGIN
+    DELETE FROM {TABLE};
+    RETURN NULL;
+END $$ LANGUAGE plpgsql"""
+
 POSTGIS_DDL = [
     _PG_TABLE,
+    _PG_TRUNCATE,
+    f"DROP TRIGGER IF EXISTS {TABLE}_truncate ON mentions",
+    f"CREATE TRIGGER {TABLE}_truncate AFTER TRUNCATE ON mentions "
+    "FOR EACH STATEMENT EXECUTE FUNCTION clashmap_mention_counts_truncate()",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_low ON {TABLE} (n) WHERE n <= 0",
     _PG_FUNCTION,
     *(
@@ -187,7 +201,10 @@ def drift(conn) -> list[tuple]:
         tuple(r[:-1]): int(r[-1]) for r in conn.execute(f"SELECT {_COLS}, COUNT(*) FROM mentions GROUP BY {_COLS}")
     }
     return sorted(
-        ((*key, summary.get(key, 0), grouped.get(key, 0)) for key in summary.keys() | grouped.keys()
-         if summary.get(key, 0) != grouped.get(key, 0)),
+        (
+            (*key, summary.get(key, 0), grouped.get(key, 0))
+            for key in summary.keys() | grouped.keys()
+            if summary.get(key, 0) != grouped.get(key, 0)
+        ),
         key=repr,
     )
