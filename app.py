@@ -89,11 +89,13 @@ def parse_filter(fkey: str) -> dict:
     return f
 
 
-@st.cache_data(**CACHE)
-def view(_conn, db: str, rev: int, fkey: str) -> tuple[dict, list]:
+# A resource, not data: every session gets the same (immutable) groups without unpickling a copy,
+# which at 100,000 events cost more than the query.
+@st.cache_resource(**CACHE)
+def view(_conn, db: str, rev: int, fkey: str) -> tuple[dict, tuple]:
     """Counts of the filtered reports, and their events as the store groups them (place, type, day)."""
     f = parse_filter(fkey)
-    return Q.counts(_conn, f), Q.event_groups(_conn, f)
+    return Q.counts(_conn, f), tuple(Q.event_groups(_conn, f))
 
 
 @st.cache_data(**{**CACHE, "max_entries": 4})
