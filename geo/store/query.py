@@ -133,6 +133,15 @@ def _strings(rows: Iterable) -> list[str]:
     return sorted({r[0] for r in rows if isinstance(r[0], str) and r[0]})
 
 
+# The distinct sources named, skipping along the index on attribution from one to the next
+# (a few lookups, where SELECT DISTINCT reads a million rows).
+_ATTRIBUTIONS = (
+    "WITH RECURSIVE t(a) AS (SELECT MIN(attribution) FROM mentions "
+    "UNION ALL SELECT (SELECT MIN(attribution) FROM mentions WHERE attribution > t.a) FROM t WHERE t.a IS NOT NULL) "
+    "SELECT a FROM t WHERE a IS NOT NULL"
+)
+
+
 @store_errors
 def options(conn: sqlite3.Connection, event_types: list[str] | None = None) -> dict[str, list]:
     """The values each filter can take in the store (as :func:`geo.app.filters.options` over every mention).
@@ -148,9 +157,8 @@ def options(conn: sqlite3.Connection, event_types: list[str] | None = None) -> d
     has_mentions = "EXISTS (SELECT 1 FROM mentions m WHERE m.doc_id = a.doc_id)"
     docs = conn.execute(f"SELECT a.doc_id, a.title, a.outlet FROM articles a WHERE {has_mentions} ORDER BY a.seq")
     docs = docs.fetchall()
-    named = conn.execute("SELECT DISTINCT attribution FROM mentions").fetchall()
-    attributions = _strings(named)
-    if any(a is None for (a,) in named):
+    attributions = _strings(conn.execute(_ATTRIBUTIONS))
+    if conn.execute("SELECT 1 FROM mentions WHERE attribution IS NULL LIMIT 1").fetchone():
         attributions = [NO_ATTRIBUTION, *attributions]
     return {
         "event_types": types,
