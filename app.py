@@ -89,11 +89,13 @@ def parse_filter(fkey: str) -> dict:
     return f
 
 
-@st.cache_data(**CACHE)
-def view(_conn, db: str, rev: int, fkey: str) -> tuple[dict, list]:
+# A resource, not data: every session gets the same (immutable) groups without unpickling a copy,
+# which at 100,000 events cost more than the query.
+@st.cache_resource(**CACHE)
+def view(_conn, db: str, rev: int, fkey: str) -> tuple[dict, tuple]:
     """Counts of the filtered reports, and their events as the store groups them (place, type, day)."""
     f = parse_filter(fkey)
-    return Q.counts(_conn, f), Q.event_groups(_conn, f)
+    return Q.counts(_conn, f), tuple(Q.event_groups(_conn, f))
 
 
 @st.cache_data(**{**CACHE, "max_entries": 4})
@@ -756,6 +758,10 @@ def page(res, problems, title) -> None:
         conn.close()
 
 
+#: The page's tabs; tests choose one with ``at.session_state["tab"] = label`` before a run.
+TABS = ["Map", "Table and chart", "Places", "Article", "Add articles", "Unplaced names", "Compare with ACLED"]
+
+
 def show_store(conn, db: str, res, problems, title) -> None:
     """The page over an open store; ``title`` is the placeholder the data's title goes in."""
     rev = store.revision(conn)
@@ -778,24 +784,20 @@ def show_store(conn, db: str, res, problems, title) -> None:
     )
     user_csv = store.user_gazetteer_path()
     sync_acled()
-    tabs = st.tabs(
-        ["Map", "Table and chart", "Places", "Article", "Add articles", "Unplaced names", "Compare with ACLED"],
-        key="tab",
-    )
-    with tabs[0]:
-        render_map(events, str(user_csv), file_stamp(user_csv), f, aggregated=small is None)
-    with tabs[1]:
-        render_table_chart(conn, db, rev, fkey, groups, counts["reports"])
-    with tabs[2]:
-        render_places(conn, db, rev, fkey, groups, small)
-    with tabs[3]:
-        render_article(conn)
-    with tabs[4]:
-        render_upload(conn, res)
-    with tabs[5]:
-        render_unresolved(conn, res, problems)
-    with tabs[6]:
-        render_acled(events, f)
+    draw = {
+        "Map": lambda: render_map(events, str(user_csv), file_stamp(user_csv), f, aggregated=small is None),
+        "Table and chart": lambda: render_table_chart(conn, db, rev, fkey, groups, counts["reports"]),
+        "Places": lambda: render_places(conn, db, rev, fkey, groups, small),
+        "Article": lambda: render_article(conn),
+        "Add articles": lambda: render_upload(conn, res),
+        "Unplaced names": lambda: render_unresolved(conn, res, problems),
+        "Compare with ACLED": lambda: render_acled(events, f),
+    }
+    # Only the open tab is built (a switch reruns the page): the first load builds the map alone.
+    for tab, label in zip(st.tabs(TABS, key="tab", on_change="rerun"), TABS):
+        if tab.open:
+            with tab:
+                draw[label]()
 
 
 main()

@@ -29,6 +29,14 @@ def app(tmp_path, monkeypatch):
     return at
 
 
+def open_tab(at, label: str) -> AppTest:
+    """Open one of the page's tabs (only the open tab is built) and run the page."""
+    at.session_state["tab"] = label
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def map_args(at) -> dict:
     comps = at.get("component_instance")
     assert len(comps) == 1
@@ -80,6 +88,7 @@ def test_filters_reach_the_exports(app, monkeypatch):
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
     app.sidebar.multiselect(key="types").select("Battles").run()
     assert not sent  # nothing is built before the reader asks
+    open_tab(app, "Table and chart")
     app.sidebar.button(key="dl_prepare").click().run()
     table = app.dataframe[0].value
     assert set(table["type"]) == {"Battles"}
@@ -100,6 +109,7 @@ def test_all_mentions_mode(app):
 
 
 def test_paste_article_with_script(app):
+    open_tab(app, "Add articles")
     app.text_area(key="paste").input(
         "<script>alert('x')</script><img src=x onerror=alert(1)> Clashes erupted in Tadamon on Monday."
     )
@@ -119,6 +129,7 @@ def test_paste_article_with_script(app):
 
 
 def test_a_2012_article_is_dated_and_a_missing_date_refused(app):
+    open_tab(app, "Add articles")
     widget = app.date_input(key="up_date")
     assert (widget.min, widget.max) == (date(1900, 1, 1), date.today())  # not Streamlit's ten years either side
     app.text_area(key="paste").input("Government forces shelled Qaboun on Wednesday, activists said.")
@@ -128,22 +139,26 @@ def test_a_2012_article_is_dated_and_a_missing_date_refused(app):
     app.date_input(key="up_date").set_value(date(2012, 7, 20))
     next(b for b in app.get("button") if b.proto.label == "Process and add").click().run()
     assert any("Added pasted text" in s.value for s in app.success)
+    open_tab(app, "Map")
     app.sidebar.checkbox(key="undated").uncheck().run()
     assert "Qaboun" in map_args(app)["feature_group"] and '"2012-07-18"' in map_args(app)["feature_group"]
 
 
 def test_empty_submission_is_an_error(app):
+    open_tab(app, "Add articles")
     next(b for b in app.get("button") if b.proto.label == "Process and add").click().run()
     assert any("Nothing to add" in e.value for e in app.error)
     assert summary(app).startswith("**30** events")
 
 
 def test_article_view_escapes_text(app):
+    open_tab(app, "Article")
     html = app.get("html")
     assert html and "<mark" in html[0].proto.body and "<script" not in html[0].proto.body
 
 
 def test_add_place_validates(app):
+    open_tab(app, "Unplaced names")
     next(b for b in app.get("button") if b.proto.label == "Add place and re-run extraction").click().run()
     assert any("cannot add the place" in e.value for e in app.error)
 
@@ -163,6 +178,7 @@ def test_coordinate_lookup_against_a_local_server(tmp_path, monkeypatch):
         monkeypatch.setenv("CLASHMAP_NOMINATIM", f"127.0.0.1:{httpd.server_address[1]}")
         at = AppTest.from_file(APP, default_timeout=60)
         at.run()
+        open_tab(at, "Unplaced names")
         at.text_input(key="lookup_name").set_value("Jdeidet Yabous")
         at.button(key="lookup").click().run()
         assert not at.exception
@@ -178,6 +194,7 @@ def test_a_paste_over_the_time_budget_is_stopped_with_a_message(app, monkeypatch
 
     seed = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")
     monkeypatch.setenv("CLASHMAP_EXTRACT_SECONDS", "0.5")
+    open_tab(app, "Add articles")
     app.text_area(key="paste").input("Clashes erupted in Tadamon on Monday " + "." * 60_000 + " " + seed * 400)
     app.date_input(key="up_date").set_value(date(2012, 7, 17))
     next(b for b in app.get("button") if b.proto.label == "Process and add").click().run()
@@ -201,7 +218,7 @@ def test_warnings_with_a_hostile_file_name_are_escaped(app, tmp_path, res):
     conn = store.connect(tmp_path / "db.sqlite")
     result = store.ingest_bytes(conn, data, name, res, title="Hostile name")
     conn.close()
-    app.run()
+    open_tab(app, "Article")
     app.selectbox(key="article_view").set_value(result.article.doc_id).run()
     warned = [w.value for w in app.warning if "evil" in w.value]
     assert warned and all(md(name) in w for w in warned), warned
@@ -245,10 +262,12 @@ def test_read_only_store_is_shown_and_refuses_writes_with_a_message(tmp_path, mo
     before = path.read_bytes()
     at = _page(tmp_path, monkeypatch, CLASHMAP_DB_READONLY="1")
     assert summary(at).startswith("**30** events") and not at.error
+    open_tab(at, "Add articles")
     at.text_area(key="paste").input("Clashes erupted in Tadamon on Monday, residents said.")
     at.date_input(key="up_date").set_value(date(2012, 7, 17))
     _click(at, "Process and add")
     assert any("is read-only" in plain(e.value) for e in at.error), [e.value for e in at.error]
+    open_tab(at, "Unplaced names")
     _click(at, "Re-run extraction over stored articles")
     assert any("Extraction was not re-run" in e.value and "writable" in e.value for e in at.error)
     assert path.read_bytes() == before
@@ -263,6 +282,7 @@ def test_bad_user_gazetteer_rows_are_listed_and_fixed_in_the_page(tmp_path, monk
     )
     at = _page(tmp_path, monkeypatch)
     assert any("1 row(s) of your gazetteer" in w.value for w in at.warning)
+    open_tab(at, "Unplaced names")
     assert any("1 of 2 rows" in w.value for w in at.warning)
     problems = next(d.value for d in at.dataframe if "problem" in d.value.columns)
     assert "3746 km from its parent" in problems["problem"].iloc[0]
@@ -279,6 +299,7 @@ def test_bad_user_gazetteer_rows_are_listed_and_fixed_in_the_page(tmp_path, monk
 
 
 def test_two_arabic_only_places_are_both_added(app, tmp_path):
+    open_tab(app, "Unplaced names")
     for name in ("حي التضامن", "حي الميدان"):
         app.text_input(key="gz_name").input(name)
         app.number_input(key="gz_lat").set_value(33.5)
@@ -291,6 +312,7 @@ def test_two_arabic_only_places_are_both_added(app, tmp_path):
 
 
 def test_a_place_story_lists_where_outlets_differ(app):
+    open_tab(app, "Places")
     app.selectbox(key="story_place").set_value("midan").run()
     assert not app.exception
     told = "\n".join(m.value for m in app.markdown)
@@ -318,10 +340,12 @@ def test_many_events_come_from_the_stores_aggregates(tmp_path, monkeypatch, res)
     assert summary(at).startswith(f"**{len(groups):,}** events at **{len({g.place_id for g in groups})}** places")
     assert any("one marker per place" in i.value for i in at.info)
     assert markers(at) == len({g.place_id for g in groups})  # one per place, not one per event
+    open_tab(at, "Table and chart")
     table = at.dataframe[0].value
     assert len(table) == 1000 and any(f"The first 1,000 of {reports:,} reports" in c.value for c in at.caption)
     # A place's reports are read only once the reader picks it.
-    assert not any(d.value is not None and "sentence" in d.value.columns for d in at.dataframe[2:])
+    open_tab(at, "Places")
+    assert not any(d.value is not None and "sentence" in d.value.columns for d in at.dataframe[1:])
     at.selectbox(key="story_place_many").set_value(groups[0].place_id).run()
-    assert any("sentence" in d.value.columns and len(d.value) > 0 for d in at.dataframe[2:])
+    assert any("sentence" in d.value.columns and len(d.value) > 0 for d in at.dataframe[1:])
     assert not at.exception and any("reported by" in m.value or "one outlet" in m.value for m in at.markdown)

@@ -196,3 +196,13 @@ def test_labels_bigger_places_first(gaz):
     rank = list(MV.LABEL_MIN_ZOOM)
     assert kinds == sorted(kinds, key=rank.index)
     assert set(kinds) <= set(MV.LABEL_MIN_ZOOM)
+
+
+def test_heat_sends_one_weighted_point_per_coordinate():
+    """Leaflet.heat sums weights per cell: three events at one point weigh three, in one point."""
+    evs = merge_events(
+        [record(mention_id=f"h{i}", start=i, date=f"2012-07-{10 + i:02d}") for i in range(3)]
+        + [record(mention_id="far", start=9, place_id="midan", place="Midan", lat=33.49, lon=36.29)]
+    )
+    heat = next(c for c in MV.heat_layer(evs)._children.values() if type(c).__name__ == "HeatMap")
+    assert sorted(heat.data) == [[33.47778, 36.30944, 3.0], [33.49, 36.29, 1.0]]

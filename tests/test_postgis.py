@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from geo import store
+from geo.store import summary
 from geo.store.bulk import load_records
 from geo.store.postgis import PostgisConnection
 
@@ -54,9 +55,28 @@ def test_the_store_works_the_same_on_postgis(conn, res, tmp_path):
     assert store.get_article(conn, result.article.doc_id)["text"] == "Clashes erupted in Tadamon on Monday."
     assert store.unresolved_frame(conn).equals(store.unresolved_frame(sqlite))
     before = store.revision(conn)
+    assert summary.drift(conn) == [] and summary.drift(sqlite) == []
     assert store.reextract(conn, res) == 106 and store.revision(conn) > before
+    assert summary.drift(conn) == []
     assert store.delete_article(conn, result.article.doc_id)
     assert len(store.mention_records(conn)) == 105
+    assert summary.drift(conn) == []
+    # The summary's rows equal on both stores (their keys are spelled by each database).
+    rows = f"SELECT {', '.join(summary.KEY)}, n FROM {summary.TABLE}"
+    store.delete_article(sqlite, result.article.doc_id)
+    assert sorted(map(tuple, conn.execute(rows)), key=repr) == sorted(sqlite.execute(rows), key=repr)
+
+
+def test_a_version_1_store_gets_its_summary_counted_on_connect(url, conn, res):
+    store.seed(conn, res, SEEDS)
+    with conn:  # as a store written before the summary: no counts, version 1
+        conn.execute(f"DELETE FROM {summary.TABLE}")
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '1')")
+    assert summary.drift(conn) != []
+    again = store.connect(url)
+    assert summary.drift(again) == []
+    assert again.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+    again.close()
 
 
 def test_points_are_kept_by_the_database(conn, res):
@@ -78,6 +98,7 @@ def test_bulk_load_with_copy(conn, res):
     assert load_records(conn, iter(records)) == 105
     assert store.mention_records(conn) == records
     assert conn.execute("SELECT count(*) FROM mentions WHERE geom IS NOT NULL").fetchone()[0] == 105
+    assert summary.drift(conn) == []  # one COPY: counted once by the statement trigger
 
 
 def test_two_connections_see_each_other_and_concurrent_ingests_lose_nothing(url, conn, res):
@@ -97,6 +118,7 @@ def test_two_connections_see_each_other_and_concurrent_ingests_lose_nothing(url,
     other = store.connect(url)
     assert len(store.articles_frame(other)) == 12
     assert {r.doc_id for r in store.mention_records(other)} == set(store.articles_frame(other)["doc_id"])
+    assert summary.drift(other) == []
     other.close()
 
 
@@ -113,6 +135,7 @@ def test_load_a_geoparquet_extraction_into_either_store(url, conn, tmp_path, cap
         assert "loaded 105 mentions" in capsys.readouterr().err
         c = store.connect(target)
         assert store.mention_records(c) == records
+        assert summary.drift(c) == []
         c.close()
         assert main(["load", str(out), "--db", target]) == 2  # twice: refused, nothing changed
         assert "already in the store; nothing was loaded" in capsys.readouterr().err

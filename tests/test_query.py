@@ -13,6 +13,7 @@ import pytest
 from geo import store
 from geo.app import filters as F
 from geo.store import query as Q
+from geo.store import summary
 from geo.tools.appbench import fill
 
 #: Filter states covering every key, alone and combined.
@@ -44,6 +45,7 @@ def _event_view(ev) -> tuple:
 
 def check_agreement(conn, cases=CASES) -> int:
     """Assert that every SQL answer equals the pandas one for each case; the number of rows compared."""
+    assert summary.drift(conn) == []  # the summary the unfiltered and type/date views read is right
     df = F.with_days(store.mentions_frame(conn))
     assert Q.date_span(conn) == F.date_span(df)
     assert Q.options(conn) == F.options(df)
@@ -102,3 +104,18 @@ def test_a_place_and_one_article(seeded):
     assert Q.records(seeded, f, place_id=place) == [r for r in everything if r.place_id == place]
     doc = everything[0].doc_id
     assert Q.doc_records(seeded, doc) == sorted((r for r in everything if r.doc_id == doc), key=lambda r: r.start)
+
+
+def test_the_summary_follows_ingests_deletes_and_re_extraction(tmp_path, res):
+    conn = store.connect(tmp_path / "w.sqlite")
+    store.seed(conn, res)
+    added = store.ingest_text(conn, "Shelling hit Qaboun on Tuesday; clashes in Tadamon.", res, published="2012-07-19")
+    assert summary.drift(conn) == []
+    assert store.delete_article(conn, store.mention_records(conn)[0].doc_id)
+    assert summary.drift(conn) == []
+    assert store.reextract(conn, res) > 0
+    assert summary.drift(conn) == []
+    assert store.delete_article(conn, added.article.doc_id)
+    assert summary.drift(conn) == []
+    assert check_agreement(conn) > 0
+    conn.close()

@@ -15,6 +15,7 @@ import time
 
 from geo import store
 from geo.extract.pipeline import load_resources
+from geo.store import summary
 
 PLACES = ["Tadamon", "Midan", "Mezzeh", "Qaboun", "Barzeh", "Jobar", "Qadam", "Douma", "Harasta", "Kafr Sousa"]
 INGESTERS = 4
@@ -116,6 +117,7 @@ def test_reextraction_racing_ingests_loses_no_mention(tmp_path):
     without = sorted(d for d, n in found.items() if n == 0)
     assert not without, f"{len(without)} of {len(found)} articles lost their mentions"
     assert found == expected
+    _assert_summary_right(shared)
 
 
 def test_duplicates_racing_each_other_are_reported_as_duplicates(tmp_path):
@@ -126,3 +128,14 @@ def test_duplicates_racing_each_other_are_reported_as_duplicates(tmp_path):
     assert set(outcomes) <= {"added", "duplicate"}, [o for o in outcomes if o not in ("added", "duplicate")]
     assert outcomes.count("added") == len(texts)
     assert len(_mention_counts(path)) == len(texts)
+    _assert_summary_right(path)
+
+
+def _assert_summary_right(path) -> None:
+    """The map's summary equals a GROUP BY over the mentions the racing writers left."""
+    conn = store.connect(path)
+    try:
+        assert summary.drift(conn) == []
+        assert conn.execute("SELECT SUM(n) FROM mention_counts").fetchone()[0] == sum(_mention_counts(path).values())
+    finally:
+        conn.close()

@@ -132,6 +132,27 @@ def test_a_version_2_store_gets_the_map_index_and_keeps_its_mentions(tmp_path, r
 
     conn = store.open_store(path, res)
     indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert store.version(conn) == 3 and "mentions_map" in indexes
+    assert store.version(conn) == store.SCHEMA_VERSION and "mentions_map" in indexes
     assert [r.mention_id for r in store.mention_records(conn)] == before
+    conn.close()
+
+
+def test_a_version_3_store_gets_the_summary_counted_from_its_mentions(tmp_path, res):
+    from geo.store import summary
+
+    path = tmp_path / "v3.sqlite"
+    conn = store.open_store(path, res)
+    store.seed(conn, res)
+    for name in ("insert", "delete", "update"):
+        conn.execute(f"DROP TRIGGER {summary.TABLE}_{name}")
+    conn.execute(f"DROP TABLE {summary.TABLE}")
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
+
+    conn = store.open_store(path, res)
+    assert store.version(conn) == 4
+    assert conn.execute(f"SELECT SUM(n) FROM {summary.TABLE}").fetchone()[0] == len(store.mention_records(conn))
+    assert summary.drift(conn) == []
+    store.delete_article(conn, store.mention_records(conn)[0].doc_id)  # and the triggers keep it from now on
+    assert summary.drift(conn) == []
     conn.close()

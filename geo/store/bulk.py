@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from ..models import MentionRecord
+from . import summary
 from .articles import mention_row
 from .postgis import PostgisConnection
 from .schema import MENTION_COLUMNS, StoreError, bump
@@ -62,15 +63,17 @@ def _sqlite_load(conn: sqlite3.Connection, records: Iterable[MentionRecord], ori
         conn.executemany(f"INSERT INTO mentions ({cols}) VALUES ({marks})", [mention_row(r) for r in batch])
 
     with conn:
-        for r in records:
-            batch.append(r)
-            if len(batch) >= CHUNK:
+        conn.execute("BEGIN IMMEDIATE")  # the write lock from the start: the summary's triggers go and come back
+        with summary.counted_at_end(conn):
+            for r in records:
+                batch.append(r)
+                if len(batch) >= CHUNK:
+                    flush()
+                    n += len(batch)
+                    batch = []
+            if batch:
                 flush()
                 n += len(batch)
-                batch = []
-        if batch:
-            flush()
-            n += len(batch)
         bump(conn)
     return n
 

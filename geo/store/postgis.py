@@ -17,9 +17,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..errors import StoreError
+from . import summary
 
 #: The schema version of a PostGIS store (kept in ``meta``: PostgreSQL has no user_version).
-POSTGIS_SCHEMA_VERSION = 1
+#: Version 2 added the map's summary table (:mod:`geo.store.summary`).
+POSTGIS_SCHEMA_VERSION = 2
 
 _DDL = [
     "CREATE EXTENSION IF NOT EXISTS postgis",
@@ -64,6 +66,7 @@ _DDL = [
     "CREATE INDEX IF NOT EXISTS mentions_map ON mentions (is_event, date, event_type) INCLUDE (place_id, lat, lon, "
     "place, place_kind, uncertainty_km, verified, attribution, sub_event_type, doc_id, admin1, country)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    *summary.POSTGIS_DDL,
 ]
 
 # SQLite-only forms the store's statements use, and their PostgreSQL equivalents.
@@ -202,12 +205,14 @@ def connect(url: str) -> PostgisConnection:
             for statement in _DDL:
                 conn.raw.execute(statement)
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                conn.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(POSTGIS_SCHEMA_VERSION),)
-                )
-            elif int(row[0]) > POSTGIS_SCHEMA_VERSION:
+            if row is not None and int(row[0]) > POSTGIS_SCHEMA_VERSION:
                 raise StoreError(f"the PostGIS store is of a newer clashmap (version {row[0]}); upgrade clashmap")
+            if row is not None and int(row[0]) < 2:  # mentions stored before the summary: count them once
+                for statement in summary.POSTGIS_REFILL:
+                    conn.raw.execute(statement)
+            conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(POSTGIS_SCHEMA_VERSION),)
+            )
     except StoreError:
         conn.close()
         raise

@@ -25,10 +25,11 @@ from urllib.parse import quote
 
 from ..errors import StoreError
 from ..models import MentionRecord
+from . import summary
 from .postgis import is_postgres_url
 
 #: The version this code writes; raise it with each step added to :data:`UPGRADES`.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Article-level fields of a record: kept once in ``articles``, joined back on reading.
 ARTICLE_FIELDS = ("title", "outlet", "url", "published")
@@ -123,9 +124,15 @@ def _to_v3(conn: sqlite3.Connection) -> None:
     conn.execute(MAP_INDEX)
 
 
+def _to_v4(conn: sqlite3.Connection) -> None:
+    """The map's summary table (:mod:`geo.store.summary`), its triggers, and its rows counted from the mentions."""
+    for statement in summary.SQLITE_DDL + summary.SQLITE_REFILL:
+        conn.execute(statement)
+
+
 #: ``UPGRADES[v]`` brings a store from version ``v`` to ``v + 1``. A step that adds mention
 #: columns it cannot fill from the old ones calls :func:`request_reextract`.
-UPGRADES: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3]
+UPGRADES: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3, _to_v4]
 assert len(UPGRADES) == SCHEMA_VERSION
 
 
@@ -165,7 +172,9 @@ def _upgrade(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute(statements[-1])  # the meta table first: a step may write to it
             for step in UPGRADES[found:]:
                 step(conn)
-        for statement in statements:  # all IF NOT EXISTS: creates a new store, completes an old one
+        # All IF NOT EXISTS: creates a new store, completes an old one. The summary's triggers
+        # hold ";" inside them, so they are statements of their own, not part of _CREATE.
+        for statement in statements + summary.SQLITE_DDL:
             conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")

@@ -146,6 +146,12 @@ def wait_idle(pg, timeout: float = 60_000) -> None:
     pg.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
 
 
+def open_tab(pg, name: str, exact: bool = False) -> None:
+    """Open one of the page's tabs and wait for its content (only the open tab is built: a switch reruns)."""
+    pg.get_by_role("tab", name=name, exact=exact).click()
+    wait_idle(pg)
+
+
 def map_frame(pg):
     return pg.frame_locator('iframe[title="streamlit_folium.st_folium"]')
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pytest
-from conftest import ARTIFACTS, marker_count, open_page, run_server, wait_idle
+from conftest import ARTIFACTS, marker_count, open_page, open_tab, run_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -78,7 +78,7 @@ def test_hexagon_density_layer(page):
 
 def test_acled_export_beside_the_events(page, tmp_path):
     wait_for(page, lambda f: f["markers"] > 0)
-    page.get_by_role("tab", name="Compare with ACLED").click()
+    open_tab(page, "Compare with ACLED")
     csv_path = tmp_path / "acled.csv"
     csv_path.write_text(ACLED_CSV, encoding="utf-8")
     page.get_by_role("tabpanel").locator('input[type="file"]').set_input_files(str(csv_path))
@@ -87,7 +87,7 @@ def test_acled_export_beside_the_events(page, tmp_path):
     metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert metrics == ["1", "29", "1"]  # agree, only extracted, only ACLED
     page.screenshot(path=str(ARTIFACTS / "acled-compare.png"), full_page=True)
-    page.get_by_role("tab", name="Map", exact=True).click()
+    open_tab(page, "Map", exact=True)
     found = wait_for(page, lambda f: f["acled_agrees"] + f["acled_only"] == 2)
     assert (found["acled_agrees"], found["acled_only"], found["markers"]) == (1, 1, 30)
     page.screenshot(path=str(ARTIFACTS / "acled-map.png"))
@@ -111,7 +111,7 @@ def test_geopackage_download_of_what_is_shown(page, tmp_path):
 
 def test_a_place_story(page):
     wait_for(page, lambda f: f["markers"] > 0)
-    page.get_by_role("tab", name="Places").click()
+    open_tab(page, "Places")
     page.get_by_text("A place's story").wait_for(timeout=20_000)
     panel = page.get_by_role("tabpanel", name="Places")
     # The place with the most events comes first: its chart by type and every report behind it.

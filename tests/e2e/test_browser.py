@@ -7,7 +7,7 @@ import time
 import urllib.request
 
 import pytest
-from conftest import ARTIFACTS, ROOT, marker_count, open_page, run_server, wait_idle
+from conftest import ARTIFACTS, ROOT, marker_count, open_page, open_tab, run_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -120,7 +120,7 @@ def fill_publication_date(page, year: str, month: str, day: str) -> None:
 
 def test_uploaded_article_with_markup_is_text_and_runs_nothing(page):
     wait_markers(page)
-    page.get_by_role("tab", name="Add articles").click()
+    open_tab(page, "Add articles")
     page.locator('input[data-testid="stFileUploaderDropzoneInput"][accept*=".txt"]').set_input_files(
         files=[{"name": "evil.txt", "mimeType": "text/plain", "buffer": EVIL_TEXT.encode()}]
     )
@@ -133,7 +133,8 @@ def test_uploaded_article_with_markup_is_text_and_runs_nothing(page):
     wait_idle(page)
     assert page.get_by_text("Added evil.txt").is_visible()
     # the new event on the map: open its popup
-    page.get_by_role("tab", name="Map", exact=True).click()
+    open_tab(page, "Map", exact=True)
+    wait_markers(page)  # the map is drawn anew when its tab opens again
     frame = folium_frame(page)
     for _ in range(40):
         opened = frame.evaluate("""() => {
@@ -156,7 +157,7 @@ def test_uploaded_article_with_markup_is_text_and_runs_nothing(page):
     assert popup.locator("img, script, [onerror], [onmouseover]").count() == 0
     assert popup.locator("mark").inner_text() == "Barzeh"
     # the article view
-    page.get_by_role("tab", name="Article", exact=True).click()
+    open_tab(page, "Article", exact=True)
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Article")
     box.click()
     page.get_by_role("option", name="Evil title").click()
@@ -208,7 +209,7 @@ def test_escaped_text_renders_as_itself(browser, escape_server):
 def test_hostile_file_name_and_title_make_no_link_and_no_request(page):
     """The issue's latin-1 file named with Markdown, and a pasted title made of links: text on the page."""
     wait_markers(page)
-    page.get_by_role("tab", name="Add articles").click()
+    open_tab(page, "Add articles")
     data = "Clashes erupted in Midan on Monday near the caf\xe9, residents said.".encode("latin-1")
     page.locator('input[data-testid="stFileUploaderDropzoneInput"][accept*=".txt"]').set_input_files(
         files=[{"name": HOSTILE_NAME, "mimeType": "text/plain", "buffer": data}]
@@ -228,7 +229,7 @@ def test_hostile_file_name_and_title_make_no_link_and_no_request(page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "hostile_name_added.png"), full_page=True)
     # the stored article's warnings, in the Article tab
-    page.get_by_role("tab", name="Article", exact=True).click()
+    open_tab(page, "Article", exact=True)
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Article").click()
     page.get_by_role("option", name="[t](https://evil.example/t)").click()
     wait_idle(page)
@@ -258,7 +259,7 @@ def test_other_readers_pages_answer_while_uploads_are_extracted(browser, tmp_pat
         for i in range(3)
     ]
     with run_server(tmp_path, CLASHMAP_EXTRACT_SECONDS="10") as url, open_page(browser, url) as busy:
-        busy.get_by_role("tab", name="Add articles").click()
+        open_tab(busy, "Add articles")
         busy.locator('input[data-testid="stFileUploaderDropzoneInput"][accept*=".txt"]').set_input_files(files=files)
         for i in range(3):
             busy.get_by_text(f"long{i}.txt", exact=True).wait_for(timeout=60_000)
