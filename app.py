@@ -27,7 +27,7 @@ from geo.errors import ClashmapError
 from geo.export.merge import merge_events
 from geo.extract.documents import EARLIEST_PUBLISHED, latest_published
 from geo.extract.gazetteer import COLUMNS as GAZETTEER_COLUMNS
-from geo.extract.pipeline import load_resources
+from geo.extract.pipeline import default_resources
 from geo.models import PLACE_KINDS
 from geo.store import query as Q
 
@@ -39,8 +39,8 @@ st.set_page_config(page_title="clashmap: Damascus events from the news", page_ic
 
 @st.cache_resource(show_spinner=False)
 def base_resources():
-    """The curated gazetteer and the lexicon, loaded once."""
-    return load_resources()
+    """The curated gazetteer and the lexicon, loaded once (already at start-up under geo.app.serve)."""
+    return default_resources()
 
 
 @st.cache_resource(show_spinner=False)

@@ -48,7 +48,8 @@ case "$job" in
     app)
         setup
         # CLASHMAP_DB=postgresql://... points the app at a shared PostGIS store instead of the SQLite file.
-        exec .venv/bin/python -m streamlit run app.py "$@"
+        # geo.app.serve is `streamlit run app.py` with the libraries and places loaded before the first reader.
+        exec .venv/bin/python -m geo.app.serve app.py "$@"
         ;;
     test)
         setup

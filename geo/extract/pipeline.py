@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import ClashmapError
@@ -46,6 +47,12 @@ def load_resources(
 ) -> Resources:
     """Load the gazetteer (default: the curated one) and the lexicon."""
     return Resources(load_gazetteer(gazetteer), load_lexicon(lexicon), home_country)
+
+
+@lru_cache(maxsize=1)
+def default_resources() -> Resources:
+    """The curated gazetteer and the default lexicon, loaded once per process (read-only)."""
+    return load_resources()
 
 
 def extract_article(article: Article, res: Resources) -> ArticleResult:

@@ -131,7 +131,7 @@ def filled(target: str, n: int) -> float:
 
 @contextlib.contextmanager
 def app_server(target: str, tmp: Path) -> Iterator[tuple[str, int]]:
-    """``streamlit run app.py`` on ``target``, read-only, on 127.0.0.1; yields ``(url, pid)``."""
+    """The app served as ``./run.sh app`` does (``geo.app.serve``), read-only, on 127.0.0.1; yields ``(url, pid)``."""
     if not APP.exists():
         raise BenchError(f"{APP} is missing: run the benchmark from a clashmap checkout")
     port = free_port()
@@ -142,7 +142,7 @@ def app_server(target: str, tmp: Path) -> Iterator[tuple[str, int]]:
         "CLASHMAP_USER_GAZETTEER": str(tmp / "user_gazetteer.csv"),
         "PYTHONPATH": str(ROOT),
     }
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true"]
+    cmd = [sys.executable, "-m", "geo.app.serve", str(APP), "--server.headless", "true"]
     cmd += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     with (tmp / "streamlit.log").open("w") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -1,7 +1,7 @@
 """A real clashmap server and a real browser, offline, for the end-to-end tests.
 
-The server runs `streamlit run app.py` on 127.0.0.1 (a free port) with its own
-temporary store; the browser is Debian's chromium, driven by Playwright, with
+The server runs `python -m geo.app.serve app.py` (`streamlit run app.py`, warmed) on 127.0.0.1
+(a free port) with its own temporary store; the browser is Debian's chromium, driven by Playwright, with
 every non-local request aborted so the tests prove the page works offline.
 """
 
@@ -48,8 +48,7 @@ def run_server(tmp: Path, script: str = "app.py", **env_extra: str):
         [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
+            "geo.app.serve",  # as ./run.sh app serves it: streamlit run SCRIPT, warmed
             script,
             "--server.headless",
             "true",
