@@ -646,16 +646,20 @@ def _as_event(
         event_type, sub, basis = remembered[1], remembered[2], "story"
     if basis != "undecided":
         _remember_type(event_type, sub, decider, usable, span, when.date, state, lex)
-    return replace(
-        base,
-        is_event=True,
-        event_type=event_type,
-        sub_event_type=sub,
-        trigger=trig.text,
-        date=when,
-        event_rule=decider.trigger.id,
-        type_basis=basis,
-        date_rule=_date_rule(trig, when),
+    # ``Mention(**fields)`` rather than ``dataclasses.replace``: the same mention, without
+    # the per-field introspection (this runs once per event mention).
+    return Mention(
+        **{
+            **vars(base),
+            "is_event": True,
+            "event_type": event_type,
+            "sub_event_type": sub,
+            "trigger": trig.text,
+            "date": when,
+            "event_rule": decider.trigger.id,
+            "type_basis": basis,
+            "date_rule": _date_rule(trig, when),
+        }
     )
 
 
