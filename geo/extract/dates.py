@@ -157,19 +157,19 @@ _PATTERNS: list[tuple[str, str]] = [
 ]
 _COMPILED = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in _PATTERNS]
 # One pass finds where an expression starts; the first pattern matching there
-# (the same one the alternation chose: its group k<i>) then gives its kind and parts.
+# (the same one the alternation chose) then gives its kind and parts.
 # Matched against lower-cased text (much faster than IGNORECASE); escapes keep their case.
 _REGEX = re.compile(
     r"(?<!\w)(?=\w)(?:"
     + "|".join(
-        f"(?P<k{i}>"
+        "(?:"
         + re.sub(
             r"\\.|[A-Z]",
             lambda m: m.group(0).lower() if len(m.group(0)) == 1 else m.group(0),
             re.sub(r"\(\?P<\w+>", "(?:", p),
         )
         + ")"
-        for i, (_, p) in enumerate(_PATTERNS)
+        for _, p in _PATTERNS
     )
     + ")"
 )
@@ -232,7 +232,7 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
     if _GATE_WORDS.isdisjoint(_GATE_TOKENS.findall(low)) and not _DIGIT.search(text):
         return out
     for found in _REGEX.finditer(low):
-        kind, m = _kind_at(text, found)
+        kind, m = next((k, m) for k, rx in _COMPILED if (m := rx.match(text, found.start())))
         parts = {k: v for k, v in m.groupdict().items() if v}
         token = m.group(0)
         if kind in ("month", "mdy", "dmy") and _is_modal_may(text, m, parts):
@@ -269,21 +269,6 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
             bound = background = True
         out.append(TimeExpression(m.start(), m.end(), token, kind, parts, background, bound, clause_start, dateline))
     return _drop_repeated_weekdays(out, text)
-
-
-def _kind_at(text: str, found: re.Match) -> tuple[str, re.Match]:
-    """The kind of the expression ``_REGEX`` found, and its match with the named parts.
-
-    The alternative that matched (its group ``k<i>``) names the pattern, so only that one
-    runs again; the loop over every pattern is kept for a text where lower-casing and
-    ignoring case disagree.
-    """
-    index = int(found.lastgroup[1:])
-    kind, rx = _COMPILED[index]
-    m = rx.match(text, found.start())
-    if m is not None:
-        return kind, m
-    return next((k, m) for k, rx in _COMPILED if (m := rx.match(text, found.start())))
 
 
 def _drop_repeated_weekdays(found: list[TimeExpression], text: str) -> list[TimeExpression]:
