@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 
 #: Kinds a gazetteer row may have, from the smallest to the largest.
 PLACE_KINDS = (
@@ -268,7 +269,7 @@ class MentionRecord:
 
     def properties(self) -> dict:
         """The exported properties, in :data:`MENTION_PROPERTIES` order."""
-        props = {name: (self.resolved if name == "resolved" else getattr(self, name)) for name in MENTION_PROPERTIES}
+        props = dict(zip(MENTION_PROPERTIES, _MENTION_VALUES(self)))  # one C call for every field
         props["alternatives"] = list(self.alternatives)
         return props
 
@@ -313,6 +314,8 @@ MENTION_PROPERTIES = (
     *WHY_FIELDS,
     "place_basis",
 )
+# The values of those properties, in that order, in one call (``resolved`` is a property too).
+_MENTION_VALUES = attrgetter(*MENTION_PROPERTIES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -172,3 +172,34 @@ def test_a_weekday_named_by_the_date_after_it_is_dropped():
     found = find_time_expressions("Troops shelled the town on Friday, 25 May, residents said.")
     assert [t.kind for t in found] == ["dmy"]
     assert resolve(found[0], date(2012, 6, 1)).date == date(2012, 5, 25)
+
+
+# One sentence per kind of time expression, in other words than any article.
+_KIND_SAMPLES = (
+    "Shells fell on 14 March 2013 near the bakery.",
+    "The raid came on March 14, 2013, residents said.",
+    "Clashes resumed on Friday and Saturday.",
+    "Mortars hit the square late on Tuesday night.",
+    "Tanks moved in three days ago.",
+    "Fighting spread earlier this month.",
+    "At least 900 people have died since the uprising began.",
+    "Shelling has intensified in recent weeks.",
+    "The district was bombarded for a third straight day.",
+    "Gunmen attacked the convoy later that day.",
+    "The army returned the next day.",
+    "Talks are due to resume next week.",
+    "The blast came a day after the funeral.",
+    "Snipers had fired the previous night.",
+    "Two weeks later the town fell.",
+)
+
+
+@pytest.mark.parametrize("sentence", _KIND_SAMPLES)
+def test_the_kind_is_that_of_the_first_pattern_matching_where_the_expression_starts(sentence):
+    from geo.extract.dates import _COMPILED
+
+    found = find_time_expressions(sentence)
+    assert found
+    for t in found:
+        first = next(kind for kind, rx in _COMPILED if rx.match(sentence, t.start))
+        assert t.kind == first

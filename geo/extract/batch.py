@@ -7,6 +7,7 @@ only copies results. The corpus is never held in memory: workers get paths.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -42,9 +43,18 @@ def records(result: ArticleResult, res: Resources) -> list:
 
 _WORKER: dict = {}
 
+#: The worker's garbage collector runs a young-generation pass after this many new objects
+#: (Python's default is 700). Extraction makes many short-lived objects and few cycles, and the
+#: default spends about a tenth of the time scanning; memory stays flat either way.
+WORKER_GC_THRESHOLD = 50_000
+
 
 def _init_worker(gazetteer: list[str] | None) -> None:
     _WORKER["res"] = load_resources(gazetteer)
+    # The loaded resources live as long as the worker: move them out of the collector's
+    # sight (gc.freeze) so the full passes do not walk the gazetteer again and again.
+    gc.freeze()
+    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def process(source, res: Resources, per_article: Callable, published, max_bytes: int, latest=None) -> Processed:

@@ -65,6 +65,7 @@ class FoundTrigger:
     chunk: int = 0  # which dash- or semicolon-separated part of the sentence
     blocked: str | None = None  # the id of the context rule that says it tells no event here
     time: TimeExpression | None = None
+    vague: bool = False  # names no kind of violence (see :func:`_vague`); set once, asked often
 
 
 class ToldEvents(list):
@@ -114,6 +115,7 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
     """Event triggers in a sentence, each marked live or not."""
     found = []
     original, sentence = sentence, lowered(sentence)  # lower-case patterns: faster than IGNORECASE
+    chunk_breaks = _chunk_breaks(original)  # once per sentence, not once per trigger
     for m in (lex.trigger_scan or lex.any_trigger).finditer(sentence):
         index = int(m.lastgroup[1:])
         trig = lex.triggers[index]
@@ -133,7 +135,8 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
         ft.live = ft.live and not lex.label_after.match(sentence[m.end() : m.end() + 30])
         # ", killing 27 people": the toll of the event just told, not an event of its own kind.
         ft.consequence = bool(_CONSEQUENCE.search(sentence, max(0, m.start() - 3), m.end()))
-        ft.chunk = _chunk_of(original, m.start())
+        ft.chunk = bisect_right(chunk_breaks, m.start())
+        ft.vague = trig.weak or bool(lex.vague.match(lowered(ft.text)))
         if ft.live:
             ft.blocked = _blocker(sentence, m.start(), m.end(), trig, lex)
             ft.live = ft.blocked is None
@@ -393,6 +396,11 @@ def _tag_sentence(
         reason = reference_reason(article.text, sent, span, lex, foreign, names_event, reported_elsewhere)
         if reason == "area-list" and _names_day(times, article):
             reason = None  # "air strikes hit the provinces of Idlib and Hama on Monday": that day's events
+        usable = _usable(live, span, sent, lex, _contains_place_before(stext, span, spans, sent.start))
+        if reason is None and usable and period and not (span.place and span.place.kind == "country"):
+            reason = period  # "have fled Aleppo over the past three months": a count, not an event
+        if reason is None and not usable:
+            reason = _blocked_rule(triggers, span, sent)
         base = Mention(
             doc_id=article.doc_id,
             start=span.start,
@@ -409,13 +417,6 @@ def _tag_sentence(
             alternatives=span.alternatives,
             place_basis=span.place_basis,
         )
-        usable = _usable(live, span, sent, lex, _contains_place_before(stext, span, spans, sent.start))
-        if reason is None and usable and period and not (span.place and span.place.kind == "country"):
-            reason = period  # "have fled Aleppo over the past three months": a count, not an event
-        if reason is None and not usable:
-            reason = _blocked_rule(triggers, span, sent)
-        if reason != base.reference_rule:
-            base = replace(base, reference_rule=reason)
         reasons.append(reason)
         if reason in ("generic", "dateline", "statement"):
             generic.append(len(mentions))
@@ -670,16 +671,20 @@ def _as_event(
         event_type, sub, basis = remembered[1], remembered[2], "story"
     if basis != "undecided":
         _remember_type(event_type, sub, decider, usable, span, when.date, state, lex)
-    return replace(
-        base,
-        is_event=True,
-        event_type=event_type,
-        sub_event_type=sub,
-        trigger=trig.text,
-        date=when,
-        event_rule=decider.trigger.id,
-        type_basis=basis,
-        date_rule=_date_rule(trig, when),
+    # ``Mention(**fields)`` rather than ``dataclasses.replace``: the same mention, without
+    # the per-field introspection (this runs once per event mention).
+    return Mention(
+        **{
+            **vars(base),
+            "is_event": True,
+            "event_type": event_type,
+            "sub_event_type": sub,
+            "trigger": trig.text,
+            "date": when,
+            "event_rule": decider.trigger.id,
+            "type_basis": basis,
+            "date_rule": _date_rule(trig, when),
+        }
     )
 
 
@@ -704,8 +709,11 @@ def _may_override(lex: Lexicon, base: str, other: str) -> bool:
 
 
 def _vague(trig: FoundTrigger, lex: Lexicon) -> bool:
-    """Words that name no kind of violence: fatality words, "attack", "assault", "violence"."""
-    return trig.trigger.weak or bool(lex.vague.match(lowered(trig.text)))
+    """Words that name no kind of violence: fatality words, "attack", "assault", "violence".
+
+    Decided once per trigger by :func:`find_triggers` (``FoundTrigger.vague``).
+    """
+    return trig.vague
 
 
 #: A further trigger this many words or more from a place tells of it only through the nearest one.
