@@ -79,6 +79,25 @@ def test_a_version_1_store_gets_its_summary_counted_on_connect(url, conn, res):
     again.close()
 
 
+def test_connecting_to_a_current_store_does_not_wait_for_readers(url, conn):
+    store.connect(url).close()  # the store is current (version written)
+    reader = store.connect(url)
+    reader.raw.execute("BEGIN")
+    reader.raw.execute("SELECT COUNT(*) FROM mentions")  # an open read holds its lock on the mentions
+    opened: list = []
+    worker = threading.Thread(target=lambda: opened.append(store.connect(url)), daemon=True)
+    worker.start()
+    worker.join(20)  # rebuilding the summary's triggers would wait until the reader ends
+    try:
+        assert opened, "a second connection waited for a reader: the schema was rebuilt on a current store"
+    finally:
+        reader.raw.execute("ROLLBACK")
+        reader.close()
+        worker.join(20)
+        for c in opened:
+            c.close()
+
+
 def test_points_are_kept_by_the_database(conn, res):
     store.ingest_text(conn, "Clashes erupted in Tadamon on Monday.", res, published="2012-07-17")
     (x, y), *_ = conn.execute("SELECT ST_X(geom), ST_Y(geom) FROM mentions WHERE place_id = 'tadamon'").fetchall()

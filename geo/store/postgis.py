@@ -185,6 +185,14 @@ def is_postgres_url(target: object) -> bool:
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
+def _stored_version(conn: PostgisConnection) -> int | None:
+    """The store's schema version, or None for a new store (no ``meta`` table or no version in it)."""
+    if conn.execute("SELECT to_regclass('meta')").fetchone()[0] is None:
+        return None
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return None if row is None else int(row[0])
+
+
 def connect(url: str) -> PostgisConnection:
     """Open the PostGIS store at ``url``, creating its tables on first use."""
     import psycopg
@@ -202,17 +210,21 @@ def connect(url: str) -> PostgisConnection:
             raw.execute(setting)
         with conn:
             conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))  # one creator at a time
-            for statement in _DDL:
-                conn.raw.execute(statement)
-            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is not None and int(row[0]) > POSTGIS_SCHEMA_VERSION:
-                raise StoreError(f"the PostGIS store is of a newer clashmap (version {row[0]}); upgrade clashmap")
-            if row is not None and int(row[0]) < 2:  # mentions stored before the summary: count them once
-                for statement in summary.POSTGIS_REFILL:
+            version = _stored_version(conn)
+            if version is not None and version > POSTGIS_SCHEMA_VERSION:
+                raise StoreError(f"the PostGIS store is of a newer clashmap (version {version}); upgrade clashmap")
+            # Only a new or older store is (re)built: the DDL replaces the summary's triggers, which
+            # locks the mentions against every reader, so a store already current is left alone.
+            if version != POSTGIS_SCHEMA_VERSION:
+                for statement in _DDL:
                     conn.raw.execute(statement)
-            conn.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(POSTGIS_SCHEMA_VERSION),)
-            )
+                if version is not None and version < 2:  # mentions stored before the summary: count them once
+                    for statement in summary.POSTGIS_REFILL:
+                        conn.raw.execute(statement)
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                    (str(POSTGIS_SCHEMA_VERSION),),
+                )
     except StoreError:
         conn.close()
         raise
