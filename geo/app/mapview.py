@@ -99,7 +99,7 @@ def _reuse_templates() -> None:
     """
     import branca.element
 
-    if not isinstance(branca.element.Template, functools._lru_cache_wrapper):
+    if not hasattr(branca.element.Template, "cache_info"):  # not yet wrapped (the page runs this often)
         branca.element.Template = functools.lru_cache(maxsize=512)(branca.element.Template)
 
 

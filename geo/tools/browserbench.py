@@ -134,22 +134,29 @@ def app_server(target: str, tmp: Path) -> Iterator[tuple[str, int]]:
     """The app served as ``./run.sh app`` does (``geo.app.serve``), read-only, on 127.0.0.1; yields ``(url, pid)``."""
     if not APP.exists():
         raise BenchError(f"{APP} is missing: run the benchmark from a clashmap checkout")
+    env = {"CLASHMAP_DB": target, "CLASHMAP_DB_READONLY": "1"}
+    with serve_script(APP, tmp, env) as (url, proc):
+        yield url, proc.pid
+
+
+@contextlib.contextmanager
+def serve_script(script: Path | str, tmp: Path, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``python -m geo.app.serve SCRIPT`` (what ``./run.sh app`` runs) on a free port of 127.0.0.1.
+
+    ``env`` is added to this process's environment, after a user gazetteer in ``tmp`` (so the
+    server never touches the reader's own); the log goes to ``tmp/streamlit.log``. Yields the
+    URL once the server answers its health check, and the process; stops it at the end.
+    """
     port = free_port()
-    env = {
-        **os.environ,
-        "CLASHMAP_DB": target,
-        "CLASHMAP_DB_READONLY": "1",
-        "CLASHMAP_USER_GAZETTEER": str(tmp / "user_gazetteer.csv"),
-        "PYTHONPATH": str(ROOT),
-    }
-    cmd = [sys.executable, "-m", "geo.app.serve", str(APP), "--server.headless", "true"]
+    env = {**os.environ, "CLASHMAP_USER_GAZETTEER": str(tmp / "user_gazetteer.csv"), "PYTHONPATH": str(ROOT), **env}
+    cmd = [sys.executable, "-m", "geo.app.serve", str(script), "--server.headless", "true"]
     cmd += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     with (tmp / "streamlit.log").open("w") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(url, proc, tmp / "streamlit.log")
-            yield url, proc.pid
+            yield url, proc
         finally:
             proc.terminate()
             try:

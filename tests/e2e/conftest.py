@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from geo.tools.browserbench import wait_healthy
-from geo.tools.pgserver import free_port
+from geo.tools.browserbench import serve_script
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CLASHMAP_CHROMIUM", "/usr/bin/chromium")
@@ -34,45 +31,9 @@ def chromium_path() -> str:
 
 @contextlib.contextmanager
 def run_server(tmp: Path, script: str = "app.py", **env_extra: str):
-    """A `streamlit run SCRIPT` server on 127.0.0.1 with its own store in `tmp`; yields its URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "CLASHMAP_DB": str(tmp / "db.sqlite"),
-        "CLASHMAP_USER_GAZETTEER": str(tmp / "user_gazetteer.csv"),
-        "PYTHONPATH": str(ROOT),
-        **env_extra,
-    }
-    log = (tmp / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "geo.app.serve",  # as ./run.sh app serves it: streamlit run SCRIPT, warmed
-            script,
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, tmp / "streamlit.log")
+    """The app (or SCRIPT) served as `./run.sh app` does, with its own store in `tmp`; yields its URL."""
+    with serve_script(script, tmp, {"CLASHMAP_DB": str(tmp / "db.sqlite"), **env_extra}) as (url, _):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")
