@@ -141,7 +141,7 @@ RULES = [
     ("It interviewed soldiers from Midan, who said they would fight.", "Midan", False, None),
     ("They feared the militia would be sent into Douma.", "Douma", False, None),
     # Real wire copy (b10): artillery "blasting" places, a place "under fire", a raid on an army post.
-    ("Army guns blasted a row of rebel positions around Saqba on Tuesday.", "Saqba", True, "Explosions/Remote violence"),
+    ("Army guns blasted rebel positions around Saqba.", "Saqba", True, "Explosions/Remote violence"),
     ("The critics blasted the plan in Saqba on Tuesday.", "Saqba", False, None),
     ("The eastern district of Qaboun was also under heavy fire.", "Qaboun", True, "Battles"),
     ("Rebels killed four soldiers in a night raid on an army checkpoint in Harasta.", "Harasta", True, "Battles"),
