@@ -282,6 +282,15 @@ TYPE_RULES = [
     # precedence: a higher kind of violence bearing on the place wins (rules 3 and 4)
     ("Tanks rolled into Qaboun amid heavy exchanges of fire.", "Qaboun", True, "Battles", "precedence"),
     ("Tanks rolled into Qaboun.", "Qaboun", True, "Strategic developments", "trigger"),
+    # "The fighting came as ...": the fighting told before, not violence at the place of the as-clause
+    (
+        "The fighting came as rebels fired mortars into the heart of Jobar.",
+        "Jobar",
+        True,
+        "Explosions/Remote violence",
+        "trigger",
+    ),
+    ("Rebels fired mortars into Jobar amid heavy fighting.", "Jobar", True, "Battles", "precedence"),
     # a move won by the fighting named after the place belongs to it (rules 4 and 5)
     ("Soldiers entered parts of Rankous after heavy clashes with rebels.", "Rankous", True, "Battles", "precedence"),
     ("Soldiers entered Rankous on Monday, days after clashes.", "Rankous", True, "Strategic developments", "trigger"),

@@ -719,7 +719,9 @@ def _vague(trig: FoundTrigger, lex: Lexicon) -> bool:
 #: A further trigger this many words or more from a place tells of it only through the nearest one.
 BEARING_WORDS = 12
 # Between two acts, these words order them in time or quote one: two events, not one.
-_SEQUENCE = re.compile(r"\b(?:follow(?:s|ed|ing)?|after|before|since|until|preceded|ahead of)\b|[“”\"]", re.IGNORECASE)
+_SEQUENCE = re.compile(
+    r"\b(?:follow(?:s|ed|ing)?|after|before|since|until|preceded|ahead of|c(?:ame|omes?) as)\b|[“”\"]", re.IGNORECASE
+)
 # "troops entered parts of Ras al-Ain after fierce clashes": a move won by the fighting named just
 # after the place belongs to that fighting (GUIDELINES.md rules 4 and 5), not a second event.
 _WON_BY = re.compile(r"[^,;:]*?\b(?:after|following)\s+(?:[\w-]+\s+){0,2}", re.IGNORECASE)
