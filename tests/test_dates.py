@@ -137,6 +137,13 @@ def test_a_campaign_weeks_long_has_no_day_and_keeps_the_story_day():
     assert resolve(hyphen, PUB).date is None
 
 
+def test_a_before_clause_dates_its_own_act_not_the_story_day():
+    (clause,) = find_time_expressions("Shells fell for weeks before the troops went in on March 3.")
+    assert clause.background
+    (dawn,) = find_time_expressions("Troops went in before dawn on Sunday.")
+    assert not dawn.background
+
+
 def test_recently_is_unknown():
     (expr,) = find_time_expressions("as was recently said")
     assert resolve(expr, PUB).date is None

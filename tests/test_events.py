@@ -145,6 +145,8 @@ RULES = [
     ("The critics blasted the plan in Saqba on Tuesday.", "Saqba", False, None),
     ("The eastern district of Qaboun was also under heavy fire.", "Qaboun", True, "Battles"),
     ("Rebels killed four soldiers in a night raid on an army checkpoint in Harasta.", "Harasta", True, "Battles"),
+    ("The last road into Qaboun was blocked by troops on Monday.", "Qaboun", True, "Strategic developments"),
+    ("Envoys urged the Damascus government to lift the siege.", "Damascus", False, None),
     ("No clashes were reported in Mezzeh.", "Mezzeh", False, None),
     ("Moscow condemned the bombing.", "Moscow", False, None),
     ("Russia’s foreign ministry condemned the attack.", "Russia", False, None),

@@ -167,6 +167,11 @@ _BACKGROUND = re.compile(r"^\W*(?:following|after|before)\s+(?:[\w'’-]+\s+){0,
 # Clauses that bound a period rather than date an event ("since the revolt broke out in March 2011").
 _BOUND = re.compile(r"\b(?:since|until|till|prior to|ahead of)\s+(?:[\w'’-]+\s+){0,8}$", re.IGNORECASE)
 _COPULA = re.compile(r"\b(?:was|is|were|be|been)\s+$", re.IGNORECASE)
+# "shelled for a month before the army moved in on March 1": the time dates the later act of the clause,
+# not the main one, and not the story's day (not "before dawn on Sunday").
+_BEFORE_CLAUSE = re.compile(
+    r"\bbefore\s+(?!dawn|noon|midnight|sunrise|sunset|daybreak|nightfall|midday)(?:[\w'’-]+\s+){1,6}$", re.IGNORECASE
+)
 # "their deaths follow the Saturday assassination": the time dates the earlier act named after the verb.
 _FOLLOWS = re.compile(r"\b(?:follow(?:s|ed|ing)?|preceded|came after|comes after)\s+(?:the|an?)\s+$", re.IGNORECASE)
 # A relative clause in the perfect tells what had happened before the story's day:
@@ -250,6 +255,7 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
         if _COPULA.search(before[-20:]) and kind in ("mdy", "dmy", "weekday", "iso"):
             continue  # "the turning point was July 15": a date named, not an event's time
         background = background or bool(_FOLLOWS.search(before[-40:])) or bool(_CLOCK_BEFORE.search(before[-20:]))
+        background = background or bool(_BEFORE_CLAUSE.search(before[-60:]))
         relative = _PERFECT_RELATIVE.search(before[-80:])
         clause_start = window + relative.start() if relative else None  # an offset in the sentence
         # A dateline opens the sentence: only a window that starts there can hold one.
