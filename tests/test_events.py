@@ -147,6 +147,8 @@ RULES = [
     ("Rebels killed four soldiers in a night raid on an army checkpoint in Harasta.", "Harasta", True, "Battles"),
     ("The last road into Qaboun was blocked by troops on Monday.", "Qaboun", True, "Strategic developments"),
     ("Envoys urged the Damascus government to lift the siege.", "Damascus", False, None),
+    ("Soldiers opened fire on a minibus carrying farm workers in Hama.", "Hama", True, "Violence against civilians"),
+    ("Troops made a fresh advance into Jobar on Sunday.", "Jobar", True, "Battles"),
     ("No clashes were reported in Mezzeh.", "Mezzeh", False, None),
     ("Moscow condemned the bombing.", "Moscow", False, None),
     ("Russia’s foreign ministry condemned the attack.", "Russia", False, None),
