@@ -121,6 +121,29 @@ def test_have_since_is_undated():
     assert resolve(expr, PUB).date is None
 
 
+def test_a_clock_time_in_another_zone_names_no_story_day():
+    """ "near midnight (2200 GMT Saturday)": the hour converted, not a new day for the story."""
+    (expr,) = find_time_expressions("A blast woke the district near midnight (2200 GMT Saturday).")
+    assert expr.background and not expr.bound
+    (plain,) = find_time_expressions("A blast woke the district on Saturday.")
+    assert not plain.background
+
+
+def test_a_campaign_weeks_long_has_no_day_and_keeps_the_story_day():
+    found = find_time_expressions("Troops fought on Monday, part of a monthslong push to retake the suburbs.")
+    assert [e.kind for e in found] == ["weekday", "recent"]
+    assert found[1].background and resolve(found[1], PUB).date is None
+    (hyphen,) = find_time_expressions("a weeks-long siege of the town")
+    assert resolve(hyphen, PUB).date is None
+
+
+def test_a_before_clause_dates_its_own_act_not_the_story_day():
+    (clause,) = find_time_expressions("Shells fell for weeks before the troops went in on March 3.")
+    assert clause.background
+    (dawn,) = find_time_expressions("Troops went in before dawn on Sunday.")
+    assert not dawn.background
+
+
 def test_recently_is_unknown():
     (expr,) = find_time_expressions("as was recently said")
     assert resolve(expr, PUB).date is None

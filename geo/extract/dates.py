@@ -114,7 +114,9 @@ _PATTERNS: list[tuple[str, str]] = [
         r"|(?:throughout|during|over) the (?:past |last )?week"
         # "over the weekend": Saturday or Sunday, not said which.
         r"|(?:over|during|at) the weekend"
-        r"|(?:during|in|over|throughout) the reporting period)\b",
+        r"|(?:during|in|over|throughout) the reporting period"
+        # "a weekslong advance", "a months-long siege": a campaign over many days, none named.
+        r"|(?:days|weeks|months|years)[- ]?long)\b",
     ),
     # "pounded the suburbs for a second day": the fighting goes on on the story's current day.
     (
@@ -165,6 +167,11 @@ _BACKGROUND = re.compile(r"^\W*(?:following|after|before)\s+(?:[\w'’-]+\s+){0,
 # Clauses that bound a period rather than date an event ("since the revolt broke out in March 2011").
 _BOUND = re.compile(r"\b(?:since|until|till|prior to|ahead of)\s+(?:[\w'’-]+\s+){0,8}$", re.IGNORECASE)
 _COPULA = re.compile(r"\b(?:was|is|were|be|been)\s+$", re.IGNORECASE)
+# "shelled for a month before the army moved in on March 1": the time dates the later act of the clause,
+# not the main one, and not the story's day (not "before dawn on Sunday").
+_BEFORE_CLAUSE = re.compile(
+    r"\bbefore\s+(?!dawn|noon|midnight|sunrise|sunset|daybreak|nightfall|midday)(?:[\w'’-]+\s+){1,6}$", re.IGNORECASE
+)
 # "their deaths follow the Saturday assassination": the time dates the earlier act named after the verb.
 _FOLLOWS = re.compile(r"\b(?:follow(?:s|ed|ing)?|preceded|came after|comes after)\s+(?:the|an?)\s+$", re.IGNORECASE)
 # A relative clause in the perfect tells what had happened before the story's day:
@@ -173,6 +180,8 @@ _PERFECT_RELATIVE = re.compile(r"\b(?:that|which|who|where)\s+(?:had|have|has)\b
 # A wire dateline: "BEIRUT, March 6 (Reuters) -". Its date is the report's day, not an event's.
 _REPORT_AFTER = re.compile(r"^,\s+(?:claiming|saying|reporting|alleging|asserting)\s+that\b", re.IGNORECASE)
 _DATELINE_BEFORE = re.compile(r"^\s*[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+)*(?:,\s*[A-Z][\w.]*)?,\s*$")
+# A clock time in another zone, "around midnight (2100 GMT Thursday)": converts the hour, names no new story day.
+_CLOCK_BEFORE = re.compile(r"\b\d{1,2}[:.]?\d{2}\s*(?:GMT|UTC)\s+(?:on\s+)?$", re.IGNORECASE)
 _DATELINE_AFTER = re.compile(r"^,?\s*(?:\d{4}\s*)?(?:\([\w ]+\)\s*)?(?:-{1,2}|[–—])")
 
 
@@ -202,7 +211,7 @@ _GATE_WORDS = frozenset(
     + list(_MONTH_ABBR)
     + """yesterday today tonight night overnight ago week weeks weekend month months year years
     fortnight recently lately recent late later earlier day days morning afternoon evening dawn dusk
-    hours since then tomorrow coming next period""".split()
+    hours since then tomorrow coming next period dayslong weekslong monthslong yearslong""".split()
 )
 _GATE_TOKENS = re.compile(r"[a-z]+")
 _DIGIT = re.compile(r"\d")
@@ -239,11 +248,14 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
         # "a day after X", "the day before", "tomorrow" and counts "since the uprising began"
         # date other events than the story's day, which they leave where it is.
         background = background or kind in ("dayafter", "cumulative", "prevday", "future")
+        # "part of a weekslong advance": the campaign has no day, the story's day stays.
+        background = background or (kind == "recent" and token.lower().endswith("long"))
         if kind == "cumulative" and not re.search(r"\b(?:have|has|had)\b", before[-80:], re.IGNORECASE):
             bound = True  # "the most violent since the revolt broke out": a comparison, not a count
         if _COPULA.search(before[-20:]) and kind in ("mdy", "dmy", "weekday", "iso"):
             continue  # "the turning point was July 15": a date named, not an event's time
-        background = background or bool(_FOLLOWS.search(before[-40:]))
+        background = background or bool(_FOLLOWS.search(before[-40:])) or bool(_CLOCK_BEFORE.search(before[-20:]))
+        background = background or bool(_BEFORE_CLAUSE.search(before[-60:]))
         relative = _PERFECT_RELATIVE.search(before[-80:])
         clause_start = window + relative.start() if relative else None  # an offset in the sentence
         # A dateline opens the sentence: only a window that starts there can hold one.

@@ -719,7 +719,12 @@ def _vague(trig: FoundTrigger, lex: Lexicon) -> bool:
 #: A further trigger this many words or more from a place tells of it only through the nearest one.
 BEARING_WORDS = 12
 # Between two acts, these words order them in time or quote one: two events, not one.
-_SEQUENCE = re.compile(r"\b(?:follow(?:s|ed|ing)?|after|before|since|until|preceded|ahead of)\b|[“”\"]", re.IGNORECASE)
+_SEQUENCE = re.compile(
+    r"\b(?:follow(?:s|ed|ing)?|after|before|since|until|preceded|ahead of|c(?:ame|omes?) as)\b|[“”\"]", re.IGNORECASE
+)
+# "troops entered parts of Ras al-Ain after fierce clashes": a move won by the fighting named just
+# after the place belongs to that fighting (GUIDELINES.md rules 4 and 5), not a second event.
+_WON_BY = re.compile(r"[^,;:]*?\b(?:after|following)\s+(?:[\w-]+\s+){0,2}", re.IGNORECASE)
 
 
 def _bears_on(
@@ -740,7 +745,8 @@ def _bears_on(
         return False  # told at another time: "the fighting comes a day after a bomb tore through ..."
     a, b = sorted((other.start, pos))
     between = stext[a:b]
-    if _SEQUENCE.search(between) or len(between.split()) > BEARING_WORDS:
+    won_by = trig.trigger.family == "movement" and other.start > pos and _WON_BY.fullmatch(between)
+    if (_SEQUENCE.search(between) and not won_by) or len(between.split()) > BEARING_WORDS:
         return False
     if lex.own_place.match(lowered(stext[other.end : other.end + 60])):
         return False

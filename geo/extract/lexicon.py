@@ -99,7 +99,7 @@ class ReferenceRule:
     reported_elsewhere: bool | None = None
     pattern: Condition | None = None
     with_: Condition | None = None
-    unless: Condition | None = None
+    unless: tuple[Condition, ...] | None = None  # any one of them stops the rule
     in_sentence: re.Pattern | None = None
     check: str | None = None
 
@@ -296,10 +296,15 @@ def _reference_rule(entry: dict, lexicon: dict) -> ReferenceRule:
         reported_elsewhere=gates.get("reported_elsewhere"),
         pattern=_condition(entry, lexicon) if "pattern" in entry else None,
         with_=_condition(entry["with"], lexicon) if "with" in entry else None,
-        unless=_condition(entry["unless"], lexicon) if "unless" in entry else None,
+        unless=_conditions(entry["unless"], lexicon) if "unless" in entry else None,
         in_sentence=_c(_fill(entry["in_sentence"], lexicon)) if "in_sentence" in entry else None,
         check=check,
     )
+
+
+def _conditions(entry: dict | list[dict], lexicon: dict) -> tuple[Condition, ...]:
+    """One condition or a list of them (an ``unless`` may name several ways a rule does not apply)."""
+    return tuple(_condition(e, lexicon) for e in (entry if isinstance(entry, list) else [entry]))
 
 
 def _condition(entry: dict, lexicon: dict) -> Condition:

@@ -179,7 +179,7 @@ def _fires(rule: ReferenceRule, at: _Mention, lex: Lexicon) -> bool | str:
     """Whether an admitted rule whose pattern matched fires: its other patterns, the sentence, the named check."""
     if rule.with_ is not None and not _matches(rule.with_, at):
         return False
-    if rule.unless is not None and _matches(rule.unless, at):
+    if rule.unless is not None and any(_matches(cond, at) for cond in rule.unless):
         return False
     if rule.in_sentence is not None and not _holds(rule.in_sentence, at.sentence.lower):
         return False
