@@ -108,8 +108,9 @@ _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _LINE_BREAKS = str.maketrans("\t\n\r", "   ")
-#: What :func:`safe_text` escapes in names: controls (tab and line breaks too), line separators, surrogates.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+#: What :func:`safe_text` escapes in names: controls (tab and line breaks too), line separators, surrogates,
+#: and the bidirectional overrides and isolates that make "evil\u202egnp.txt" display as "eviltxt.png".
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 #: Bytes that are not UTF-8, as ``surrogateescape`` decodes them.
 _ESCAPED_BYTE = re.compile(r"[\udc80-\udcff]")
 
@@ -623,6 +624,12 @@ def load_article(
         For a file or sidecar that cannot be read; the message names it and the fix.
     """
     path = Path(path)
+    if path.name.endswith(META_SUFFIX):  # given by name (a shell glob): its JSON is no article's text
+        article = shown(path.with_name(path.name[: -len(META_SUFFIX)] + ".txt"))
+        raise DocumentError(
+            f"{shown(path)}: is a sidecar (the metadata of {article}), not an article; it is read with its "
+            "article: give the .txt files (*.txt) or their folder"
+        )
     data = read_regular_file(path, max_bytes, fix="split it into articles or raise --max-bytes")
     text, warnings = decode_bytes(data, shown(path))
     sidecar = path.with_name(path.stem + META_SUFFIX)

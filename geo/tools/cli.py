@@ -158,6 +158,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         merger.close()
         if out is not sys.stdout:
             out.close()
+    if progress.done == 0:
+        print(f"error: {nothing_found(args.paths)}", file=sys.stderr)
     print(
         f"{progress.summary()}; {mentions} mentions ({unresolved} unresolved), "
         f"{writer.count} {'events' if events else 'features'} written to {shown(args.output)}"
@@ -165,6 +167,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return exit_status(progress.done, failures)
+
+
+def nothing_found(paths: list[str]) -> str:
+    """Why an extraction found no input at all (folders without a .txt or .jsonl file)."""
+    names = ", ".join(shown(p) for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    return f"no .txt or .jsonl file in {names}; give article files or the folders that hold them"
 
 
 def exit_status(files: int, refused: int) -> int:
@@ -205,8 +213,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     geojson = [p for p in args.paths if p.endswith((".geojson", ".json"))]
     if geojson:
         for p in geojson:
-            data = json.loads(Path(p).read_text(encoding="utf-8"))
-            preds.extend(Prediction.from_feature(f) for f in data.get("features", []))
+            try:
+                preds.extend(geojson_predictions(p))
+            except ClashmapError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
     else:
         folders = [Path(p) for p in args.paths] or [Path(args.gold).parent, Path("seeds")]
         res = load_resources(args.gazetteer)
@@ -227,6 +238,29 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         print(report.format(show_errors=not args.no_errors))
     return 0
+
+
+def geojson_predictions(path: str) -> list[Prediction]:
+    """The predictions of a GeoJSON written by ``clashmap extract``; anything else is refused with the fix."""
+    fix = "give a GeoJSON written by `clashmap extract` (mention level), or the folders of the texts"
+    try:
+        data = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        raise ClashmapError(f"{shown(path)}: cannot read ({exc.strerror}); {fix}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ClashmapError(f"{shown(path)}: not valid JSON ({exc}); {fix}") from None
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        raise ClashmapError(f"{shown(path)}: not a GeoJSON FeatureCollection; {fix}")
+    preds = []
+    for i, feature in enumerate(features):
+        try:
+            preds.append(Prediction.from_feature(feature))
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise ClashmapError(
+                f"{shown(path)}: feature {i} is not a mention (doc_id, start, end: {type(exc).__name__} {exc}); {fix}"
+            ) from None
+    return preds
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -274,7 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--published", help="publication date YYYY-MM-DD for files without a sidecar date")
     ex.add_argument("--gazetteer", action="append", help="gazetteer CSV or folder (repeatable; default: curated)")
     ex.add_argument("--max-bytes", type=positive_int, default=DEFAULT_MAX_BYTES, help="largest article accepted")
-    ex.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for large inputs")
+    ex.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1, help="worker processes for large inputs")
     ex.add_argument(
         "--engine",
         choices=("local", "dask"),
@@ -299,8 +333,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_evaluate)
 
     be = sub.add_parser("bench", help="measure extraction throughput on a generated corpus")
-    be.add_argument("--articles", type=int, default=10_000)
-    be.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    be.add_argument("--articles", type=positive_int, default=10_000)
+    be.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1)
     be.add_argument("--keep", help="folder to keep the generated corpus in (default: a temporary one)")
     be.add_argument("--engine", choices=("local", "dask"), default="local", help="as for extract")
     be.set_defaults(func=cmd_bench)
