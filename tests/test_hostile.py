@@ -1,0 +1,274 @@
+"""A hostile user's inputs at every entry point: each gets a message naming the problem, never a traceback.
+
+One test per case the audit found open: the CLI's evaluate and load given
+files that are not what they expect, an input with nothing to read, a sidecar
+given as an article, the page's CSV download, a copy refused before its
+extraction, refusals in a multi-file upload, bidirectional overrides in names,
+and gazetteer rows a spreadsheet would run.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import store
+from geo.app.text import md
+from geo.errors import DuplicateArticleError, GazetteerError
+from geo.extract.documents import doc_id_for, shown
+from geo.tools.cli import main
+
+from .conftest import DATA, SEEDS
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+GOLD = str(DATA / "seeds.gold.json")
+
+
+# --- CLI ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "cannot read (No such file or directory)"),
+        (b"not json at all", "not valid JSON"),
+        (b"\xff\xfe\x00garbage", "not valid JSON"),
+        (b'{"type": "FeatureCollection", "features": "none"}', "not a GeoJSON FeatureCollection"),
+        (b"[1, 2]", "not a GeoJSON FeatureCollection"),
+        (b'{"type": "FeatureCollection", "features": [{"properties": {"doc_id": "a"}}]}', "feature 0 is not a mention"),
+        (b'{"type": "FeatureCollection", "features": [7]}', "feature 0 is not a mention"),
+    ],
+)
+def test_evaluate_refuses_a_file_that_is_not_an_extraction(tmp_path, capsys, content, message):
+    path = tmp_path / "pred.geojson"
+    if content is not None:
+        path.write_bytes(content)
+    assert main(["evaluate", GOLD, str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}: ") and message in err and "clashmap extract" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: None, "no such file or folder"),
+        (lambda p: p.mkdir(), "no .parquet parts"),
+        (lambda p: (p.mkdir(), (p / "part-0.parquet").write_bytes(b"PK")), "not a readable GeoParquet file"),
+        (lambda p: p.write_text("id,name\n1,x\n"), "not a readable GeoParquet file"),
+    ],
+)
+def test_load_refuses_what_is_not_a_geoparquet_extraction(tmp_path, capsys, make, message):
+    folder = tmp_path / "out.parquet"
+    make(folder)
+    assert main(["load", str(folder), "--db", str(tmp_path / "db.sqlite")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {folder}") and message in err and "clashmap extract -o OUT.parquet" in err
+
+
+def test_a_folder_without_articles_is_named(tmp_path, capsys):
+    empty = tmp_path / "nothing here"
+    empty.mkdir()
+    (empty / "notes.md").write_text("Clashes in Midan.")
+    assert main(["extract", str(empty), "-o", str(tmp_path / "o.geojson")]) == 2
+    err = capsys.readouterr().err
+    assert f"error: no .txt or .jsonl file in {empty}; give article files or the folders" in err
+
+
+def test_a_folder_of_json_lines_alone_is_read(tmp_path, capsys):
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    line = {"id": "w1", "text": "Clashes erupted in Tadamon on Monday.", "published": "2012-07-17"}
+    (folder / "wire.jsonl").write_text(json.dumps(line) + "\n")
+    assert main(["extract", str(folder), "-o", str(tmp_path / "o.geojson"), "-q"]) == 0
+    assert "no .txt" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--articles", "--jobs"])
+@pytest.mark.parametrize("value", ["0", "-5", "many"])
+def test_bench_counts_must_be_positive(capsys, option, value):
+    with pytest.raises(SystemExit) as stop:
+        main(["bench", option, value])
+    assert stop.value.code == 2
+    assert f"{value!r} is not a whole number above zero" in capsys.readouterr().err
+
+
+def test_extract_jobs_must_be_positive(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["extract", str(SEEDS), "--jobs", "0", "-o", str(tmp_path / "o.geojson")])
+    assert "'0' is not a whole number above zero" in capsys.readouterr().err
+
+
+def test_a_sidecar_given_as_an_article_is_refused_not_read(tmp_path, capsys):
+    # `clashmap extract folder/*` names the sidecars too; their JSON (a title naming places) is no article.
+    (tmp_path / "a.txt").write_text("Clashes erupted in Tadamon on Monday.")
+    (tmp_path / "a.meta.json").write_text(json.dumps({"published": "2012-07-17", "title": "Shelling in Homs"}))
+    out = tmp_path / "o.geojson"
+    assert main(["extract", str(tmp_path / "a.txt"), str(tmp_path / "a.meta.json"), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"a.meta.json: is a sidecar (the metadata of {tmp_path / 'a.txt'}), not an article" in err
+    features = json.loads(out.read_text())["features"]
+    assert {f["properties"]["doc_id"] for f in features} == {"a"}  # Homs, from the title, is not a mention
+
+
+def test_bidirectional_overrides_in_file_names_are_escaped(tmp_path):
+    # "evil\u202etxt.exe" would display as "evilexe.txt" in a terminal, a log or the page.
+    name = tmp_path / "evil\u202egnp.txt"
+    assert doc_id_for(name) == "evil\\u202egnp"
+    assert "\u202e" not in shown(name)
+    assert md("evil\u202egnp.txt") == "evil\\<U\\+202E\\>gnp\\.txt"
+    assert "\u2067" not in md("a\u2067b") and "\u200f" in md("\u200fشارع")  # a right-to-left mark is kept
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ['=HYPERLINK("http://evil.example","x")', "@SUM(1)", "+1+1", "-1+1"])
+def test_the_pages_csv_download_neutralises_formulas(res, value):
+    from geo.app.filters import csv_text
+    from geo.extract.documents import make_article
+    from geo.extract.pipeline import extract_article
+    from geo.extract.records import article_records
+
+    article = make_article(
+        value + " Clashes erupted in Tadamon on Monday.",
+        "x",
+        published="2012-07-17",
+        title=value,
+        outlet=value,
+        url=value,
+    )
+    recs = article_records(extract_article(article, res), res.gazetteer)
+    rows = list(csv.DictReader(io.StringIO(csv_text(recs))))
+    assert rows
+    for row in rows:
+        assert row["source"] == row["url"] == "'" + value
+        assert row["notes"].startswith("'" + value)
+        assert not any(str(cell).startswith(("=", "+", "@")) for cell in row.values())
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def page(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLASHMAP_DB", str(tmp_path / "db.sqlite"))
+    monkeypatch.setenv("CLASHMAP_USER_GAZETTEER", str(tmp_path / "user_gazetteer.csv"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.session_state["tab"] = "Add articles"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _submit(at, files=None, paste: str = "") -> AppTest:
+    at.text_area(key="paste").input(paste)
+    at.date_input(key="up_date").set_value(date(2012, 7, 17))
+    at.file_uploader(key="files").set_value(files)
+    next(b for b in at.get("button") if b.proto.label == "Process and add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _plain(markdown: str) -> str:
+    return markdown.replace("\\", "")
+
+
+def test_a_copy_is_refused_before_it_is_extracted(page, monkeypatch):
+    text = b"Shelling hit Qaboun on Tuesday, activists said."
+    _submit(page, [("first.txt", text, "text/plain")])
+    assert any("Added first.txt" in _plain(s.value) for s in page.success)
+    # A budget no extraction can meet: a copy refused after extraction would time out instead.
+    monkeypatch.setenv("CLASHMAP_EXTRACT_SECONDS", "0.000001")
+    _submit(page, [("again.txt", text, "text/plain")])
+    errors = [_plain(e.value) for e in page.error]
+    assert any(e.startswith("again.txt: this text is already in the store") for e in errors), errors
+    _submit(page, None, paste=text.decode() + "\n")  # the same text pasted, with a final line break
+    assert any("pasted text: this text is already in the store" in _plain(e.value) for e in page.error)
+    assert not any("took longer" in _plain(e.value) for e in page.error)
+
+
+def test_refusals_in_a_multi_file_upload_are_still_shown_after_the_others_are_added(page):
+    _submit(
+        page,
+        [
+            ("picture.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "text/plain"),
+            ("good.txt", b"Clashes erupted in Tadamon on Monday.", "text/plain"),
+            ("copy.txt", b"Clashes erupted in Tadamon on Monday.", "text/plain"),
+            ("empty.txt", b"", "text/plain"),
+        ],
+    )
+    errors = [_plain(e.value) for e in page.error]
+    assert any(e.startswith("picture.txt: binary data") for e in errors), errors
+    assert any(e.startswith("copy.txt: this text is already in the store") for e in errors), errors
+    assert any(e.startswith("empty.txt: the file is empty") for e in errors), errors
+    assert any("Added good.txt" in _plain(s.value) for s in page.success)
+
+
+def test_refusals_alone_are_shown_at_once(page):
+    _submit(page, [("nul.txt", b"\x00" * 500, "text/plain")])
+    assert any(_plain(e.value).startswith("nul.txt: binary data") for e in page.error)
+
+
+def test_upload_text_and_refuse_stored(tmp_path, res):
+    conn = store.connect(tmp_path / "db.sqlite")
+    text, warnings = store.upload_text("a.txt", "Clashes in Midan on Monday.".encode("utf-16"), None)
+    assert text == "Clashes in Midan on Monday." and warnings == []
+    store.ingest_text(conn, text, res, published="2012-07-17")
+    with pytest.raises(DuplicateArticleError, match="already in the store"):
+        store.refuse_stored(conn, "\r\n" + text + "\r\n")
+    store.refuse_stored(conn, text + " More.")  # another text: no error
+    with pytest.raises(Exception, match="larger than the 0.0 MB limit"):
+        store.upload_text("pasted text", None, "x" * 100, max_bytes=10)
+    conn.close()
+
+
+# --- the readers' gazetteer --------------------------------------------------------------------
+
+ROW = {
+    "id": "new-place",
+    "name": "New Place",
+    "aliases": "",
+    "kind": "neighbourhood",
+    "parent": "damascus",
+    "lat": 33.5,
+    "lon": 36.3,
+    "source": "https://example.org/map",
+    "note": "",
+}
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"name": '=HYPERLINK("http://evil.example")'}, "name '=HYPERLINK"),
+        ({"name": "@SUM(1)"}, "starts with '@', which a spreadsheet runs as a formula"),
+        ({"aliases": "Other Name|+cmd"}, "aliases '+cmd' starts with '+'"),
+        ({"source": "-2+3"}, "source '-2+3' starts with '-'"),
+        ({"name": "Two\nLines"}, "holds a line break or a control character; write it on one line"),
+        ({"note": "bell\x07"}, "note 'bell\\x07' holds a line break"),
+        ({"name": "N" * 5000}, "name is 5,000 characters long, more than 300; shorten it"),
+    ],
+)
+def test_a_gazetteer_row_a_spreadsheet_would_run_or_split_is_refused(tmp_path, gaz, change, message):
+    path = tmp_path / "user.csv"
+    with pytest.raises(GazetteerError, match="cannot add the place") as refused:
+        store.add_user_place(path, {**ROW, **change}, gaz)
+    assert message in str(refused.value)
+    assert not path.exists()
+
+
+def test_a_negative_coordinate_and_markup_in_a_name_are_kept(tmp_path, gaz):
+    # A minus sign on a number is not a formula; markup in a name is escaped where shown, not refused.
+    path = tmp_path / "user.csv"
+    place = store.add_user_place(path, {**ROW, "name": "<img src=x onerror=alert(1)>", "lon": 36.3}, gaz)
+    assert place.name == "<img src=x onerror=alert(1)>"
+    row = {**ROW, "id": "south", "name": "South Place", "lat": -0.0001, "lon": -0.0001, "parent": ""}
+    assert store.add_user_place(path, row, gaz).lat == pytest.approx(-0.0001)
