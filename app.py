@@ -689,12 +689,16 @@ def render_acled(events: list, f: dict) -> None:
     c2.number_input("Within (days)", 0, 7, acled.AGREE_DAYS, 1, key="acled_days")
     if upload is not None and st.session_state.get("acled_error"):
         st.error(md(st.session_state["acled_error"]))
-    if not st.session_state.get("acled"):
-        return
     problems = st.session_state.get("acled_problems") or []
+    if upload is not None and st.session_state.get("acled") == []:  # read, but not one event in it
+        why = f"all {len(problems):,} rows were left out (listed below)" if problems else "it holds no rows"
+        st.warning(f"{md(upload.name)}: no event could be read: {why}; check that it is an ACLED export")
     if problems:
         with st.expander(f"{len(problems)} row(s) of the file could not be read (left out)"):
-            st.text("\n".join(problems[:500]))
+            more = [f"... and {len(problems) - 500:,} more"] if len(problems) > 500 else []
+            st.text("\n".join(problems[:500] + more))
+    if not st.session_state.get("acled"):
+        return
     result = acled_agreement(events, f)
     m1, m2, m3 = st.columns(3)
     m1.metric("Agree", len(result.both))

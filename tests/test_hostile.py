@@ -272,3 +272,76 @@ def test_a_negative_coordinate_and_markup_in_a_name_are_kept(tmp_path, gaz):
     assert place.name == "<img src=x onerror=alert(1)>"
     row = {**ROW, "id": "south", "name": "South Place", "lat": -0.0001, "lon": -0.0001, "parent": ""}
     assert store.add_user_place(path, row, gaz).lat == pytest.approx(-0.0001)
+
+
+# --- ACLED exports -----------------------------------------------------------------------------
+
+ACLED_HEADER = "event_id_cnty,event_date,year,event_type,sub_event_type,admin1,location,latitude,longitude,source,notes"
+ACLED_ROW = "SYR1,2012-07-16,2012,Battles,Armed clash,Damascus,Tadamon,33.4778,36.3094,AFP,Clashes."
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda t: t.encode("utf-16"),  # a spreadsheet's "Unicode text"
+        lambda t: t.encode("utf-16-le"),
+        lambda t: t.replace(",", ";").encode("utf-8"),  # re-saved in a locale whose separator is ';'
+        lambda t: t.replace(",", "\t").encode("utf-8"),
+        lambda t: t.encode("utf-8-sig"),
+    ],
+    ids=["utf-16", "utf-16-le without a mark", "semicolons", "tabs", "utf-8 with a mark"],
+)
+def test_an_acled_export_resaved_by_a_spreadsheet_is_read(encode):
+    from geo.app.acled import read_acled_csv
+
+    events, problems = read_acled_csv(encode(f"{ACLED_HEADER}\n{ACLED_ROW}\n"), "export.csv")
+    assert [(e.event_id, e.location, e.lat) for e in events] == [("SYR1", "Tadamon", 33.4778)] and problems == []
+
+
+def test_an_acled_export_with_formulas_keeps_them_as_text_and_names_bad_rows():
+    from geo.app.acled import read_acled_csv
+
+    rows = [
+        '"=HYPERLINK(""http://evil.example"",""x"")",2012-07-16,2012,Battles,,D,@SUM(1),33.4,36.3,+cmd,-2+3',
+        "SYR2,2012-07-16,2012,Battles,,D,Midan,=1+1,36.3,,",
+    ]
+    events, problems = read_acled_csv(("\n".join([ACLED_HEADER, *rows]) + "\n").encode(), "export.csv")
+    assert [(e.event_id[:10], e.location, e.source, e.notes) for e in events] == [
+        ("=HYPERLINK", "@SUM(1)", "+cmd", "-2+3")  # shown as text in the page, never exported
+    ]
+    assert problems == ["line 3: latitude '=1+1' is not a number; row left out"]
+
+
+def test_reading_acled_grows_linearly(tmp_path):
+    import time
+
+    from geo.app.acled import read_acled_csv
+
+    def seconds(n: int) -> float:
+        rows = "".join(
+            f"S{i},2012-07-{1 + i % 28:02d},2012,Battles,,D,L{i},{33 + i % 97 / 100},{36 + i % 89 / 100},,\n"
+            for i in range(n)
+        )
+        data = (ACLED_HEADER + "\n" + rows).encode()
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            events, _ = read_acled_csv(data)
+            best = min(best, time.process_time() - start)
+        assert len(events) == n
+        return best
+
+    small, large = seconds(5_000), seconds(50_000)
+    assert large < 20 * small, (small, large)
+
+
+def test_an_acled_file_with_no_readable_row_is_said_so_in_the_page(page):
+    page.session_state["tab"] = "Compare with ACLED"
+    page.run()
+    bad = f"{ACLED_HEADER}\nA1,2012-07-16,2012,Fighting,,D,Midan,33.49,36.30,,\nA2,2012-07-40,2012,Battles,,D,x,1,2,,\n"
+    page.file_uploader(key="acled_file").set_value(("acled.csv", bad.encode(), "text/csv")).run()
+    assert not page.exception, [e.value for e in page.exception]
+    warned = [_plain(w.value) for w in page.warning]
+    assert any("acled.csv: no event could be read: all 2 rows were left out" in w for w in warned), warned
+    page.file_uploader(key="acled_file").set_value(("empty.csv", (ACLED_HEADER + "\n").encode(), "text/csv")).run()
+    assert any("empty.csv: no event could be read: it holds no rows" in _plain(w.value) for w in page.warning)
