@@ -78,6 +78,27 @@ LEGACY_ENCODINGS = (
     "cp1255",  # Hebrew
 )
 
+_WESTERN = ("English", "French", "Spanish", "Portuguese", "Italian", "German", "Dutch", "Danish", "Norwegian")
+_WESTERN += ("Swedish", "Finnish", "Indonesian")
+#: The languages each legacy encoding was made for (as charset_normalizer names them). The
+#: detector scores cp1250 and cp1252 alike on most Latin texts and then takes cp1250, which
+#: turns French "à" into "ŕ" and Portuguese "não" into "năo"; among equally scored decodings,
+#: the one whose detected language is one of its encoding's own wins.
+ENCODING_LANGUAGES = {
+    "cp1252": _WESTERN,
+    "latin_1": _WESTERN,
+    "iso8859_15": _WESTERN,
+    "mac_roman": _WESTERN,
+    "cp1250": ("Czech", "Slovak", "Polish", "Hungarian", "Croatian", "Slovene", "Romanian", "Serbian"),
+    "cp1254": ("Turkish",),
+    "cp1256": ("Arabic", "Farsi"),
+    "iso8859_6": ("Arabic",),
+    "cp1251": ("Russian", "Ukrainian", "Bulgarian", "Serbian", "Kazakh"),
+    "koi8_r": ("Russian",),
+    "cp1253": ("Greek",),
+    "cp1255": ("Hebrew",),
+}
+
 #: Share of control bytes above which a file is binary, not text with a few stray NULs.
 BINARY_SHARE = 0.05
 
@@ -354,7 +375,11 @@ def _decode_utf8(data: bytes, name: str, warnings: list[str]) -> str:
 def _decode_legacy(data: bytes) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000], cp_isolation=list(LEGACY_ENCODINGS)).best()
+    matches = from_bytes(data[:200_000], cp_isolation=list(LEGACY_ENCODINGS))
+    best = matches.best()
+    if best is not None:
+        tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+        best = next((m for m in tied if m.languages and m.languages[0] in ENCODING_LANGUAGES.get(m.encoding, ())), best)
     if best is not None and best.encoding:
         try:
             return data.decode(best.encoding), best.encoding
