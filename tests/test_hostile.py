@@ -345,3 +345,20 @@ def test_an_acled_file_with_no_readable_row_is_said_so_in_the_page(page):
     assert any("acled.csv: no event could be read: all 2 rows were left out" in w for w in warned), warned
     page.file_uploader(key="acled_file").set_value(("empty.csv", (ACLED_HEADER + "\n").encode(), "text/csv")).run()
     assert any("empty.csv: no event could be read: it holds no rows" in _plain(w.value) for w in page.warning)
+
+
+def test_a_document_id_given_twice_is_refused_not_shared(tmp_path, capsys):
+    # The same stem in two folders given separately, and a JSON line whose "id" repeats it.
+    for folder, text in (("x", "Clashes erupted in Tadamon on Monday."), ("y", "Shelling hit Qaboun on Tuesday.")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "a.txt").write_text(text)
+    lines = [{"id": "a", "text": "Clashes in Midan on Monday."}, {"id": "b", "text": "Bombing in Douma on Friday."}]
+    (tmp_path / "wire.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    out = tmp_path / "o.geojson"
+    args = [str(tmp_path / "x" / "a.txt"), str(tmp_path / "y"), str(tmp_path / "wire.jsonl")]
+    assert main(["extract", *args, "-o", str(out), "--published", "2012-07-17", "-q"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("document id 'a' was already given to an earlier article") == 2
+    features = json.loads(out.read_text())["features"]
+    ids = [f["properties"]["mention_id"] for f in features]
+    assert len(ids) == len(set(ids)) and {f["properties"]["surface"] for f in features} == {"Tadamon", "Douma"}

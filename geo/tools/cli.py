@@ -114,6 +114,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     total = count_files(args.paths)
     progress = Progress(total, args.quiet)
     failures = unresolved = mentions = 0
+    # Ids already written: a JSON line's "id", or a file in another folder given separately, may repeat one,
+    # and two articles sharing an id would share their mention ids.
+    seen_ids: set[str] = set()
     try:
         out = (
             sys.stdout
@@ -130,10 +133,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
         with writer, _engine(args, encoded_features if as_text else records, total, latest) as results:
             for done in results:
                 progress.step(done.words)
-                if done.failure:
+                if done.failure or done.doc_id in seen_ids:
                     failures += 1
-                    print(f"error: {done.failure}", file=sys.stderr)
+                    print(f"error: {done.failure or repeated_id(done.doc_id)}", file=sys.stderr)
                     continue
+                seen_ids.add(done.doc_id)
                 for w in done.warnings:
                     if "unresolved place name" in w:
                         unresolved += 1
@@ -167,6 +171,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return exit_status(progress.done, failures)
+
+
+def repeated_id(doc_id: str) -> str:
+    """Why a second article with an id already written is left out."""
+    return (
+        f"document id {doc_id!r} was already given to an earlier article, and their mention ids would clash; "
+        'this one is left out: rename its file, or give its JSON line another "id"'
+    )
 
 
 def nothing_found(paths: list[str]) -> str:
