@@ -362,3 +362,31 @@ def test_a_document_id_given_twice_is_refused_not_shared(tmp_path, capsys):
     features = json.loads(out.read_text())["features"]
     ids = [f["properties"]["mention_id"] for f in features]
     assert len(ids) == len(set(ids)) and {f["properties"]["surface"] for f in features} == {"Tadamon", "Douma"}
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            "".join(json.dumps({"text": f"Clashes in Midan, day {i}."}) + "\n" for i in range(50)).encode("utf-16"),
+            "UTF-16",
+        ),
+        (json.dumps({"text": "Clashes in Midan."}).encode("utf-16-le") * 20, "UTF-16"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 200, "binary data, not JSON Lines"),
+    ],
+    ids=["utf-16", "utf-16-le without a mark", "binary"],
+)
+def test_a_json_lines_file_that_is_not_utf8_text_is_refused_once(tmp_path, capsys, data, message):
+    (tmp_path / "wire.jsonl").write_bytes(data)
+    assert main(["extract", str(tmp_path / "wire.jsonl"), "-o", str(tmp_path / "o.geojson"), "-q"]) == 2
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and f"wire.jsonl: {message}" in errors[0], errors
+
+
+def test_a_broken_json_line_says_where_and_why(tmp_path, capsys):
+    lines = [b'{"text": "Clashes in Midan on Monday."}', b'{"text": "cut short', b'{"text": "caf\xe9"}']
+    (tmp_path / "wire.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    assert main(["extract", str(tmp_path / "wire.jsonl"), "-o", str(tmp_path / "o.geojson"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "wire.jsonl:2: not valid JSON (" in err and "fix or remove the line" in err
+    assert "wire.jsonl:3: not valid UTF-8 (byte 13); fix the line or save the file as UTF-8" in err

@@ -287,8 +287,7 @@ def decode_bytes(data: bytes, name: str = "text") -> tuple[str, list[str]]:
     warnings: list[str] = []
     text = _decode_marked(data, name, warnings)
     if text is None:
-        sample = data[:65536]
-        if len(_CONTROL_BYTES.findall(sample)) > BINARY_SHARE * len(sample):
+        if looks_binary(data[:65536]):
             raise DocumentError(
                 f"{name}: binary data (NUL or other control bytes), not a text article; "
                 "save the article as plain text (.txt) first"
@@ -302,6 +301,15 @@ def decode_bytes(data: bytes, name: str = "text") -> tuple[str, list[str]]:
             f"{name}: mostly control characters, not a text article; save the article as plain text (.txt) first"
         )
     return text, warnings
+
+
+def looks_binary(sample: bytes) -> bool:
+    """Whether more than :data:`BINARY_SHARE` of ``sample`` are control bytes (NUL, ...): binary, not text.
+
+    >>> looks_binary(b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00"), looks_binary(b"Clashes in Midan.\\n")
+    (True, False)
+    """
+    return len(_CONTROL_BYTES.findall(sample)) > BINARY_SHARE * len(sample)
 
 
 def _decode_marked(data: bytes, name: str, warnings: list[str]) -> str | None:
