@@ -390,3 +390,37 @@ def test_a_broken_json_line_says_where_and_why(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "wire.jsonl:2: not valid JSON (" in err and "fix or remove the line" in err
     assert "wire.jsonl:3: not valid UTF-8 (byte 13); fix the line or save the file as UTF-8" in err
+
+
+def test_a_full_disk_is_a_message_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    for args in (["-o", "/dev/full"], ["--format", "csv"]):
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(
+                [sys.executable, "-m", "geo", "extract", str(SEEDS), "-q", *args],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=Path(__file__).resolve().parent.parent,
+            )
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert "(No space left on device); what was written is incomplete: free some space" in done.stderr
+
+
+def test_a_closed_pipe_is_a_message_not_a_traceback():
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "geo", "extract", str(SEEDS), "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    proc.stdout.read(10)
+    proc.stdout.close()  # as `| head -c 10` does
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 2 and "Traceback" not in err and "Exception ignored" not in err, err
+    assert "standard output was closed by the program reading it" in err

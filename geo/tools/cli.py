@@ -8,6 +8,7 @@ A thin layer over the library: it parses arguments, streams files through
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -155,13 +156,21 @@ def cmd_extract(args: argparse.Namespace) -> int:
             if events:
                 for ev in merger.events():
                     writer.write(ev)
+        out.flush()  # here, so a full disk is reported below rather than raised by close()
     except ClashmapError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NOTHING
+    except OSError as exc:
+        print(f"error: {write_failed(args.output, exc)}", file=sys.stderr)
+        if isinstance(exc, BrokenPipeError) and out is sys.stdout:
+            # The reader of the pipe has gone (| head): nothing more can reach it, not even at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_NOTHING
     finally:
         merger.close()
         if out is not sys.stdout:
-            out.close()
+            with contextlib.suppress(OSError):  # a failed write was reported above
+                out.close()
     if progress.done == 0:
         print(f"error: {nothing_found(args.paths)}", file=sys.stderr)
     print(
@@ -171,6 +180,17 @@ def cmd_extract(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return exit_status(progress.done, failures)
+
+
+def write_failed(output: str, exc: OSError) -> str:
+    """What to say when the output cannot be written to the end (a full disk, a closed pipe)."""
+    where = "standard output" if output == "-" else shown(output)
+    if isinstance(exc, BrokenPipeError):
+        return f"{where} was closed by the program reading it; what was written is incomplete"
+    return (
+        f"cannot write {where} ({exc.strerror or exc}); what was written is incomplete: "
+        "free some space or choose another output, then run again"
+    )
 
 
 def repeated_id(doc_id: str) -> str:
