@@ -424,3 +424,13 @@ def test_a_closed_pipe_is_a_message_not_a_traceback():
     err = proc.stderr.read().decode()
     assert proc.wait() == 2 and "Traceback" not in err and "Exception ignored" not in err, err
     assert "standard output was closed by the program reading it" in err
+
+
+def test_a_text_with_a_lone_surrogate_is_stored_not_a_traceback(tmp_path, res):
+    # Python strings (the library's callers) may hold one; the stored text gets U+FFFD in its place.
+    conn = store.connect(tmp_path / "db.sqlite")
+    result = store.ingest_text(conn, "Clashes erupted in Tadamon \ud800 on Monday.", res, published="2012-07-17")
+    assert "\ufffd" in result.article.text and [m.surface for m in result.mentions] == ["Tadamon"]
+    with pytest.raises(DuplicateArticleError):
+        store.refuse_stored(conn, "Clashes erupted in Tadamon \ud800 on Monday.")
+    conn.close()

@@ -49,7 +49,7 @@ SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 def text_hash(text: str) -> str:
     """SHA-256 of a text after normalising line ends and outer whitespace."""
     norm = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+    return hashlib.sha256(norm.encode("utf-8", "surrogatepass")).hexdigest()  # a lone surrogate is text too
 
 
 @store_errors
