@@ -434,3 +434,16 @@ def test_a_text_with_a_lone_surrogate_is_stored_not_a_traceback(tmp_path, res):
     with pytest.raises(DuplicateArticleError):
         store.refuse_stored(conn, "Clashes erupted in Tadamon \ud800 on Monday.")
     conn.close()
+
+
+def test_a_damaged_part_loads_nothing(tmp_path, capsys):
+    # The first part is good, a later one damaged: the load is one transaction, so nothing stays half-loaded.
+    out = tmp_path / "out.parquet"
+    assert main(["extract", str(SEEDS), "-o", str(out), "-q"]) == 0
+    (out / "zz-damaged.parquet").write_bytes(b"PAR1" + b"\x00" * 64)
+    db = tmp_path / "db.sqlite"
+    assert main(["load", str(out), "--db", str(db)]) == 2
+    assert "zz-damaged.parquet: not a readable GeoParquet file" in capsys.readouterr().err
+    conn = store.connect(db)
+    assert conn.execute("SELECT count(*) FROM mentions").fetchone() == (0,)
+    conn.close()
