@@ -407,7 +407,8 @@ def render_upload(conn, res) -> None:
             result = extract_and_store(conn, res, name, data, pasted, meta)
         except ClashmapError as exc:
             message = str(exc)
-            st.error(md(message if message.startswith(f"{name}:") else f"{name}: {message}"))
+            # Flashed, not shown: the rerun that shows an added file would wipe a refusal shown now.
+            flash("error", md(message if message.startswith(f"{name}:") else f"{name}: {message}"))
             continue
         added += 1
         events = sum(m.is_event for m in result.mentions)
@@ -421,6 +422,7 @@ def render_upload(conn, res) -> None:
                 flash("warning", md(w))
     if added:
         st.rerun()
+    show_flash()  # nothing added: the refusals, here and now
 
 
 @st.cache_resource(show_spinner=False)
@@ -430,12 +432,17 @@ def extraction_worker() -> Worker:
 
 
 def extract_and_store(conn, res, name: str, data: bytes | None, pasted: str | None, meta: dict):
-    """Extract one paste or upload in the worker process (within the time budget), then store it."""
+    """Extract one paste or upload in the worker process (within the time budget), then store it.
+
+    A text already stored is refused before it is extracted.
+    """
+    text, warnings = store.upload_text(name, data, pasted)
+    store.refuse_stored(conn, text)
     budget = budget_seconds()
     worker = extraction_worker()
     wait = " (after another reader's article)" if worker.busy() else ""
     with st.spinner(f"Finding places and events in {md(name)}{wait}, for at most {budget:g} s…"):
-        result, sha = worker.run(extract_upload, res, name, data, pasted, meta, budget=budget)
+        result, sha = worker.run(extract_upload, res, name, None, text, meta, warnings, budget=budget)
     store.add_results(conn, [(result, sha)], res.gazetteer)
     return result
 
@@ -682,12 +689,16 @@ def render_acled(events: list, f: dict) -> None:
     c2.number_input("Within (days)", 0, 7, acled.AGREE_DAYS, 1, key="acled_days")
     if upload is not None and st.session_state.get("acled_error"):
         st.error(md(st.session_state["acled_error"]))
-    if not st.session_state.get("acled"):
-        return
     problems = st.session_state.get("acled_problems") or []
+    if upload is not None and st.session_state.get("acled") == []:  # read, but not one event in it
+        why = f"all {len(problems):,} rows were left out (listed below)" if problems else "it holds no rows"
+        st.warning(f"{md(upload.name)}: no event could be read: {why}; check that it is an ACLED export")
     if problems:
         with st.expander(f"{len(problems)} row(s) of the file could not be read (left out)"):
-            st.text("\n".join(problems[:500]))
+            more = [f"... and {len(problems) - 500:,} more"] if len(problems) > 500 else []
+            st.text("\n".join(problems[:500] + more))
+    if not st.session_state.get("acled"):
+        return
     result = acled_agreement(events, f)
     m1, m2, m3 = st.columns(3)
     m1.metric("Agree", len(result.both))

@@ -117,3 +117,21 @@ def test_one_stray_byte_in_a_seed_costs_no_mention(tmp_path, res):
     assert [m.surface for m in stray] == [m.surface for m in clean]
     at = len(data[:cut].decode())  # in characters
     assert [m.start for m in stray] == [m.start + (m.start >= at) for m in clean]  # U+FFFD takes one place
+
+
+@pytest.mark.parametrize(
+    "text, encoding",
+    [
+        ("Des affrontements à Homs, près de la frontière; les rebelles ont été repoussés.", "latin-1"),
+        ("Enfrentamientos en Alepo: el ejército bombardeó el barrio, según la oposición. Año difícil.", "cp1252"),
+        ("Confrontos em Damasco não param; a oposição diz que são milhões de deslocados.", "cp1252"),
+        ("Halep'te çatışmalar: muhalifler şehrin güneyinde ağır çatışmalar bildiriyor.", "cp1254"),
+        ("Boje v Aleppu: povstalci hlásí těžké střety na jihu města, řekl mluvčí.", "cp1250"),
+        ("Бои в Алеппо: повстанцы сообщают о тяжёлых столкновениях на юге города.", "cp1251"),
+    ],
+    ids=["french", "spanish", "portuguese", "turkish", "czech", "russian"],
+)
+def test_a_legacy_text_is_decoded_in_the_encoding_of_its_language(text, encoding):
+    # The detector scores cp1250 and cp1252 alike on Latin texts: "à" must not come back as "ŕ".
+    decoded, warnings = decode_bytes(text.encode(encoding), "old.txt")
+    assert decoded == text and len(warnings) == 1

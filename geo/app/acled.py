@@ -22,8 +22,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from ..errors import AcledError
+from ..errors import AcledError, DocumentError
+from ..extract.documents import decode_bytes
 from ..extract.gazetteer import haversine_km
 from ..models import EVENT_TYPES, EventRecord
 
@@ -33,6 +35,9 @@ MAX_BYTES = 50_000_000
 #: How far apart in km and days two reports of one event may be.
 AGREE_KM = 5.0
 AGREE_DAYS = 1
+#: Separators a CSV may use: ACLED writes commas; a spreadsheet re-saving it in a French or German
+#: locale writes semicolons, and "Unicode text" is tab-separated. The header line's most frequent one wins.
+CSV_DELIMITERS = (",", ";", "\t")
 _DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%Y/%m/%d", "%d/%m/%Y")
 
 
@@ -52,7 +57,9 @@ class AcledEvent:
     row: int  # line in the file, for messages
 
 
+@lru_cache(maxsize=8192)
 def _date(value: str) -> str:
+    # Cached: an export of 200,000 rows holds a few hundred days, and strptime is most of a row's cost.
     text = value.strip()
     for fmt in _DATE_FORMATS:
         try:
@@ -102,13 +109,8 @@ def read_acled_csv(data: bytes, name: str = "the ACLED file") -> tuple[list[Acle
     """
     if len(data) > MAX_BYTES:
         raise AcledError(f"{name}: larger than {MAX_BYTES // 1_000_000} MB; export a smaller region or period")
-    if b"\x00" in data[:4096]:
-        raise AcledError(f"{name}: binary data, not a CSV export; export the data from ACLED as CSV")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    text = _decode(data, name)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     columns = [c.strip() for c in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
@@ -128,6 +130,22 @@ def read_acled_csv(data: bytes, name: str = "the ACLED file") -> tuple[list[Acle
     except csv.Error as exc:
         raise AcledError(f"{name}: not a readable CSV file ({exc}); export the data from ACLED as CSV") from None
     return events, problems
+
+
+def _decode(data: bytes, name: str) -> str:
+    """The file's text: UTF-8, UTF-16 (a spreadsheet's "Unicode text") or a legacy encoding; binary refused."""
+    if not data.strip():
+        return ""  # refused below, for its missing columns
+    try:
+        return decode_bytes(data, name)[0]
+    except DocumentError:
+        raise AcledError(f"{name}: binary data, not a CSV export; export the data from ACLED as CSV") from None
+
+
+def _delimiter(text: str) -> str:
+    """The separator of the header line: a comma, or the semicolon or tab a spreadsheet in some locales saves."""
+    header = text.split("\n", 1)[0]
+    return max(CSV_DELIMITERS, key=header.count)
 
 
 @dataclass(frozen=True)

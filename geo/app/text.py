@@ -28,6 +28,9 @@ TEXT_REWRITES = {
 }
 _REWRITE_POINTS = re.compile("|".join(TEXT_REWRITES.values()))
 WORD_JOINER = "\u2060"
+#: Bidirectional overrides, embeddings and isolates: in a file name or title they reorder what
+#: follows ("report\u202etxt.exe" shows as "reportexe.txt"), so they are shown as their code instead.
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 #: Spaces or tabs opening a line would make an indented code block: they become no-break spaces.
 _INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
 NO_BREAK_SPACE = "\u00a0"
@@ -44,7 +47,10 @@ def md(text: object) -> str:
     \!\[x\]\(https\:evil\.example\) \*bold\*
     >>> md("www.evil.example") == "www\u2060\\.evil\\.example"
     True
+    >>> print(md("report\u202etxt.exe"))
+    report\<U\+202E\>txt\.exe
     """
-    s = _REWRITE_POINTS.sub(WORD_JOINER, str(text))
+    s = _BIDI_CONTROL.sub(lambda m: f"<U+{ord(m.group()):04X}>", str(text))
+    s = _REWRITE_POINTS.sub(WORD_JOINER, s)
     s = _INDENT.sub(lambda m: NO_BREAK_SPACE * len(m.group()), s)
     return _PUNCTUATION.sub(r"\\\1", s)

@@ -28,7 +28,6 @@ from pathlib import Path
 
 from .. import store
 from ..errors import ClashmapError, ExtractionTimeout, WorkerError
-from ..extract.documents import DEFAULT_MAX_BYTES, check_size
 from ..extract.pipeline import Resources, extract_article
 from ..models import ArticleResult
 
@@ -171,19 +170,16 @@ class Worker:
 
 
 def extract_upload(
-    res: Resources, name: str, data: bytes | None, text: str | None, meta: dict
+    res: Resources, name: str, data: bytes | None, text: str | None, meta: dict, warnings: tuple | list = ()
 ) -> tuple[ArticleResult, str]:
     """The job for one paste (``text``) or upload (``data``): the extracted article and its text's hash.
 
     Runs in the worker; the page stores the result with :func:`geo.store.add_results`.
-    ``meta`` holds ``title``, ``outlet``, ``url`` and ``published``.
+    ``meta`` holds ``title``, ``outlet``, ``url`` and ``published``; ``warnings`` are
+    those of decoding, when the page decoded the upload itself (see :func:`geo.store.upload_text`).
     """
-    if data is not None:
-        text, warnings = store.decode_upload(data, name)
-    else:
-        check_size(len(text.encode("utf-8")), name, DEFAULT_MAX_BYTES, "split it into separate articles")
-        warnings = []
-    article, sha = store.upload_article(text, warnings=warnings, **meta)
+    text, decoded = store.upload_text(name, data, text)
+    article, sha = store.upload_article(text, warnings=[*warnings, *decoded], **meta)
     return extract_article(article, res), sha
 
 

@@ -77,7 +77,15 @@ def _acled_date(day: str | None, precision: str, start: str | None, end: str | N
 
 
 def csv_row(record: MentionRecord | EventRecord) -> dict:
-    """The ACLED-like row of one mention or event record."""
+    """The ACLED-like row of one mention or event record, formula cells neutralised (:func:`neutralise`).
+
+    Texts come from articles, sidecars and uploads: a reader opening the CSV must
+    not run them, whichever writer (the CLI's, the page's download) made the row.
+    """
+    return {k: neutralise(v) for k, v in _row(record).items()}
+
+
+def _row(record: MentionRecord | EventRecord) -> dict:
     if isinstance(record, EventRecord):
         props = record.properties()
         when = record.date
@@ -165,8 +173,7 @@ class CSVWriter:
         return self
 
     def write(self, record: MentionRecord | EventRecord) -> None:
-        # Texts come from articles, sidecars and uploads: a reader opening the CSV must not run them.
-        self.writer.writerow({k: neutralise(v) for k, v in csv_row(record).items()})
+        self.writer.writerow(csv_row(record))
         self.count += 1
 
     def __exit__(self, *exc) -> None:

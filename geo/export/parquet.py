@@ -9,6 +9,7 @@ Records are buffered a part at a time, so memory stays bounded.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -115,12 +116,16 @@ class GeoParquetWriter:
 
 def read_mention_records(folder: str | Path) -> Iterator[MentionRecord]:
     """The mention records of a GeoParquet extraction (``clashmap extract -o OUT.parquet``), part by part."""
+    if not os.path.lexists(folder):
+        raise ClashmapError(
+            f"{folder}: no such file or folder; give the folder `clashmap extract -o OUT.parquet` wrote"
+        )
     paths = sorted(Path(folder).glob("*.parquet")) if Path(folder).is_dir() else [Path(folder)]
     if not paths:
         raise ClashmapError(f"{folder}: no .parquet parts; give the folder `clashmap extract -o OUT.parquet` wrote")
     fields = MentionRecord.__dataclass_fields__
     for path in paths:
-        frame = gpd.read_parquet(path)
+        frame = _read_part(path)
         missing = [f for f in fields if f not in frame.columns and f not in ("lat", "lon")]
         if missing:
             raise ClashmapError(
@@ -137,6 +142,17 @@ def read_mention_records(folder: str | Path) -> Iterator[MentionRecord]:
             values["ambiguous"] = bool(values["ambiguous"])
             values["is_event"] = bool(values["is_event"])
             yield MentionRecord(**values)
+
+
+def _read_part(path: Path) -> gpd.GeoDataFrame:
+    """One part of an extraction; a file that is not GeoParquet is refused with its name and the fix."""
+    try:
+        return gpd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError, ArrowIOError an OSError
+        raise ClashmapError(
+            f"{path}: not a readable GeoParquet file ({exc}); give the folder `clashmap extract -o OUT.parquet` "
+            "wrote, or write it again"
+        ) from None
 
 
 def _plain(value):

@@ -78,6 +78,27 @@ LEGACY_ENCODINGS = (
     "cp1255",  # Hebrew
 )
 
+_WESTERN = ("English", "French", "Spanish", "Portuguese", "Italian", "German", "Dutch", "Danish", "Norwegian")
+_WESTERN += ("Swedish", "Finnish", "Indonesian")
+#: The languages each legacy encoding was made for (as charset_normalizer names them). The
+#: detector scores cp1250 and cp1252 alike on most Latin texts and then takes cp1250, which
+#: turns French "à" into "ŕ" and Portuguese "não" into "năo"; among equally scored decodings,
+#: the one whose detected language is one of its encoding's own wins.
+ENCODING_LANGUAGES = {
+    "cp1252": _WESTERN,
+    "latin_1": _WESTERN,
+    "iso8859_15": _WESTERN,
+    "mac_roman": _WESTERN,
+    "cp1250": ("Czech", "Slovak", "Polish", "Hungarian", "Croatian", "Slovene", "Romanian", "Serbian"),
+    "cp1254": ("Turkish",),
+    "cp1256": ("Arabic", "Farsi"),
+    "iso8859_6": ("Arabic",),
+    "cp1251": ("Russian", "Ukrainian", "Bulgarian", "Serbian", "Kazakh"),
+    "koi8_r": ("Russian",),
+    "cp1253": ("Greek",),
+    "cp1255": ("Hebrew",),
+}
+
 #: Share of control bytes above which a file is binary, not text with a few stray NULs.
 BINARY_SHARE = 0.05
 
@@ -108,8 +129,9 @@ _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _LINE_BREAKS = str.maketrans("\t\n\r", "   ")
-#: What :func:`safe_text` escapes in names: controls (tab and line breaks too), line separators, surrogates.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+#: What :func:`safe_text` escapes in names: controls (tab and line breaks too), line separators, surrogates,
+#: and the bidirectional overrides and isolates that make "evil\u202egnp.txt" display as "eviltxt.png".
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 #: Bytes that are not UTF-8, as ``surrogateescape`` decodes them.
 _ESCAPED_BYTE = re.compile(r"[\udc80-\udcff]")
 
@@ -265,8 +287,7 @@ def decode_bytes(data: bytes, name: str = "text") -> tuple[str, list[str]]:
     warnings: list[str] = []
     text = _decode_marked(data, name, warnings)
     if text is None:
-        sample = data[:65536]
-        if len(_CONTROL_BYTES.findall(sample)) > BINARY_SHARE * len(sample):
+        if looks_binary(data[:65536]):
             raise DocumentError(
                 f"{name}: binary data (NUL or other control bytes), not a text article; "
                 "save the article as plain text (.txt) first"
@@ -280,6 +301,15 @@ def decode_bytes(data: bytes, name: str = "text") -> tuple[str, list[str]]:
             f"{name}: mostly control characters, not a text article; save the article as plain text (.txt) first"
         )
     return text, warnings
+
+
+def looks_binary(sample: bytes) -> bool:
+    """Whether more than :data:`BINARY_SHARE` of ``sample`` are control bytes (NUL, ...): binary, not text.
+
+    >>> looks_binary(b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00"), looks_binary(b"Clashes in Midan.\\n")
+    (True, False)
+    """
+    return len(_CONTROL_BYTES.findall(sample)) > BINARY_SHARE * len(sample)
 
 
 def _decode_marked(data: bytes, name: str, warnings: list[str]) -> str | None:
@@ -353,7 +383,11 @@ def _decode_utf8(data: bytes, name: str, warnings: list[str]) -> str:
 def _decode_legacy(data: bytes) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000], cp_isolation=list(LEGACY_ENCODINGS)).best()
+    matches = from_bytes(data[:200_000], cp_isolation=list(LEGACY_ENCODINGS))
+    best = matches.best()
+    if best is not None:
+        tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+        best = next((m for m in tied if m.languages and m.languages[0] in ENCODING_LANGUAGES.get(m.encoding, ())), best)
     if best is not None and best.encoding:
         try:
             return data.decode(best.encoding), best.encoding
@@ -623,6 +657,12 @@ def load_article(
         For a file or sidecar that cannot be read; the message names it and the fix.
     """
     path = Path(path)
+    if path.name.endswith(META_SUFFIX):  # given by name (a shell glob): its JSON is no article's text
+        article = shown(path.with_name(path.name[: -len(META_SUFFIX)] + ".txt"))
+        raise DocumentError(
+            f"{shown(path)}: is a sidecar (the metadata of {article}), not an article; it is read with its "
+            "article: give the .txt files (*.txt) or their folder"
+        )
     data = read_regular_file(path, max_bytes, fix="split it into articles or raise --max-bytes")
     text, warnings = decode_bytes(data, shown(path))
     sidecar = path.with_name(path.stem + META_SUFFIX)

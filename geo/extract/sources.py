@@ -20,6 +20,7 @@ naming the file and line, and the next line is read.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
@@ -30,7 +31,16 @@ from pathlib import Path
 
 from ..errors import ClashmapError
 from ..models import Article
-from .documents import DEFAULT_MAX_BYTES, check_size, doc_id_for, make_article, open_regular, shown, walk_sorted
+from .documents import (
+    DEFAULT_MAX_BYTES,
+    check_size,
+    doc_id_for,
+    looks_binary,
+    make_article,
+    open_regular,
+    shown,
+    walk_sorted,
+)
 from .pipeline import Failure, read_article, unique_paths
 
 JSONL_SUFFIX = ".jsonl"
@@ -55,6 +65,10 @@ def _jsonl_lines(path: Path, max_bytes: int) -> Iterator[JsonLine | Failure]:
         yield Failure(str(path), str(exc))
         return
     with fh:
+        problem = _not_json_lines(fh.peek(4096)[:4096])
+        if problem:  # said once for the file, not once for each of its lines
+            yield Failure(str(path), f"{shown(path)}: {problem}")
+            return
         lineno = 0
         while True:
             line = fh.readline(max_bytes + 1)
@@ -72,6 +86,15 @@ def _jsonl_lines(path: Path, max_bytes: int) -> Iterator[JsonLine | Failure]:
                 continue
             if line.strip():
                 yield JsonLine(str(path), lineno, line)
+
+
+def _not_json_lines(head: bytes) -> str | None:
+    """Why a file whose first bytes are ``head`` cannot be UTF-8 JSON Lines (UTF-16/32, binary), or None."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head[1:2] == b"\x00" or head[:1] == b"\x00":
+        return "UTF-16 or UTF-32 text, not UTF-8 JSON Lines; save it again as UTF-8"
+    if looks_binary(head):
+        return "binary data, not JSON Lines (one JSON object per line, in UTF-8); give the .jsonl export itself"
+    return None
 
 
 def iter_sources(
@@ -118,8 +141,14 @@ def parse_json_line(item: JsonLine, published: date | str | None = None, latest:
     where = f"{shown(item.path)}:{item.lineno}"
     try:
         obj = json.loads(item.data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise ClashmapError(f"{where}: not valid UTF-8 JSON; fix or remove the line") from None
+    except UnicodeDecodeError as exc:
+        raise ClashmapError(
+            f"{where}: not valid UTF-8 (byte {exc.start}); fix the line or save the file as UTF-8"
+        ) from None
+    except ValueError as exc:
+        raise ClashmapError(f"{where}: not valid JSON ({exc}); fix or remove the line") from None
+    except RecursionError:
+        raise ClashmapError(f"{where}: JSON nested too deeply to be an article; fix or remove the line") from None
     if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
         raise ClashmapError(f"{where}: not a JSON object with a 'text' field; give each line {{...text...}}")
     meta = {k: obj.get(k) for k in ("title", "outlet", "url", "published", "published_basis")}

@@ -19,10 +19,12 @@ from .articles import (
     mentions_frame,
     open_store,
     reextract,
+    refuse_stored,
     seed,
     text_hash,
     unresolved_frame,
     upload_article,
+    upload_text,
 )
 from .schema import SCHEMA_VERSION, StoreError, connect, db_path, revision, version
 from .user_gazetteer import (
@@ -57,6 +59,7 @@ __all__ = [
     "open_store",
     "read_user_rows",
     "reextract",
+    "refuse_stored",
     "replace_user_row",
     "revision",
     "seed",
@@ -64,6 +67,7 @@ __all__ = [
     "text_hash",
     "unresolved_frame",
     "upload_article",
+    "upload_text",
     "user_gazetteer_path",
     "version",
 ]

@@ -49,7 +49,7 @@ SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 def text_hash(text: str) -> str:
     """SHA-256 of a text after normalising line ends and outer whitespace."""
     norm = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+    return hashlib.sha256(norm.encode("utf-8", "surrogatepass")).hexdigest()  # a lone surrogate is text too
 
 
 @store_errors
@@ -164,10 +164,7 @@ def ingest_text(
     DuplicateArticleError
         If the same text is already stored.
     """
-    sha = text_hash(text)
-    dup = find_duplicate(conn, sha)
-    if dup:
-        raise DuplicateArticleError(*dup)
+    refuse_stored(conn, text)
     article, sha = upload_article(
         text, published=published, title=title, outlet=outlet, url=url, warnings=warnings, latest=latest
     )
@@ -223,6 +220,32 @@ def ingest_bytes(
     """
     text, warnings = decode_upload(data, name, max_bytes)
     return ingest_text(conn, text, res, warnings=warnings, **meta)
+
+
+def upload_text(
+    name: str, data: bytes | None, pasted: str | None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[str, list[str]]:
+    """The text of one upload (``data``, decoded) or paste (``pasted``), and the decoding warnings.
+
+    Raises :class:`~geo.errors.DocumentError` for either over ``max_bytes``, and
+    for an upload that is empty, binary or not text.
+    """
+    if data is not None:
+        return decode_upload(data, name, max_bytes)
+    check_size(len(pasted.encode("utf-8", "surrogatepass")), name, max_bytes, "split it into separate articles")
+    return pasted, []
+
+
+@store_errors
+def refuse_stored(conn: sqlite3.Connection, text: str) -> None:
+    """Raise :class:`DuplicateArticleError` if ``text`` is already stored.
+
+    Called before a text is extracted, so a copy costs no extraction; :func:`add_results`
+    checks again under the write lock, for a copy stored meanwhile.
+    """
+    dup = find_duplicate(conn, text_hash(text))
+    if dup:
+        raise DuplicateArticleError(*dup)
 
 
 def decode_upload(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, list[str]]:

@@ -156,8 +156,46 @@ def _rows_checked(path: Path, index: int, expected: dict) -> list[dict]:
     return rows
 
 
+#: The longest name, alias, source or note a reader may give: a place name is a few words, and
+#: every name is copied into each of its mentions and matched against every article.
+MAX_FIELD_CHARS = 300
+#: Columns holding numbers, where a leading minus is a sign, not a spreadsheet formula.
+_NUMBER_COLUMNS = ("lat", "lon")
+#: First characters a spreadsheet runs as a formula (the file is meant to be opened and edited in one).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_LINE_BREAK_OR_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def reader_field_problem(row: dict) -> str | None:
+    """Why a row a reader typed cannot be written as it is (a field too long, on two lines, a formula), or None.
+
+    These are checks on what a reader types, beyond the gazetteer's own rules
+    (:func:`~geo.extract.gazetteer.check_rows`): the file is read by spreadsheets and by people.
+
+    >>> reader_field_problem({"name": "=HYPERLINK(1)", "lat": "-33.5"})
+    "name '=HYPERLINK(1)' starts with '=', which a spreadsheet runs as a formula; remove that character"
+    """
+    for column, value in clean_row(row).items():
+        if column in _NUMBER_COLUMNS or not value:
+            continue
+        if len(value) > MAX_FIELD_CHARS:
+            return f"{column} is {len(value):,} characters long, more than {MAX_FIELD_CHARS}; shorten it"
+        if _LINE_BREAK_OR_CONTROL.search(value):
+            return f"{column} {value!r} holds a line break or a control character; write it on one line"
+        parts = value.split("|") if column == "aliases" else [value]
+        bad = next((part.strip() for part in parts if part.strip().startswith(_FORMULA_STARTS)), None)
+        if bad:
+            return (
+                f"{column} {bad!r} starts with {bad[0]!r}, which a spreadsheet runs as a formula; remove that character"
+            )
+    return None
+
+
 def _save(path: Path, before: list[dict], after: list[dict], index: int, gaz: Gazetteer, what: str) -> None:
     """Write ``after`` unless row ``index`` would not load, or would stop another row from loading."""
+    typed = reader_field_problem(after[index])
+    if typed:
+        raise GazetteerError(f"{what}: {typed}")
     problems = check_user_rows(path, after, gaz)
     own = [p.problem for p in problems if p.index == index]
     if own:

@@ -8,6 +8,7 @@ A thin layer over the library: it parses arguments, streams files through
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -114,6 +115,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     total = count_files(args.paths)
     progress = Progress(total, args.quiet)
     failures = unresolved = mentions = 0
+    # Ids already written: a JSON line's "id", or a file in another folder given separately, may repeat one,
+    # and two articles sharing an id would share their mention ids.
+    seen_ids: set[str] = set()
     try:
         out = (
             sys.stdout
@@ -130,10 +134,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
         with writer, _engine(args, encoded_features if as_text else records, total, latest) as results:
             for done in results:
                 progress.step(done.words)
-                if done.failure:
+                if done.failure or done.doc_id in seen_ids:
                     failures += 1
-                    print(f"error: {done.failure}", file=sys.stderr)
+                    print(f"error: {done.failure or repeated_id(done.doc_id)}", file=sys.stderr)
                     continue
+                seen_ids.add(done.doc_id)
                 for w in done.warnings:
                     if "unresolved place name" in w:
                         unresolved += 1
@@ -151,13 +156,23 @@ def cmd_extract(args: argparse.Namespace) -> int:
             if events:
                 for ev in merger.events():
                     writer.write(ev)
+        out.flush()  # here, so a full disk is reported below rather than raised by close()
     except ClashmapError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NOTHING
+    except OSError as exc:
+        print(f"error: {write_failed(args.output, exc)}", file=sys.stderr)
+        if isinstance(exc, BrokenPipeError) and out is sys.stdout:
+            # The reader of the pipe has gone (| head): nothing more can reach it, not even at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_NOTHING
     finally:
         merger.close()
         if out is not sys.stdout:
-            out.close()
+            with contextlib.suppress(OSError):  # a failed write was reported above
+                out.close()
+    if progress.done == 0:
+        print(f"error: {nothing_found(args.paths)}", file=sys.stderr)
     print(
         f"{progress.summary()}; {mentions} mentions ({unresolved} unresolved), "
         f"{writer.count} {'events' if events else 'features'} written to {shown(args.output)}"
@@ -165,6 +180,31 @@ def cmd_extract(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return exit_status(progress.done, failures)
+
+
+def write_failed(output: str, exc: OSError) -> str:
+    """What to say when the output cannot be written to the end (a full disk, a closed pipe)."""
+    where = "standard output" if output == "-" else shown(output)
+    if isinstance(exc, BrokenPipeError):
+        return f"{where} was closed by the program reading it; what was written is incomplete"
+    return (
+        f"cannot write {where} ({exc.strerror or exc}); what was written is incomplete: "
+        "free some space or choose another output, then run again"
+    )
+
+
+def repeated_id(doc_id: str) -> str:
+    """Why a second article with an id already written is left out."""
+    return (
+        f"document id {doc_id!r} was already given to an earlier article, and their mention ids would clash; "
+        'this one is left out: rename its file, or give its JSON line another "id"'
+    )
+
+
+def nothing_found(paths: list[str]) -> str:
+    """Why an extraction found no input at all (folders without a .txt or .jsonl file)."""
+    names = ", ".join(shown(p) for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    return f"no .txt or .jsonl file in {names}; give article files or the folders that hold them"
 
 
 def exit_status(files: int, refused: int) -> int:
@@ -205,8 +245,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     geojson = [p for p in args.paths if p.endswith((".geojson", ".json"))]
     if geojson:
         for p in geojson:
-            data = json.loads(Path(p).read_text(encoding="utf-8"))
-            preds.extend(Prediction.from_feature(f) for f in data.get("features", []))
+            try:
+                preds.extend(geojson_predictions(p))
+            except ClashmapError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
     else:
         folders = [Path(p) for p in args.paths] or [Path(args.gold).parent, Path("seeds")]
         res = load_resources(args.gazetteer)
@@ -227,6 +270,29 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         print(report.format(show_errors=not args.no_errors))
     return 0
+
+
+def geojson_predictions(path: str) -> list[Prediction]:
+    """The predictions of a GeoJSON written by ``clashmap extract``; anything else is refused with the fix."""
+    fix = "give a GeoJSON written by `clashmap extract` (mention level), or the folders of the texts"
+    try:
+        data = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        raise ClashmapError(f"{shown(path)}: cannot read ({exc.strerror}); {fix}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ClashmapError(f"{shown(path)}: not valid JSON ({exc}); {fix}") from None
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        raise ClashmapError(f"{shown(path)}: not a GeoJSON FeatureCollection; {fix}")
+    preds = []
+    for i, feature in enumerate(features):
+        try:
+            preds.append(Prediction.from_feature(feature))
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise ClashmapError(
+                f"{shown(path)}: feature {i} is not a mention (doc_id, start, end: {type(exc).__name__} {exc}); {fix}"
+            ) from None
+    return preds
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -274,7 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--published", help="publication date YYYY-MM-DD for files without a sidecar date")
     ex.add_argument("--gazetteer", action="append", help="gazetteer CSV or folder (repeatable; default: curated)")
     ex.add_argument("--max-bytes", type=positive_int, default=DEFAULT_MAX_BYTES, help="largest article accepted")
-    ex.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for large inputs")
+    ex.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1, help="worker processes for large inputs")
     ex.add_argument(
         "--engine",
         choices=("local", "dask"),
@@ -299,8 +365,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_evaluate)
 
     be = sub.add_parser("bench", help="measure extraction throughput on a generated corpus")
-    be.add_argument("--articles", type=int, default=10_000)
-    be.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    be.add_argument("--articles", type=positive_int, default=10_000)
+    be.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1)
     be.add_argument("--keep", help="folder to keep the generated corpus in (default: a temporary one)")
     be.add_argument("--engine", choices=("local", "dask"), default="local", help="as for extract")
     be.set_defaults(func=cmd_bench)
