@@ -317,3 +317,25 @@ def test_place_ids_are_unique_across_the_files():
         with (DEFAULT_GAZETTEER_DIR / name).open(encoding="utf-8", newline="") as fh:
             ids += [row["id"] for row in csv.DictReader(fh)]
     assert len(ids) == len(set(ids))
+
+
+def test_a_missing_parent_is_answered_with_an_id_the_file_has(tmp_path):
+    # A gazetteer of the reader's own, without Damascus: the hint must name a place it holds.
+    path = tmp_path / "own.csv"
+    _write(path, [GOOD, {**GOOD, "id": "b", "parent": "nowhere"}])
+    with pytest.raises(GazetteerError) as err:
+        load_gazetteer([path])
+    assert "such as 'a'" in str(err.value) and "damascus" not in str(err.value)
+
+
+def test_a_gazetteer_saved_in_a_legacy_encoding_names_the_fix(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes((",".join(COLUMNS) + "\na,Alpha Café,,town,,33.5,36.3,geonames:1,,\n").encode("latin-1"))
+    with pytest.raises(GazetteerError) as err:
+        load_gazetteer([path])
+    assert "not UTF-8" in str(err.value) and "CSV UTF-8" in str(err.value)
+
+
+def test_a_device_given_as_the_gazetteer_is_refused_without_reading_it():
+    with pytest.raises(GazetteerError, match="not a regular file"):
+        load_gazetteer(["/dev/zero"])

@@ -229,6 +229,9 @@ def _gazetteer_files(paths: Iterable[str | Path] | None, required: bool) -> list
             files.extend(sorted(path.glob("*.csv")))
         elif path.is_file():
             files.append(path)
+        elif path.exists():
+            # A device, pipe or socket: reading it could block or never end.
+            raise GazetteerError(f"{path}: not a regular file; give a gazetteer CSV file or a folder of them")
         elif path.suffix != ".csv":
             raise GazetteerError(f"{path}: no such gazetteer file or folder")
     if required and not files:
@@ -256,8 +259,13 @@ def read_rows(path: str | Path) -> tuple[list[RawRow], str | None]:
                 if not any(f.strip() for f in fields):
                     continue
                 rows.append(_raw_row(reader.line_num, header, fields))
-    except (OSError, UnicodeDecodeError) as exc:
-        return rows, f"cannot read as UTF-8 CSV ({exc})"
+    except UnicodeDecodeError as exc:
+        return rows, (
+            f"not UTF-8 text (byte {exc.object[exc.start]:#04x} at position {exc.start}); "
+            "save the file as 'CSV UTF-8' (Excel: Save As, CSV UTF-8) and load it again"
+        )
+    except OSError as exc:
+        return rows, f"cannot read the file ({exc.strerror or exc})"
     except csv.Error as exc:
         return rows, f"malformed CSV after line {rows[-1].line if rows else 1} ({exc})"
     return rows, None
@@ -316,10 +324,10 @@ def parent_problem(place: Place, places: dict[str, Place], dropped: Iterable[str
     if parent is None:
         if place.parent in dropped:
             return f"parent {place.parent!r} of {place.id!r} was not loaded (see its own row)"
-        return (
-            f"parent {place.parent!r} of {place.id!r} is not in the gazetteer; "
-            "use an existing id such as 'damascus', or leave it empty"
-        )
+        # Suggest an id this gazetteer really has (a user's own file may not hold Damascus).
+        example = "damascus" if "damascus" in places else next(iter(sorted(places)), None)
+        existing = f"an existing id such as {example!r}" if example else "the id of a place defined above it"
+        return f"parent {place.parent!r} of {place.id!r} is not in the gazetteer; use {existing}, or leave it empty"
     limit = MAX_FROM_PARENT_KM.get(parent.kind)
     if limit is None:
         return None
