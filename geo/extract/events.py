@@ -38,7 +38,7 @@ from ..models import UNKNOWN_DATE, Article, Mention, Place, ResolvedDate, Span
 from .dates import TimeExpression, find_time_expressions
 from .lexicon import PREVENTED_GATE, ContextRule, Lexicon, Trigger
 from .references import STATEMENT, reference_reason
-from .text import Sentence, clause_tail, lowered, sentences
+from .text import Sentence, clause_tail, lowered, sentences, tail_within
 
 #: Weak triggers ("killed", "attack") lose to a specific one this much nearer.
 WEAK_PENALTY = 60
@@ -189,21 +189,6 @@ def _tail_reach(lex: Lexicon) -> int:
         words = [r.words for r in rules if r.side == "before"]
         held = _REACH[id(rules)] = (rules, max([_WINDOW_CHARS, *(12 * n for n in words)]))
     return held[1]
-
-
-def tail_within(tail: str, start: int, chars: int) -> str:
-    """``clause_tail(text[max(0, start - chars) : start])``, given that of a reach of at least ``chars``.
-
-    Both windows end at ``start``: the shorter one is the last characters of the longer one, so
-    its clause tail is the longer tail's end, unless that tail is shorter (a clause mark lies
-    within the shorter window, and cuts both at the same place).
-
-    >>> text = "after talks; troops shelled the town"
-    >>> tail_within(clause_tail(text[:-9]), len(text) - 9, 10) == clause_tail(text[-19:-9])
-    True
-    """
-    reach = min(start, chars)
-    return tail[len(tail) - reach :] if len(tail) > reach else tail
 
 
 # The blockers that apply to a trigger family and word, by lexicon: the words are few
