@@ -5,11 +5,13 @@ from hypothesis import strategies as st
 from geo.extract.text import (
     MAX_SENTENCE_CHARS,
     MAX_SENTENCE_WORDS,
+    clause_tail,
     context_start,
     place_key,
     sentences,
     similarity,
     skeleton,
+    tail_within,
 )
 
 # Spellings of one name that English text produces, and the key they share.
@@ -143,3 +145,16 @@ def test_sentence_pieces_are_exact_bounded_and_keep_ranges_whole(parts):
         assert len(s.text) <= MAX_SENTENCE_CHARS + len(NAME)
     for a, b in keep:
         assert not any(a < s.start < b or a < s.end < b for s in out), (a, b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=list('ab ;:“”",.'), max_size=60),
+    st.integers(min_value=0, max_value=60),
+    st.integers(min_value=0, max_value=30),
+    st.integers(min_value=0, max_value=30),
+)
+def test_a_shorter_clause_tail_is_cut_from_a_longer_one(text, start, chars, more):
+    start = min(start, len(text))
+    longer = clause_tail(text[max(0, start - chars - more) : start])
+    assert tail_within(longer, start, chars) == clause_tail(text[max(0, start - chars) : start])

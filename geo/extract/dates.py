@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..models import ResolvedDate
+from .scan import head_filter
 from .text import lowered
 from .words import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 
@@ -148,19 +149,17 @@ _COMPILED = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in _PATTERNS]
 # One pass finds where an expression starts; the first pattern matching there
 # (the same one the alternation chose) then gives its kind and parts.
 # Matched against lower-cased text (much faster than IGNORECASE); escapes keep their case.
-_REGEX = re.compile(
-    r"(?<!\w)(?=\w)(?:"
-    + "|".join(
-        "(?:"
-        + re.sub(
-            r"\\.|[A-Z]",
-            lambda m: m.group(0).lower() if len(m.group(0)) == 1 else m.group(0),
-            re.sub(r"\(\?P<\w+>", "(?:", p),
-        )
-        + ")"
-        for _, p in _PATTERNS
+_LOWER_PATTERNS = [
+    re.sub(
+        r"\\.|[A-Z]",
+        lambda m: m.group(0).lower() if len(m.group(0)) == 1 else m.group(0),
+        re.sub(r"\(\?P<\w+>", "(?:", p),
     )
-    + ")"
+    for _, p in _PATTERNS
+]
+# The head filter's look-ahead passes over the word starts where no expression can begin.
+_REGEX = re.compile(
+    r"(?<!\w)(?=\w)" + head_filter(_LOWER_PATTERNS) + "(?:" + "|".join(f"(?:{p})" for p in _LOWER_PATTERNS) + ")"
 )
 # Words that open a clause whose date is background to the main event.
 _BACKGROUND = re.compile(r"^\W*(?:following|after|before)\s+(?:[\w'’-]+\s+){0,5}$", re.IGNORECASE)

@@ -36,9 +36,9 @@ from functools import lru_cache
 
 from ..models import UNKNOWN_DATE, Article, Mention, Place, ResolvedDate, Span
 from .dates import TimeExpression, find_time_expressions
-from .lexicon import ContextRule, Lexicon, Trigger
+from .lexicon import PREVENTED_GATE, ContextRule, Lexicon, Trigger
 from .references import STATEMENT, reference_reason
-from .text import Sentence, clause_tail, lowered, sentences
+from .text import Sentence, clause_tail, lowered, sentences, tail_within
 
 #: Weak triggers ("killed", "attack") lose to a specific one this much nearer.
 WEAK_PENALTY = 60
@@ -116,6 +116,10 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
     found = []
     original, sentence = sentence, lowered(sentence)  # lower-case patterns: faster than IGNORECASE
     chunk_breaks = _chunk_breaks(original)  # once per sentence, not once per trigger
+    reach = _tail_reach(lex)
+    # Every "prevented" match holds "from" or "to" and a verb of stopping, followed by a space:
+    # a sentence without either needs no search before each of its triggers.
+    may_prevent = PREVENTED_GATE.search(sentence) is not None
     for m in (lex.trigger_scan or lex.any_trigger).finditer(sentence):
         index = int(m.lastgroup[1:])
         trig = lex.triggers[index]
@@ -123,10 +127,15 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
         if sub == "ACTOR":
             sub = _actor_sub_event(sentence, m.start(), m.end(), lex)
         ft = FoundTrigger(m.start(), m.end(), original[m.start() : m.end()], trig, trig.event_type, sub)
-        window = _window(sentence, m.start())
+        # The clause before the trigger, cut once: the four-word window and the blockers' windows
+        # are all its ends (see :func:`tail_within`).
+        tail = clause_tail(sentence[max(0, m.start() - reach) : m.start()])
+        window = " ".join(tail_within(tail, m.start(), _WINDOW_CHARS).split()[-4:])
         ft.unreal = bool(lex.hypothetical.search(window) or lex.negation.search(window))
         # "police blocked activists from staging a rally": the rally did not happen.
-        ft.unreal = ft.unreal or bool(lex.prevented.search(sentence[max(0, m.start() - 100) : m.start()]))
+        ft.unreal = ft.unreal or (
+            may_prevent and bool(lex.prevented.search(sentence[max(0, m.start() - 100) : m.start()]))
+        )
         ft.live = not ft.unreal and not _is_background(sentence, m.start(), m.end())
         # "thousands of displaced families": a description of people, not an event here.
         if ft.live and sentence[m.start() : m.end()] in lex.attributive_words:
@@ -138,26 +147,48 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
         ft.chunk = bisect_right(chunk_breaks, m.start())
         ft.vague = trig.weak or bool(lex.vague.match(lowered(ft.text)))
         if ft.live:
-            ft.blocked = _blocker(sentence, m.start(), m.end(), trig, lex)
+            ft.blocked = _blocker(sentence, m.start(), m.end(), trig, lex, tail)
             ft.live = ft.blocked is None
         found.append(ft)
     return found
 
 
-def _blocker(sentence: str, start: int, end: int, trig: Trigger, lex: Lexicon) -> str | None:
+def _blocker(sentence: str, start: int, end: int, trig: Trigger, lex: Lexicon, tail: str | None = None) -> str | None:
     """The id of the first context rule that makes a trigger tell no event here, if any.
 
     Humanitarian reporting moves aid, not forces ("a convoy entered Talbiseh"), goes to verify
     reports ("to verify reports of shelling"), and describes people ("people displaced from Homs").
+    ``tail`` is the clause tail of the :func:`_tail_reach` characters before ``start`` when the
+    caller has cut it.
     """
     sides: dict[tuple[str, int], str] = {}  # rules share a few (side, words) windows: cut each once
     for rule in _blockers_for(lex, trig.family, sentence[start:end]):
         key = (rule.side, rule.words)
-        if key not in sides:
-            sides[key] = _side_words(sentence, start, end, rule.side, rule.words)
-        if rule.regex.search(sides[key]):
+        window = sides.get(key)
+        if window is None:
+            if rule.side == "before" and tail is not None:
+                window = " ".join(tail_within(tail, start, 12 * rule.words).split()[-rule.words :]) + " "
+            else:
+                window = _side_words(sentence, start, end, rule.side, rule.words)
+            sides[key] = window
+        if rule.regex.search(window):
             return rule.id
     return None
+
+
+#: The four words before a trigger that may make it hypothetical or negated are read in this many characters.
+_WINDOW_CHARS = 80
+_REACH: dict[int, tuple[tuple[ContextRule, ...], int]] = {}
+
+
+def _tail_reach(lex: Lexicon) -> int:
+    """How many characters before a trigger its windows read: the four words, and each blocker's words."""
+    rules = lex.trigger_blockers
+    held = _REACH.get(id(rules))
+    if held is None or held[0] is not rules:
+        words = [r.words for r in rules if r.side == "before"]
+        held = _REACH[id(rules)] = (rules, max([_WINDOW_CHARS, *(12 * n for n in words)]))
+    return held[1]
 
 
 # The blockers that apply to a trigger family and word, by lexicon: the words are few
@@ -206,11 +237,6 @@ def _actor_sub_event(sentence: str, start: int, end: int, lex: Lexicon) -> str:
     if reb:
         return "Non-state actor overtakes territory"
     return "Armed clash"
-
-
-def _window(sentence: str, start: int) -> str:
-    """The four words before a trigger, within its clause."""
-    return " ".join(clause_tail(sentence[max(0, start - 80) : start]).split()[-4:])
 
 
 def _is_background(sentence: str, start: int, end: int) -> bool:

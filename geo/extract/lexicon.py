@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import LexiconError
 from ..models import EVENT_TYPES
-from .scan import Scanner
+from .scan import Scanner, head_filter
 from .words import WORD_LISTS
 
 DEFAULT_LEXICON = Path(__file__).resolve().parent / "data" / "lexicon.json"
@@ -158,9 +158,25 @@ def _lc(pattern: str) -> str:
     )
 
 
+#: "to prevent", "to head off" ...: the verbs after "to" that make the act they govern unreal.
+PREVENT_VERBS = "prevent|avert|stop|head off|forestall"
+#: What every match of ``Lexicon.prevented`` holds: a sentence without it needs no search.
+PREVENTED_GATE = re.compile(r"from\s|to\s+(?:" + PREVENT_VERBS + r")\s")
+
+
 def _c(pattern: str) -> re.Pattern:
     """Compile a pattern for lower-cased text (see :func:`geo.extract.text.lowered`)."""
     return re.compile(_lc(pattern))
+
+
+def _at_word_starts(alternatives: str) -> re.Pattern:
+    """``(?<!\\w)(?=\\w)(?:alternatives)`` for lower-cased text, tried only where one can begin.
+
+    The look-ahead of :func:`~geo.extract.scan.head_filter` lets the engine pass over the
+    other word starts without trying every alternative at each (a whole-text pass runs fast).
+    """
+    low = _lc(alternatives)
+    return re.compile(r"(?<!\w)(?=\w)" + head_filter([low]) + "(?:" + low + ")")
 
 
 def _words(pattern: str) -> re.Pattern:
@@ -208,20 +224,16 @@ def load_lexicon(path: str | Path = DEFAULT_LEXICON, rules_path: str | Path = DE
             negation=_words(data["negation"]),
             movement=_words(data["movement_verbs"]),
             violent_types=frozenset(data["violent_types"]),
-            attribution=_c(
-                r"(?<!\w)(?=\w)(?:"
-                + "|".join(f"(?P<a{i}>(?:{a['pattern']})\\b)" for i, a in enumerate(data["attribution"]))
-                + ")"
+            attribution=_at_word_starts(
+                "|".join(f"(?P<a{i}>(?:{a['pattern']})\\b)" for i, a in enumerate(data["attribution"]))
             ),
             attribution_labels=tuple(a["label"] for a in data["attribution"]),
-            unverified=_c(r"(?<!\w)(?=\w)(?:" + data["unverified"] + ")"),
-            hedged=_c(r"(?<!\w)(?=\w)(?:" + data["hedged_reports"] + ")"),
+            unverified=_at_word_starts(data["unverified"]),
+            hedged=_at_word_starts(data["hedged_reports"]),
             type_precedence=_precedence(data["type_precedence"], path),
             vague=_c(r"^(?:" + data["vague"] + r")$"),
             prevented=_c(
-                r"(?:\b(?:"
-                + data["prevented"]
-                + r")\b[^,;.]{0,60}?\bfrom\s+|\bto\s+(?:prevent|avert|stop|head off|forestall)\s+)"
+                r"(?:\b(?:" + data["prevented"] + r")\b[^,;.]{0,60}?\bfrom\s+|\bto\s+(?:" + PREVENT_VERBS + r")\s+)"
                 r"(?:[\w'’-]+\s+){0,6}$"
             ),
             attributive=_c(r"^\s+(?:" + data["attributive"]["nouns"] + r")\b"),

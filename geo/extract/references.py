@@ -20,7 +20,7 @@ from functools import lru_cache
 from ..errors import LexiconError
 from ..models import Span
 from .lexicon import Condition, Lexicon, ReferenceRule
-from .text import CONTEXT_CHARS, Sentence, clause_tail, context_start, lowered
+from .text import CONTEXT_CHARS, Sentence, clause_tail, context_start, lowered, tail_within
 
 # "In Geneva, the UN office called for ...": a sentence that reports a statement.
 STATEMENT = re.compile(
@@ -292,11 +292,16 @@ _AREA_SEP = r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)(?:to\s+a\s+(?:less
 def _place_rule(before: str, after: str, lex: Lexicon) -> str | None:
     """The id of the first place rule (``lexicon.json``, ``place_rules``) the words beside a mention fit."""
     sides: dict[tuple[str, int], str] = {}  # rules share a few (side, words) windows: cut each once
+    tail = None  # the clause before the mention, cut once for the longest window (see tail_within)
     for rule in lex.place_rules:
         key = (rule.side, rule.words)
         if key not in sides:
             if rule.side == "before":
-                sides[key] = " ".join(lowered(clause_tail(before[-12 * rule.words :])).split()[-rule.words :]) + " "
+                if tail is None:
+                    reach = 12 * max(r.words for r in lex.place_rules if r.side == "before")
+                    tail = clause_tail(before[-reach:])
+                part = tail_within(tail, len(before), 12 * rule.words)
+                sides[key] = " ".join(lowered(part).split()[-rule.words :]) + " "
             else:
                 sides[key] = " " + " ".join(lowered(after[: 12 * rule.words]).split()[: rule.words])
         if rule.regex.search(sides[key]):

@@ -46,7 +46,9 @@ class Scanner:
 
     def __init__(self, start: str, patterns: list[tuple[str, str]], suffix: str = ""):
         self._combined = rf"(?<!\w)(?={start})(?:" + "|".join(f"(?P<{n}>(?:{p}){suffix})" for n, p in patterns) + ")"
-        self._starts = re.compile(rf"(?<!\w){start}")
+        # Only the word starts where some pattern can begin (its first two characters) are
+        # visited: the regex engine rejects the others without a step of Python.
+        self._starts = re.compile(rf"(?<!\w)(?={start})" + head_filter(p for _, p in patterns))
         alternatives = [(n, [(a, first_chars(a)) for a in top_alternatives(p)]) for n, p in patterns]
         known = {c for _, alts in alternatives for _, chars in alts if chars is not ANY for c in chars}
         self._by_char = {c: _compiled(alternatives, suffix, _fits(c)) for c in known}
@@ -115,6 +117,153 @@ def top_alternatives(pattern: str) -> list[str]:
         i += 1
     out.append(pattern[start:])
     return out
+
+
+#: How many characters :func:`heads` reads of a match's beginning.
+HEAD_DEPTH = 8
+# More distinct beginnings than this make the filter slower than what it saves: read fewer characters.
+_MAX_HEADS = 5000
+
+
+def head_filter(patterns) -> str:
+    r"""A look-ahead that holds wherever a match of one of ``patterns`` may begin ("" when anywhere).
+
+    The beginnings (:func:`heads`) are arranged as a trie, ``(?=a(?:b|c)|d[0-9])``: at each
+    level the engine turns an alternative down on its first character, so a position where no
+    pattern can start costs a few comparisons, however many patterns there are.
+
+    >>> head_filter(["shell(?:ing|ed)", "shot", "bomb"])
+    '(?=bomb|sh(?:ell(?:ed|ing)|ot))'
+    >>> head_filter([r"\d+ killed", "(?:the )?battle"])
+    '(?=[\\d]|battle|the\\ batt)'
+    >>> head_filter(["bombs?", "a?"])  # the second may match nothing, anywhere
+    ''
+    """
+    patterns = list(patterns)
+    for depth in range(HEAD_DEPTH, 0, -1):
+        found: set[tuple[str, ...]] = set()
+        for p in patterns:
+            begins = heads(p, depth)
+            if begins is ANY:
+                return ""
+            found |= begins
+        if len(found) <= _MAX_HEADS or depth == 1:
+            return f"(?={_trie(found)})" if found else ""
+    return ""  # pragma: no cover - the loop always returns
+
+
+def _trie(begins: set[tuple[str, ...]]) -> str:
+    by_first: dict[str, set[tuple[str, ...]]] = {}
+    for b in begins:
+        by_first.setdefault(b[0], set()).add(b[1:])
+    parts = []
+    for first in sorted(by_first):
+        rest = by_first[first]
+        if () in rest:  # a shorter beginning already admits every longer one
+            parts.append(first)
+        else:
+            inner = _trie(rest)
+            several = len({b[0] for b in rest}) > 1
+            parts.append(first + (f"(?:{inner})" if several else inner))
+    return "|".join(parts)
+
+
+def heads(pattern: str, depth: int = HEAD_DEPTH) -> frozenset[tuple[str, ...]] | None:
+    """How a match of ``pattern`` may begin: tuples of at most ``depth`` one-character patterns.
+
+    Every match begins with one of them (a shorter tuple where the pattern's beginning is not
+    followed further: a repetition, an unknown construct); None (:data:`ANY`) when a match
+    may begin anywhere. Zero-width assertions are passed over (a weaker condition is safe).
+
+    >>> sorted(heads("(?<!for )refugees?|air ?strikes?", depth=2))
+    [('a', 'i'), ('r', 'e')]
+    >>> heads(r"a?") is None
+    True
+    """
+    try:
+        parsed = _sre_parse.parse(pattern)
+        if parsed.state.flags & ~re.UNICODE:  # "(?i)" and the like
+            return ANY
+        states = _walk(list(parsed), {((), True)}, depth)
+    except Exception:  # noqa: BLE001 - a construct not understood here: a match may begin anywhere
+        return ANY
+    if states is ANY or any(not begin for begin, _ in states):
+        return ANY
+    return frozenset(begin for begin, _ in states)
+
+
+def _walk(items, states: set, depth: int):
+    """Extend each open beginning (tuple, open) over a parsed sequence; None for unknown flags."""
+    for op, arg in items:
+        opened = {(b, o) for b, o in states if o and len(b) < depth}
+        if not opened:
+            break
+        done = states - opened
+        name = str(op)
+        if name in ("ASSERT", "ASSERT_NOT", "AT"):
+            continue  # zero-width: the next item begins the match
+        if name in ("LITERAL", "NOT_LITERAL", "IN", "ANY"):
+            atom = _atom(name, arg)
+            states = done | {(b + (atom,), True) if atom else (b, False) for b, _ in opened}
+        elif name == "SUBPATTERN":
+            if arg[1] or arg[2]:  # inline flags
+                return ANY
+            inner = _walk(arg[3], opened, depth)
+            if inner is ANY:
+                return ANY
+            states = done | inner
+        elif name == "BRANCH":
+            out = set(done)
+            for branch in arg[1]:
+                inner = _walk(branch, opened, depth)
+                if inner is ANY:
+                    return ANY
+                out |= inner
+            states = out
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            once = _walk(arg[2], opened, depth)
+            if once is ANY:
+                return ANY
+            if arg[1] != 1:  # after one repetition more may follow: stop reading there
+                once = {(b, False) for b, _ in once}
+            states = done | once | (opened if arg[0] == 0 else set())
+        else:  # GROUPREF and the like: stop reading
+            states = done | {(b, False) for b, _ in opened}
+    return states
+
+
+_CATEGORIES = {
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S",
+    "CATEGORY_WORD": r"\w",
+    "CATEGORY_NOT_WORD": r"\W",
+}
+
+
+def _atom(name: str, arg) -> str | None:
+    """One parsed character matcher as a pattern of its own; None when it cannot be written back."""
+    if name == "LITERAL":
+        return re.escape(chr(arg))
+    if name == "NOT_LITERAL":
+        return f"[^\\U{arg:08x}]"
+    if name == "ANY":
+        return "."
+    parts = []
+    for op, av in arg:
+        kind = str(op)
+        if kind == "NEGATE" and not parts:
+            parts.append("^")
+        elif kind == "LITERAL":
+            parts.append(f"\\U{av:08x}")
+        elif kind == "RANGE":
+            parts.append(f"\\U{av[0]:08x}-\\U{av[1]:08x}")
+        elif kind == "CATEGORY" and str(av) in _CATEGORIES:
+            parts.append(_CATEGORIES[str(av)])
+        else:
+            return None
+    return "[" + "".join(parts) + "]"
 
 
 def first_chars(pattern: str) -> frozenset[str] | None:

@@ -319,3 +319,18 @@ def clause_tail(head: str) -> str:
     'troops shelled'
     """
     return head[max(map(head.rfind, CLAUSE_MARKS)) + 1 :]
+
+
+def tail_within(tail: str, start: int, chars: int) -> str:
+    """``clause_tail(text[max(0, start - chars) : start])``, given that of a reach of at least ``chars``.
+
+    Both windows end at ``start``: the shorter one is the last characters of the longer one, so
+    its clause tail is the longer tail's end, unless that tail is shorter (a clause mark lies
+    within the shorter window, and cuts both at the same place).
+
+    >>> text = "after talks; troops shelled the town"
+    >>> tail_within(clause_tail(text[:-9]), len(text) - 9, 10) == clause_tail(text[-19:-9])
+    True
+    """
+    reach = min(start, chars)
+    return tail[len(tail) - reach :] if len(tail) > reach else tail
