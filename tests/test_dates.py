@@ -135,6 +135,11 @@ def test_a_campaign_weeks_long_has_no_day_and_keeps_the_story_day():
     assert found[1].background and resolve(found[1], PUB).date is None
     (hyphen,) = find_time_expressions("a weeks-long siege of the town")
     assert resolve(hyphen, PUB).date is None
+    # The singular forms too ("a month-long blockade"); not "a year-long", often a label ("the year-long revolt").
+    (singular,) = find_time_expressions("residents endured a month-long blockade of the suburb")
+    assert singular.background and resolve(singular, PUB).date is None
+    assert [e.kind for e in find_time_expressions("a day-long standoff at the checkpoint")] == ["recent"]
+    assert find_time_expressions("a long day at the checkpoint") == []
 
 
 def test_a_before_clause_dates_its_own_act_not_the_story_day():

@@ -460,6 +460,19 @@ def test_reportedly_keeps_the_story_day(res):
     assert m.is_event and str(m.date.date) == "2014-04-29"
 
 
+def test_also_adds_to_the_act_just_told_on_its_day(res):
+    """'Shelling also hit X' is more of the shelling told before, on that shelling's day."""
+    text = (
+        "Mortar fire struck Jobar on Thursday morning, a monitor said. "
+        "Eleven soldiers died in Aleppo on Wednesday, it added. "
+        "Activists reported that shelling also hit Qaboun."
+    )
+    assert _dates(res, text, "2013-06-21")["Qaboun"] == date(2013, 6, 20)
+    # Without "also" the sentence takes the story's current day, the Wednesday just named.
+    text = text.replace("shelling also hit", "shelling hit")
+    assert _dates(res, text, "2013-06-21")["Qaboun"] == date(2013, 6, 19)
+
+
 def test_media_reports_leave_the_day_unknown(res):
     text = "Mortars hit Jobar on Tuesday. Media reports have claimed that troops shelled Qaboun."
     m = tag(res, text, published="2014-04-30")["Qaboun"]

@@ -849,15 +849,23 @@ def _historical(when: ResolvedDate, article: Article) -> bool:
     return bool(last and article.published and (article.published - last).days > HISTORY_DAYS)
 
 
+# "shelling also hit two other districts": more of the act just told, on its day.
+_ALSO = re.compile(r"\s+also\b", re.IGNORECASE)
+
+
 def _recall(trig: FoundTrigger, sent: Sentence, state: StoryState, lex: Lexicon, place_id: str | None = None):
-    """The earlier event a definite noun phrase refers to ("the bombing", "the Tripoli bombings").
+    """The earlier event a definite noun phrase refers to ("the bombing", "the Tripoli bombings"),
+    or that an act told with "also" adds to ("shelling also hit Bayyada").
 
     The latest event told of a compatible kind, at the same place when there is one.
     Returns (date, event type, sub-event type) or None.
     """
     if trig.time is not None or trig.trigger.family not in lex.anaphoric_families:
         return None
-    if not lex.anaphora.search(lowered(sent.text[max(0, trig.start - 40) : trig.start])):
+    if not (
+        lex.anaphora.search(lowered(sent.text[max(0, trig.start - 40) : trig.start]))
+        or _ALSO.match(sent.text, trig.end)
+    ):
         return None
     families = ("blast", "attack") if trig.trigger.family in ("blast", "attack") else (trig.trigger.family,)
     best = (place_id and state.told.latest([(f, place_id) for f in families])) or state.told.latest(families)
