@@ -142,6 +142,17 @@ def test_a_campaign_weeks_long_has_no_day_and_keeps_the_story_day():
     assert find_time_expressions("a long day at the checkpoint") == []
 
 
+def test_the_start_of_an_act_that_goes_on_dates_no_event():
+    """'Fighting that erupted on Sunday continued ...': Sunday is only where it began."""
+    (start,) = find_time_expressions("Battles that broke out two days earlier near the airport were still raging.")
+    assert start.bound and start.background
+    start, later = find_time_expressions("Shelling that started on Friday went on through Monday night.")
+    assert start.bound and not later.bound
+    # Without the going on, the start is the act's day.
+    (alone,) = find_time_expressions("Shelling started on Friday near the airport.")
+    assert not alone.bound and not alone.background
+
+
 def test_a_before_clause_dates_its_own_act_not_the_story_day():
     (clause,) = find_time_expressions("Shells fell for weeks before the troops went in on March 3.")
     assert clause.background

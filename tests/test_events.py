@@ -473,6 +473,13 @@ def test_also_adds_to_the_act_just_told_on_its_day(res):
     assert _dates(res, text, "2013-06-21")["Qaboun"] == date(2013, 6, 19)
 
 
+def test_an_act_still_going_on_takes_the_story_day(res):
+    text = "Fighting that broke out in Jobar two days earlier was still going on, a monitor said."
+    assert _dates(res, text, "2013-06-21")["Jobar"] == date(2013, 6, 21)
+    text = "Fighting broke out in Jobar two days earlier, a monitor said."
+    assert _dates(res, text, "2013-06-21")["Jobar"] == date(2013, 6, 19)
+
+
 def test_media_reports_leave_the_day_unknown(res):
     text = "Mortars hit Jobar on Tuesday. Media reports have claimed that troops shelled Qaboun."
     m = tag(res, text, published="2014-04-30")["Qaboun"]

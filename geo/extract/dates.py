@@ -182,6 +182,13 @@ _REPORT_AFTER = re.compile(r"^,\s+(?:claiming|saying|reporting|alleging|assertin
 _DATELINE_BEFORE = re.compile(r"^\s*[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+)*(?:,\s*[A-Z][\w.]*)?,\s*$")
 # A clock time in another zone, "around midnight (2100 GMT Thursday)": converts the hour, names no new story day.
 _CLOCK_BEFORE = re.compile(r"\b\d{1,2}[:.]?\d{2}\s*(?:GMT|UTC)\s+(?:on\s+)?$", re.IGNORECASE)
+# "clashes that began a day earlier were continuing": the time dates only the start of an act
+# that goes on to the story's day.
+_STARTED_BEFORE = re.compile(r"\b(?:began|begun|started|erupted|broke out)\s+(?:[\w'’-]+\s+){0,4}$", re.IGNORECASE)
+_GOES_ON_AFTER = re.compile(
+    r"[^.;]{0,80}?\b(?:(?:were|was|are|is)\s+(?:still\s+)?(?:continuing|going on|raging)|continued|raged on|went on)\b",
+    re.IGNORECASE,
+)
 _DATELINE_AFTER = re.compile(r"^,?\s*(?:\d{4}\s*)?(?:\([\w ]+\)\s*)?(?:-{1,2}|[–—])")
 
 
@@ -263,6 +270,8 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
             window == 0 and _DATELINE_BEFORE.match(before) and _DATELINE_AFTER.match(text[m.end() : m.end() + 20])
         )
         background = background or clause_start is not None or dateline
+        if _STARTED_BEFORE.search(before[-60:]) and _GOES_ON_AFTER.match(text, m.end()):
+            bound = background = True
         # "showed images on Monday, claiming that troops captured the town": Monday dates the report only.
         if _REPORT_AFTER.match(text[m.end() : m.end() + 30]):
             bound = background = True
