@@ -18,6 +18,7 @@ RULES = [
     ("Helicopter gunships fired on Qaboun.", "Qaboun", True, "Explosions/Remote violence"),
     ("A car bomb exploded in Jaramana.", "Jaramana", True, "Explosions/Remote violence"),
     ("The army said it had retaken Midan.", "Midan", True, "Battles"),
+    ("Army units drive the rebels out of Midan, state television says.", "Midan", True, "Battles"),
     ("Security forces arrested dozens of men in Barzeh.", "Barzeh", True, "Strategic developments"),
     ("Hundreds of families fled Darayya.", "Darayya", True, "Strategic developments"),
     ("Water and electricity in Yarmouk were cut off.", "Yarmouk", True, "Strategic developments"),
@@ -295,6 +296,28 @@ TYPE_RULES = [
         "trigger",
     ),
     ("Rebels fired mortars into Jobar amid heavy fighting.", "Jobar", True, "Battles", "precedence"),
+    # remote fire serving a ground assault told in the sentence belongs to the battle (rule 3)
+    (
+        "Artillery pounded Harasta as troops pressed a bid to recapture the suburb.",
+        "Harasta",
+        True,
+        "Battles",
+        "precedence",
+    ),
+    (
+        "Jets struck Harasta in a bid to dislodge the rebels holding it.",
+        "Harasta",
+        True,
+        "Battles",
+        "precedence",
+    ),
+    (
+        "Jets struck Harasta in a bid to break the rebels' morale.",
+        "Harasta",
+        True,
+        "Explosions/Remote violence",
+        "trigger",
+    ),
     # a move won by the fighting named after the place belongs to it (rules 4 and 5)
     ("Soldiers entered parts of Rankous after heavy clashes with rebels.", "Rankous", True, "Battles", "precedence"),
     ("Soldiers entered Rankous on Monday, days after clashes.", "Rankous", True, "Strategic developments", "trigger"),

@@ -782,6 +782,8 @@ def _decide_type(
     ]
     if not _vague(trig, lex):
         higher = [t for t in specific if _may_override(lex, trig.event_type, t.event_type)]
+        if not higher and _part_of_assault(trig, sent, lex):
+            return "Battles", "Armed clash", "precedence", trig
         if not higher:
             return trig.event_type, trig.sub_event_type, "trigger", trig
         best = min(higher, key=lambda t: _rank(lex, t.event_type))
@@ -796,6 +798,23 @@ def _decide_type(
         if known and known[0] in violent and trig.event_type in violent:
             return known[0], known[1], "story", trig
     return trig.event_type, trig.sub_event_type, "undecided", trig
+
+
+# "shelled the district in an effort to retake it", "bombarded Qabun as they pressed a bid to drive
+# rebels out": the fire serves a ground assault under way, so it belongs to the battle (rule 3).
+_ASSAULT_AIM = re.compile(
+    r"\b(?:(?:in|pressed|pressing|press|as part of|launched) (?:an?|their|its|the) (?:[\w-]+ )?"
+    r"(?:effort|bid|attempt|push|drive|offensive|operation) to|(?:sought|seeking|seek|trying|tried) to)"
+    r" (?:retake|recapture|regain|drive|storm|capture|seize|take|dislodge|expel|oust|clear|flush|overrun)\b",
+    re.IGNORECASE,
+)
+
+
+def _part_of_assault(trig: FoundTrigger, sent: Sentence, lex: Lexicon) -> bool:
+    """True for remote fire told as serving a ground assault in the same sentence (rule 3)."""
+    if trig.event_type != "Explosions/Remote violence" or trig.trigger.family != "attack":
+        return False
+    return bool(_ASSAULT_AIM.search(sent.text, trig.end))
 
 
 def _remember_type(
