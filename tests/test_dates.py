@@ -140,6 +140,8 @@ def test_a_campaign_weeks_long_has_no_day_and_keeps_the_story_day():
     assert singular.background and resolve(singular, PUB).date is None
     assert [e.kind for e in find_time_expressions("a day-long standoff at the checkpoint")] == ["recent"]
     assert find_time_expressions("a long day at the checkpoint") == []
+    # "all day long" is the story's day, not a campaign.
+    assert [e.kind for e in find_time_expressions("they fought all day long")] == []
 
 
 def test_the_start_of_an_act_that_goes_on_dates_no_event():

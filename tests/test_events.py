@@ -318,6 +318,15 @@ TYPE_RULES = [
         "Explosions/Remote violence",
         "trigger",
     ),
+    # a prepositional relative clause describes the place: it picks no type (rule 6)
+    (
+        "Shells fell through the night on the hill villages near Yabroud and on Rankous, to which families fled.",
+        "Rankous",
+        True,
+        "Explosions/Remote violence",
+        "trigger",
+    ),
+    ("Shells fell on Yabroud, and families fled to Rankous.", "Rankous", True, "Strategic developments", "trigger"),
     # a move won by the fighting named after the place belongs to it (rules 4 and 5)
     ("Soldiers entered parts of Rankous after heavy clashes with rebels.", "Rankous", True, "Battles", "precedence"),
     ("Soldiers entered Rankous on Monday, days after clashes.", "Rankous", True, "Strategic developments", "trigger"),

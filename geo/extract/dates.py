@@ -116,7 +116,7 @@ _PATTERNS: list[tuple[str, str]] = [
         r"|(?:over|during|at) the weekend"
         r"|(?:during|in|over|throughout) the reporting period"
         # "a weekslong advance", "a months-long siege": a campaign over many days, none named.
-        r"|(?:days?|weeks?|months?|years)[- ]?long)\b",
+        r"|(?:days|weeks|months|years)[- ]?long|(?:day|week|month)-?long)\b",
     ),
     # "pounded the suburbs for a second day": the fighting goes on on the story's current day.
     (

@@ -493,7 +493,10 @@ def _blocked_rule(triggers: list[FoundTrigger], span: Span, sent: Sentence) -> s
 
 # A relative clause right after a place describes it ("Houla, where dozens were massacred
 # last week"): its time dates only its own events, and its triggers do not type the place.
-_PLACE_RELATIVE = re.compile(r",?\s+(?:where|which|whose)\b[^,;:]*")
+# "Qusair, where ...", "Qusair, to which rebels had fled": a clause about the place just named.
+_PLACE_RELATIVE = re.compile(
+    r",?\s+(?:(?:to|from|in|into|at|near|around|inside|outside|through) )?(?:where|which|whose)\b[^,;:]*"
+)
 _CLAUSE_END = re.compile(r"[,;:]")
 _PRESENT_LEAD = re.compile(
     r"\b(?:have|has)\s+(?:again\s+|also\s+|now\s+|just\s+)?\w+(?:ed|en|ught|ung)\b|\b(?:is|are)\s+\w+ing\b",
