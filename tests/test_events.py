@@ -512,6 +512,23 @@ def test_an_act_still_going_on_takes_the_story_day(res):
     assert _dates(res, text, "2013-06-21")["Jobar"] == date(2013, 6, 19)
 
 
+def test_a_present_perfect_tally_over_places_has_no_day(res):
+    """After the story names its day, 'have been agreed in A and B, among others' sums earlier acts."""
+    lead = "Troops and rebels agreed a truce in Qadam on Sunday. "
+    text = lead + "Similar truces have already been agreed in several suburbs, such as Babila and Yalda."
+    got = _dates(res, text, "2014-02-18")
+    assert got["Qadam"] == date(2014, 2, 16) and got["Babila"] is None and got["Yalda"] is None
+    # One place, no series: the story's day.
+    text = lead + "A similar truce has been agreed in Babila."
+    assert _dates(res, text, "2014-02-18")["Babila"] == date(2014, 2, 16)
+    # Told in the past, the series is the story's day too.
+    text = lead + "Similar truces were agreed in several suburbs, such as Babila and Yalda."
+    assert _dates(res, text, "2014-02-18")["Babila"] == date(2014, 2, 16)
+    # A present-perfect lead, before any day is named, is the day's news.
+    text = "Troops have shelled several suburbs, including Babila and Yalda, activists said."
+    assert _dates(res, text, "2014-02-18")["Babila"] == date(2014, 2, 18)
+
+
 def test_media_reports_leave_the_day_unknown(res):
     text = "Mortars hit Jobar on Tuesday. Media reports have claimed that troops shelled Qaboun."
     m = tag(res, text, published="2014-04-30")["Qaboun"]

@@ -920,6 +920,8 @@ def _date_for(
         return replace(d, basis=f"refers to the {trig.text} of {d.basis}")
     if hedged:
         return replace(UNKNOWN_DATE, basis="undated report")
+    if state.reference is not None and _tally(sent.text):
+        return replace(UNKNOWN_DATE, basis="acts up to now at several places")
     if state.reference is not None:
         ref = state.reference
         return replace(ref, basis=f"context: {ref.basis}" if ref.basis else None)
@@ -932,6 +934,25 @@ def _date_for(
 # "ceasefires had already been agreed": done before the story's day, by an unknown time
 # (unless the sentence gives that time: "had already fled on Monday").
 _ALREADY = re.compile(r"\b(?:had|have|has)\s+(?:\w+\s+)?already\b|\balready\s+(?:had|have|has)\b", re.IGNORECASE)
+
+
+# "Deals have also been struck in A, B and C", "have set up checkpoints in some areas such as X":
+# told in the present perfect over a set of places, after the story has named its day, these are
+# separate acts up to now, on days the sentence does not give.
+_PRESENT_PERFECT = re.compile(
+    r"\b(?:have|has)\s+(?:(?:also|even|since|now|been|already)\s+){0,2}[a-z]+(?:ed|en|t|ck|ung|own|one)\b",
+    re.IGNORECASE,
+)
+_SEVERAL_PLACES = re.compile(
+    r"\b(?:in addition to|such as|including|in (?:several|some|many|various|other|a number of|major)"
+    r" (?:\w+ )?(?:cities|towns|areas|places|districts|neighbou?rhoods|suburbs|villages|provinces|regions|parts))\b",
+    re.IGNORECASE,
+)
+
+
+def _tally(text: str) -> bool:
+    """True for a sentence that sums acts up to now over several places (see ``_SEVERAL_PLACES``)."""
+    return bool(_PRESENT_PERFECT.search(text) and _SEVERAL_PLACES.search(text))
 
 
 def _since_recent_day(
