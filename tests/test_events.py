@@ -515,7 +515,7 @@ def test_an_act_still_going_on_takes_the_story_day(res):
 def test_a_present_perfect_tally_over_places_has_no_day(res):
     """After the story names its day, 'have been agreed in A and B, among others' sums earlier acts."""
     lead = "Troops and rebels agreed a truce in Qadam on Sunday. "
-    text = lead + "Similar truces have already been agreed in several suburbs, such as Babila and Yalda."
+    text = lead + "Similar truces have also been agreed in several suburbs, such as Babila and Yalda."
     got = _dates(res, text, "2014-02-18")
     assert got["Qadam"] == date(2014, 2, 16) and got["Babila"] is None and got["Yalda"] is None
     # One place, no series: the story's day.
