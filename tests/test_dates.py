@@ -208,6 +208,14 @@ def test_continuing_and_weekday_pairs_resolve():
     assert (got.date, got.precision, got.start, got.end) == (None, "week", date(2012, 7, 20), date(2012, 7, 21))
 
 
+def test_an_end_bound_after_a_clock_time_bounds_the_date_it_names():
+    """'until 3:30 a.m. on Sunday, 12 May': the date ends the act and dates no event."""
+    found = find_time_expressions("Mortars fell from 9 p.m. on Saturday, 11 May until 3:30 a.m. on Sunday, 12 May.")
+    assert [(e.text, e.bound) for e in found] == [("11 May", False), ("12 May", True)]
+    (alone,) = find_time_expressions("The last mortar fell at 3:30 a.m. on Sunday, 12 May.")
+    assert not alone.bound
+
+
 def test_a_weekday_named_by_the_date_after_it_is_dropped():
     """'on Friday, 25 May' published a week later: the date says which Friday."""
     found = find_time_expressions("Troops shelled the town on Friday, 25 May, residents said.")

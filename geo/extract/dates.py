@@ -10,7 +10,7 @@ reads the clock: every date is relative to an argument.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from ..models import ResolvedDate
@@ -165,7 +165,8 @@ _REGEX = re.compile(
 # Words that open a clause whose date is background to the main event.
 _BACKGROUND = re.compile(r"^\W*(?:following|after|before)\s+(?:[\w'’-]+\s+){0,5}$", re.IGNORECASE)
 # Clauses that bound a period rather than date an event ("since the revolt broke out in March 2011").
-_BOUND = re.compile(r"\b(?:since|until|till|prior to|ahead of)\s+(?:[\w'’-]+\s+){0,8}$", re.IGNORECASE)
+# A clock time may stand between ("until 2:00 a.m. on Saturday").
+_BOUND = re.compile(r"\b(?:since|until|till|prior to|ahead of)\s+(?:[\w'’:.-]+\s+){0,8}$", re.IGNORECASE)
 _COPULA = re.compile(r"\b(?:was|is|were|be|been)\s+$", re.IGNORECASE)
 # "shelled for a month before the army moved in on March 1": the time dates the later act of the clause,
 # not the main one, and not the story's day (not "before dawn on Sunday").
@@ -285,14 +286,18 @@ def _drop_repeated_weekdays(found: list[TimeExpression], text: str) -> list[Time
     Left in, the weekday would resolve to the Friday nearest publication and date the event wrongly.
     """
     keep = []
+    carry: TimeExpression | None = None  # a dropped weekday whose bound ("until Saturday, 26 May") the date takes
     for t, nxt in zip(found, [*found[1:], None]):
+        if carry is not None:
+            t = replace(t, bound=t.bound or carry.bound, background=t.background or carry.background)
+            carry = None
         if (
             t.kind == "weekday"
-            and not t.bound
             and nxt is not None
             and nxt.kind in ("dmy", "mdy", "iso")
             and re.fullmatch(r",?\s*(?:the\s+)?", text[t.end : nxt.start])
         ):
+            carry = t
             continue
         keep.append(t)
     return keep
