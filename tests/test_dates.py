@@ -216,6 +216,16 @@ def test_an_end_bound_after_a_clock_time_bounds_the_date_it_names():
     assert not alone.bound
 
 
+def test_is_now_is_the_publication_day_unless_someone_speaks():
+    (now,) = find_time_expressions("Most of the families are now in tents near Arsal.")
+    assert now.kind == "today" and resolve(now, PUB).date == PUB
+    # Reported speech: the speaker's now, the day he spoke, which the story gives.
+    assert find_time_expressions("The families are now in tents near Arsal, a monitor said.") == []
+    # Not a present state: no day.
+    assert find_time_expressions("The siege is now in its second year.") == []
+    assert find_time_expressions("They now live in tents.") == []
+
+
 def test_a_weekday_named_by_the_date_after_it_is_dropped():
     """'on Friday, 25 May' published a week later: the date says which Friday."""
     found = find_time_expressions("Troops shelled the town on Friday, 25 May, residents said.")

@@ -529,6 +529,16 @@ def test_a_present_perfect_tally_over_places_has_no_day(res):
     assert _dates(res, text, "2014-02-18")["Babila"] == date(2014, 2, 18)
 
 
+def test_is_now_moves_the_story_to_the_publication_day(res):
+    text = "Families fled Qara on Saturday evening. Most of the newly arrived refugees are now in Arsal."
+    assert _dates(res, text, "2013-11-19") == {"Qara": date(2013, 11, 16), "Arsal": date(2013, 11, 19)}
+    # The next sentence stays on that day.
+    text = "Families fled Qara on Saturday evening. Some are now in tents. Fifty families moved on to Arsal."
+    assert _dates(res, text, "2013-11-19")["Arsal"] == date(2013, 11, 19)
+    text = "Families fled Qara on Saturday evening. Fifty families moved on to Arsal."
+    assert _dates(res, text, "2013-11-19")["Arsal"] == date(2013, 11, 16)
+
+
 def test_media_reports_leave_the_day_unknown(res):
     text = "Mortars hit Jobar on Tuesday. Media reports have claimed that troops shelled Qaboun."
     m = tag(res, text, published="2014-04-30")["Qaboun"]

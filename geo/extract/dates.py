@@ -80,6 +80,8 @@ _PATTERNS: list[tuple[str, str]] = [
     ("yesterday", r"\byesterday(?:['’]s)?\b" + _PART),
     ("lastnight", r"\b(?:late |early )?last night\b|\bovernight\b"),
     ("today", r"\b(?:today(?:['’]s)?|this (?:morning|afternoon|evening)|tonight|earlier today|later today)\b"),
+    # "most of them are now in Arsal": the present of the report, its publication day.
+    ("today", r"(?:(?<=\bis )|(?<=\bare ))now\b(?! (?:in its|into its|entering its))"),
     # "on Friday and Saturday": two days, no single one.
     (
         "weekdays",
@@ -178,6 +180,7 @@ _FOLLOWS = re.compile(r"\b(?:follow(?:s|ed|ing)?|preceded|came after|comes after
 # A relative clause in the perfect tells what had happened before the story's day:
 # "towns that had fallen to rebels in recent days". Its time dates only that clause.
 _PERFECT_RELATIVE = re.compile(r"\b(?:that|which|who|where)\s+(?:had|have|has)\b[^,;:.]{0,60}$", re.IGNORECASE)
+_SPEECH = re.compile(r"\b(?:said|says|told|tells|according to|added|adding|quoted)\b", re.IGNORECASE)
 # A wire dateline: "BEIRUT, March 6 (Reuters) -". Its date is the report's day, not an event's.
 _REPORT_AFTER = re.compile(r"^,\s+(?:claiming|saying|reporting|alleging|asserting)\s+that\b", re.IGNORECASE)
 _DATELINE_BEFORE = re.compile(r"^\s*[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+)*(?:,\s*[A-Z][\w.]*)?,\s*$")
@@ -219,7 +222,7 @@ _GATE_WORDS = frozenset(
     + list(_MONTH_ABBR)
     + """yesterday today tonight night overnight ago week weeks weekend month months year years
     fortnight recently lately recent late later earlier day days morning afternoon evening dawn dusk
-    hours since then tomorrow coming next period dayslong weekslong monthslong yearslong""".split()
+    hours since then tomorrow coming next period dayslong weekslong monthslong yearslong now""".split()
 )
 _GATE_TOKENS = re.compile(r"[a-z]+")
 _DIGIT = re.compile(r"\d")
@@ -241,6 +244,8 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
         token = m.group(0)
         if kind in ("month", "mdy", "dmy") and _is_modal_may(text, m, parts):
             continue
+        if token.lower() == "now" and _SPEECH.search(text):
+            continue  # "are now cut off, he said": the speaker's now, the day he spoke
         if kind == "weekday" and re.match(r"\s+[A-Z]", text[m.end() : m.end() + 2]) and not parts.get("mod"):
             continue  # "Sunday Times", "Friday Prayers" as a name
         # The rules below read at most 80 characters back; the clause-opening test is
