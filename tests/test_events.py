@@ -539,6 +539,18 @@ def test_is_now_moves_the_story_to_the_publication_day(res):
     assert _dates(res, text, "2013-11-19")["Arsal"] == date(2013, 11, 16)
 
 
+def test_a_day_that_dates_the_telling_does_not_date_what_had_happened(res):
+    text = "A monitor said on Monday that soldiers had withdrawn from Qaboun."
+    assert _dates(res, text, "2013-06-19")["Qaboun"] is None
+    text = "On Monday, a monitor said that soldiers had withdrawn from Qaboun."
+    assert _dates(res, text, "2013-06-19")["Qaboun"] is None
+    # The act's own time, or a simple past, keeps the day.
+    text = "A monitor said on Monday that soldiers had withdrawn from Qaboun on Sunday."
+    assert _dates(res, text, "2013-06-19")["Qaboun"] == date(2013, 6, 16)
+    text = "A monitor said on Monday that soldiers withdrew from Qaboun."
+    assert _dates(res, text, "2013-06-19")["Qaboun"] == date(2013, 6, 17)
+
+
 def test_media_reports_leave_the_day_unknown(res):
     text = "Mortars hit Jobar on Tuesday. Media reports have claimed that troops shelled Qaboun."
     m = tag(res, text, published="2014-04-30")["Qaboun"]

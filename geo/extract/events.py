@@ -907,6 +907,8 @@ def _date_for(
     since = _since_recent_day(trig, sent, times, article, lex)
     if since is not None:
         return replace(UNKNOWN_DATE, basis=since)
+    if _reported_before_the_telling(trig, sent, times):
+        return replace(UNKNOWN_DATE, basis="told on a day as already done")
     if trig.time is not None:
         return trig.time.resolve(article.published, state.reference)
     shared = _sentence_time(trig, sent, times)
@@ -953,6 +955,26 @@ _SEVERAL_PLACES = re.compile(
 def _tally(text: str) -> bool:
     """True for a sentence that sums acts up to now over several places (see ``_SEVERAL_PLACES``)."""
     return bool(_PRESENT_PERFECT.search(text) and _SEVERAL_PLACES.search(text))
+
+
+# "He said on Tuesday that troops had deployed around Baba Amr": the day dates the telling;
+# the deployment, in the past perfect, came before it, on a day not given.
+_SAID_THAT = re.compile(r"\b(?:said|told \w+|reported|announced)\b[^.;]{0,40}?\bthat\b", re.IGNORECASE)
+_HAD_BEFORE = re.compile(r"\bhad\s+(?:(?:been|also|already|just)\s+)?$", re.IGNORECASE)
+
+
+def _reported_before_the_telling(trig: FoundTrigger, sent: Sentence, times: list[TimeExpression]) -> bool:
+    """True for an act in the past perfect inside a "said ... that" clause whose only time dates the saying."""
+    if not _HAD_BEFORE.search(sent.text, max(0, trig.start - 30), trig.start):
+        return False
+    said = _SAID_THAT.search(sent.text, 0, trig.start)
+    if said is None:
+        return False
+    own = [t for t in times if not t.bound and t.start >= said.end()]
+    told = [
+        t for t in times if not t.bound and t.end <= said.end() and t.kind in ("weekday", "dmy", "mdy", "yesterday")
+    ]
+    return bool(told) and not own
 
 
 def _since_recent_day(
