@@ -135,6 +135,24 @@ def test_a_campaign_weeks_long_has_no_day_and_keeps_the_story_day():
     assert found[1].background and resolve(found[1], PUB).date is None
     (hyphen,) = find_time_expressions("a weeks-long siege of the town")
     assert resolve(hyphen, PUB).date is None
+    # The singular forms too ("a month-long blockade"); not "a year-long", often a label ("the year-long revolt").
+    (singular,) = find_time_expressions("residents endured a month-long blockade of the suburb")
+    assert singular.background and resolve(singular, PUB).date is None
+    assert [e.kind for e in find_time_expressions("a day-long standoff at the checkpoint")] == ["recent"]
+    assert find_time_expressions("a long day at the checkpoint") == []
+    # "all day long" is the story's day, not a campaign.
+    assert [e.kind for e in find_time_expressions("they fought all day long")] == []
+
+
+def test_the_start_of_an_act_that_goes_on_dates_no_event():
+    """'Fighting that erupted on Sunday continued ...': Sunday is only where it began."""
+    (start,) = find_time_expressions("Battles that broke out two days earlier near the airport were still raging.")
+    assert start.bound and start.background
+    start, later = find_time_expressions("Shelling that started on Friday went on through Monday night.")
+    assert start.bound and not later.bound
+    # Without the going on, the start is the act's day.
+    (alone,) = find_time_expressions("Shelling started on Friday near the airport.")
+    assert not alone.bound and not alone.background
 
 
 def test_a_before_clause_dates_its_own_act_not_the_story_day():
@@ -188,6 +206,24 @@ def test_continuing_and_weekday_pairs_resolve():
     (pair,) = find_time_expressions("Forty people died on Friday and Saturday.")
     got = resolve(pair, PUB)
     assert (got.date, got.precision, got.start, got.end) == (None, "week", date(2012, 7, 20), date(2012, 7, 21))
+
+
+def test_an_end_bound_after_a_clock_time_bounds_the_date_it_names():
+    """'until 3:30 a.m. on Sunday, 12 May': the date ends the act and dates no event."""
+    found = find_time_expressions("Mortars fell from 9 p.m. on Saturday, 11 May until 3:30 a.m. on Sunday, 12 May.")
+    assert [(e.text, e.bound) for e in found] == [("11 May", False), ("12 May", True)]
+    (alone,) = find_time_expressions("The last mortar fell at 3:30 a.m. on Sunday, 12 May.")
+    assert not alone.bound
+
+
+def test_is_now_is_the_publication_day_unless_someone_speaks():
+    (now,) = find_time_expressions("Most of the families are now in tents near Arsal.")
+    assert now.kind == "today" and resolve(now, PUB).date == PUB
+    # Reported speech: the speaker's now, the day he spoke, which the story gives.
+    assert find_time_expressions("The families are now in tents near Arsal, a monitor said.") == []
+    # Not a present state: no day.
+    assert find_time_expressions("The siege is now in its second year.") == []
+    assert find_time_expressions("They now live in tents.") == []
 
 
 def test_a_weekday_named_by_the_date_after_it_is_dropped():

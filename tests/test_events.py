@@ -18,6 +18,7 @@ RULES = [
     ("Helicopter gunships fired on Qaboun.", "Qaboun", True, "Explosions/Remote violence"),
     ("A car bomb exploded in Jaramana.", "Jaramana", True, "Explosions/Remote violence"),
     ("The army said it had retaken Midan.", "Midan", True, "Battles"),
+    ("Army units drive the rebels out of Midan, state television says.", "Midan", True, "Battles"),
     ("Security forces arrested dozens of men in Barzeh.", "Barzeh", True, "Strategic developments"),
     ("Hundreds of families fled Darayya.", "Darayya", True, "Strategic developments"),
     ("Water and electricity in Yarmouk were cut off.", "Yarmouk", True, "Strategic developments"),
@@ -295,6 +296,37 @@ TYPE_RULES = [
         "trigger",
     ),
     ("Rebels fired mortars into Jobar amid heavy fighting.", "Jobar", True, "Battles", "precedence"),
+    # remote fire serving a ground assault told in the sentence belongs to the battle (rule 3)
+    (
+        "Artillery pounded Harasta as troops pressed a bid to recapture the suburb.",
+        "Harasta",
+        True,
+        "Battles",
+        "precedence",
+    ),
+    (
+        "Jets struck Harasta in a bid to dislodge the rebels holding it.",
+        "Harasta",
+        True,
+        "Battles",
+        "precedence",
+    ),
+    (
+        "Jets struck Harasta in a bid to break the rebels' morale.",
+        "Harasta",
+        True,
+        "Explosions/Remote violence",
+        "trigger",
+    ),
+    # a prepositional relative clause describes the place: it picks no type (rule 6)
+    (
+        "Shells fell through the night on the hill villages near Yabroud and on Rankous, to which families fled.",
+        "Rankous",
+        True,
+        "Explosions/Remote violence",
+        "trigger",
+    ),
+    ("Shells fell on Yabroud, and families fled to Rankous.", "Rankous", True, "Strategic developments", "trigger"),
     # a move won by the fighting named after the place belongs to it (rules 4 and 5)
     ("Soldiers entered parts of Rankous after heavy clashes with rebels.", "Rankous", True, "Battles", "precedence"),
     ("Soldiers entered Rankous on Monday, days after clashes.", "Rankous", True, "Strategic developments", "trigger"),
@@ -458,6 +490,65 @@ def test_reportedly_keeps_the_story_day(res):
     text = "Mortars hit Jobar on Tuesday. Another mortar attack in Qaboun reportedly killed three children."
     m = tag(res, text, published="2014-04-30")["Qaboun"]
     assert m.is_event and str(m.date.date) == "2014-04-29"
+
+
+def test_also_adds_to_the_act_just_told_on_its_day(res):
+    """'Shelling also hit X' is more of the shelling told before, on that shelling's day."""
+    text = (
+        "Mortar fire struck Jobar on Thursday morning, a monitor said. "
+        "Eleven soldiers died in Aleppo on Wednesday, it added. "
+        "Activists reported that shelling also hit Qaboun."
+    )
+    assert _dates(res, text, "2013-06-21")["Qaboun"] == date(2013, 6, 20)
+    # Without "also" the sentence takes the story's current day, the Wednesday just named.
+    text = text.replace("shelling also hit", "shelling hit")
+    assert _dates(res, text, "2013-06-21")["Qaboun"] == date(2013, 6, 19)
+
+
+def test_an_act_still_going_on_takes_the_story_day(res):
+    text = "Fighting that broke out in Jobar two days earlier was still going on, a monitor said."
+    assert _dates(res, text, "2013-06-21")["Jobar"] == date(2013, 6, 21)
+    text = "Fighting broke out in Jobar two days earlier, a monitor said."
+    assert _dates(res, text, "2013-06-21")["Jobar"] == date(2013, 6, 19)
+
+
+def test_a_present_perfect_tally_over_places_has_no_day(res):
+    """After the story names its day, 'have been agreed in A and B, among others' sums earlier acts."""
+    lead = "Troops and rebels agreed a truce in Qadam on Sunday. "
+    text = lead + "Similar truces have also been agreed in several suburbs, such as Babila and Yalda."
+    got = _dates(res, text, "2014-02-18")
+    assert got["Qadam"] == date(2014, 2, 16) and got["Babila"] is None and got["Yalda"] is None
+    # One place, no series: the story's day.
+    text = lead + "A similar truce has been agreed in Babila."
+    assert _dates(res, text, "2014-02-18")["Babila"] == date(2014, 2, 16)
+    # Told in the past, the series is the story's day too.
+    text = lead + "Similar truces were agreed in several suburbs, such as Babila and Yalda."
+    assert _dates(res, text, "2014-02-18")["Babila"] == date(2014, 2, 16)
+    # A present-perfect lead, before any day is named, is the day's news.
+    text = "Troops have shelled several suburbs, including Babila and Yalda, activists said."
+    assert _dates(res, text, "2014-02-18")["Babila"] == date(2014, 2, 18)
+
+
+def test_is_now_moves_the_story_to_the_publication_day(res):
+    text = "Families fled Qara on Saturday evening. Most of the newly arrived refugees are now in Arsal."
+    assert _dates(res, text, "2013-11-19") == {"Qara": date(2013, 11, 16), "Arsal": date(2013, 11, 19)}
+    # The next sentence stays on that day.
+    text = "Families fled Qara on Saturday evening. Some are now in tents. Fifty families moved on to Arsal."
+    assert _dates(res, text, "2013-11-19")["Arsal"] == date(2013, 11, 19)
+    text = "Families fled Qara on Saturday evening. Fifty families moved on to Arsal."
+    assert _dates(res, text, "2013-11-19")["Arsal"] == date(2013, 11, 16)
+
+
+def test_a_day_that_dates_the_telling_does_not_date_what_had_happened(res):
+    text = "A monitor said on Monday that soldiers had withdrawn from Qaboun."
+    assert _dates(res, text, "2013-06-19")["Qaboun"] is None
+    text = "On Monday, a monitor said that soldiers had withdrawn from Qaboun."
+    assert _dates(res, text, "2013-06-19")["Qaboun"] is None
+    # The act's own time, or a simple past, keeps the day.
+    text = "A monitor said on Monday that soldiers had withdrawn from Qaboun on Sunday."
+    assert _dates(res, text, "2013-06-19")["Qaboun"] == date(2013, 6, 16)
+    text = "A monitor said on Monday that soldiers withdrew from Qaboun."
+    assert _dates(res, text, "2013-06-19")["Qaboun"] == date(2013, 6, 17)
 
 
 def test_media_reports_leave_the_day_unknown(res):

@@ -10,7 +10,7 @@ reads the clock: every date is relative to an argument.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from ..models import ResolvedDate
@@ -81,6 +81,8 @@ _PATTERNS: list[tuple[str, str]] = [
     ("yesterday", r"\byesterday(?:['’]s)?\b" + _PART),
     ("lastnight", r"\b(?:late |early )?last night\b|\bovernight\b"),
     ("today", r"\b(?:today(?:['’]s)?|this (?:morning|afternoon|evening)|tonight|earlier today|later today)\b"),
+    # "most of them are now in Arsal": the present of the report, its publication day.
+    ("today", r"(?:(?<=\bis )|(?<=\bare ))now\b(?! (?:in its|into its|entering its))"),
     # "on Friday and Saturday": two days, no single one.
     (
         "weekdays",
@@ -117,7 +119,7 @@ _PATTERNS: list[tuple[str, str]] = [
         r"|(?:over|during|at) the weekend"
         r"|(?:during|in|over|throughout) the reporting period"
         # "a weekslong advance", "a months-long siege": a campaign over many days, none named.
-        r"|(?:days|weeks|months|years)[- ]?long)\b",
+        r"|(?:days|weeks|months|years)[- ]?long|(?:day|week|month)-?long)\b",
     ),
     # "pounded the suburbs for a second day": the fighting goes on on the story's current day.
     (
@@ -164,7 +166,8 @@ _REGEX = re.compile(
 # Words that open a clause whose date is background to the main event.
 _BACKGROUND = re.compile(r"^\W*(?:following|after|before)\s+(?:[\w'’-]+\s+){0,5}$", re.IGNORECASE)
 # Clauses that bound a period rather than date an event ("since the revolt broke out in March 2011").
-_BOUND = re.compile(r"\b(?:since|until|till|prior to|ahead of)\s+(?:[\w'’-]+\s+){0,8}$", re.IGNORECASE)
+# A clock time may stand between ("until 2:00 a.m. on Saturday").
+_BOUND = re.compile(r"\b(?:since|until|till|prior to|ahead of)\s+(?:[\w'’:.-]+\s+){0,8}$", re.IGNORECASE)
 _COPULA = re.compile(r"\b(?:was|is|were|be|been)\s+$", re.IGNORECASE)
 # "shelled for a month before the army moved in on March 1": the time dates the later act of the clause,
 # not the main one, and not the story's day (not "before dawn on Sunday").
@@ -176,11 +179,19 @@ _FOLLOWS = re.compile(r"\b(?:follow(?:s|ed|ing)?|preceded|came after|comes after
 # A relative clause in the perfect tells what had happened before the story's day:
 # "towns that had fallen to rebels in recent days". Its time dates only that clause.
 _PERFECT_RELATIVE = re.compile(r"\b(?:that|which|who|where)\s+(?:had|have|has)\b[^,;:.]{0,60}$", re.IGNORECASE)
+_SPEECH = re.compile(r"\b(?:said|says|told|tells|according to|added|adding|quoted)\b", re.IGNORECASE)
 # A wire dateline: "BEIRUT, March 6 (Reuters) -". Its date is the report's day, not an event's.
 _REPORT_AFTER = re.compile(r"^,\s+(?:claiming|saying|reporting|alleging|asserting)\s+that\b", re.IGNORECASE)
 _DATELINE_BEFORE = re.compile(r"^\s*[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+)*(?:,\s*[A-Z][\w.]*)?,\s*$")
 # A clock time in another zone, "around midnight (2100 GMT Thursday)": converts the hour, names no new story day.
 _CLOCK_BEFORE = re.compile(r"\b\d{1,2}[:.]?\d{2}\s*(?:GMT|UTC)\s+(?:on\s+)?$", re.IGNORECASE)
+# "clashes that began a day earlier were continuing": the time dates only the start of an act
+# that goes on to the story's day.
+_STARTED_BEFORE = re.compile(r"\b(?:began|begun|started|erupted|broke out)\s+(?:[\w'’-]+\s+){0,4}$", re.IGNORECASE)
+_GOES_ON_AFTER = re.compile(
+    r"[^.;]{0,80}?\b(?:(?:were|was|are|is)\s+(?:still\s+)?(?:continuing|going on|raging)|continued|raged on|went on)\b",
+    re.IGNORECASE,
+)
 _DATELINE_AFTER = re.compile(r"^,?\s*(?:\d{4}\s*)?(?:\([\w ]+\)\s*)?(?:-{1,2}|[–—])")
 
 
@@ -210,7 +221,7 @@ _GATE_WORDS = frozenset(
     + list(_MONTH_ABBR)
     + """yesterday today tonight night overnight ago week weeks weekend month months year years
     fortnight recently lately recent late later earlier day days morning afternoon evening dawn dusk
-    hours since then tomorrow coming next period dayslong weekslong monthslong yearslong""".split()
+    hours since then tomorrow coming next period dayslong weekslong monthslong yearslong now""".split()
 )
 _GATE_TOKENS = re.compile(r"[a-z]+")
 _DIGIT = re.compile(r"\d")
@@ -232,6 +243,8 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
         token = m.group(0)
         if kind in ("month", "mdy", "dmy") and _is_modal_may(text, m, parts):
             continue
+        if token.lower() == "now" and _SPEECH.search(text):
+            continue  # "are now cut off, he said": the speaker's now, the day he spoke
         if kind == "weekday" and re.match(r"\s+[A-Z]", text[m.end() : m.end() + 2]) and not parts.get("mod"):
             continue  # "Sunday Times", "Friday Prayers" as a name
         # The rules below read at most 80 characters back; the clause-opening test is
@@ -262,6 +275,8 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
             window == 0 and _DATELINE_BEFORE.match(before) and _DATELINE_AFTER.match(text[m.end() : m.end() + 20])
         )
         background = background or clause_start is not None or dateline
+        if _STARTED_BEFORE.search(before[-60:]) and _GOES_ON_AFTER.match(text, m.end()):
+            bound = background = True
         # "showed images on Monday, claiming that troops captured the town": Monday dates the report only.
         if _REPORT_AFTER.match(text[m.end() : m.end() + 30]):
             bound = background = True
@@ -275,14 +290,18 @@ def _drop_repeated_weekdays(found: list[TimeExpression], text: str) -> list[Time
     Left in, the weekday would resolve to the Friday nearest publication and date the event wrongly.
     """
     keep = []
+    carry: TimeExpression | None = None  # a dropped weekday whose bound ("until Saturday, 26 May") the date takes
     for t, nxt in zip(found, [*found[1:], None]):
+        if carry is not None:
+            t = replace(t, bound=t.bound or carry.bound, background=t.background or carry.background)
+            carry = None
         if (
             t.kind == "weekday"
-            and not t.bound
             and nxt is not None
             and nxt.kind in ("dmy", "mdy", "iso")
             and re.fullmatch(r",?\s*(?:the\s+)?", text[t.end : nxt.start])
         ):
+            carry = t
             continue
         keep.append(t)
     return keep

@@ -519,7 +519,10 @@ def _blocked_rule(triggers: list[FoundTrigger], span: Span, sent: Sentence) -> s
 
 # A relative clause right after a place describes it ("Houla, where dozens were massacred
 # last week"): its time dates only its own events, and its triggers do not type the place.
-_PLACE_RELATIVE = re.compile(r",?\s+(?:where|which|whose)\b[^,;:]*")
+# "Qusair, where ...", "Qusair, to which rebels had fled": a clause about the place just named.
+_PLACE_RELATIVE = re.compile(
+    r",?\s+(?:(?:to|from|in|into|at|near|around|inside|outside|through) )?(?:where|which|whose)\b[^,;:]*"
+)
 _CLAUSE_END = re.compile(r"[,;:]")
 _PRESENT_LEAD = re.compile(
     r"\b(?:have|has)\s+(?:again\s+|also\s+|now\s+|just\s+)?\w+(?:ed|en|ught|ung)\b|\b(?:is|are)\s+\w+ing\b",
@@ -808,6 +811,8 @@ def _decide_type(
     ]
     if not _vague(trig, lex):
         higher = [t for t in specific if _may_override(lex, trig.event_type, t.event_type)]
+        if not higher and _part_of_assault(trig, sent, lex):
+            return "Battles", "Armed clash", "precedence", trig
         if not higher:
             return trig.event_type, trig.sub_event_type, "trigger", trig
         best = min(higher, key=lambda t: _rank(lex, t.event_type))
@@ -822,6 +827,23 @@ def _decide_type(
         if known and known[0] in violent and trig.event_type in violent:
             return known[0], known[1], "story", trig
     return trig.event_type, trig.sub_event_type, "undecided", trig
+
+
+# "shelled the district in an effort to retake it", "bombarded Qabun as they pressed a bid to drive
+# rebels out": the fire serves a ground assault under way, so it belongs to the battle (rule 3).
+_ASSAULT_AIM = re.compile(
+    r"\b(?:(?:in|pressed|pressing|press|as part of|launched) (?:an?|their|its|the) (?:[\w-]+ )?"
+    r"(?:effort|bid|attempt|push|drive|offensive|operation) to|(?:sought|seeking|seek|trying|tried) to)"
+    r" (?:retake|recapture|regain|drive|storm|capture|seize|take|dislodge|expel|oust|clear|flush|overrun)\b",
+    re.IGNORECASE,
+)
+
+
+def _part_of_assault(trig: FoundTrigger, sent: Sentence, lex: Lexicon) -> bool:
+    """True for remote fire told as serving a ground assault in the same sentence (rule 3)."""
+    if trig.event_type != "Explosions/Remote violence" or trig.trigger.family != "attack":
+        return False
+    return bool(_ASSAULT_AIM.search(sent.text, trig.end))
 
 
 def _remember_type(
@@ -875,15 +897,23 @@ def _historical(when: ResolvedDate, article: Article) -> bool:
     return bool(last and article.published and (article.published - last).days > HISTORY_DAYS)
 
 
+# "shelling also hit two other districts": more of the act just told, on its day.
+_ALSO = re.compile(r"\s+also\b", re.IGNORECASE)
+
+
 def _recall(trig: FoundTrigger, sent: Sentence, state: StoryState, lex: Lexicon, place_id: str | None = None):
-    """The earlier event a definite noun phrase refers to ("the bombing", "the Tripoli bombings").
+    """The earlier event a definite noun phrase refers to ("the bombing", "the Tripoli bombings"),
+    or that an act told with "also" adds to ("shelling also hit Bayyada").
 
     The latest event told of a compatible kind, at the same place when there is one.
     Returns (date, event type, sub-event type) or None.
     """
     if trig.time is not None or trig.trigger.family not in lex.anaphoric_families:
         return None
-    if not lex.anaphora.search(lowered(sent.text[max(0, trig.start - 40) : trig.start])):
+    if not (
+        lex.anaphora.search(lowered(sent.text[max(0, trig.start - 40) : trig.start]))
+        or _ALSO.match(sent.text, trig.end)
+    ):
         return None
     families = ("blast", "attack") if trig.trigger.family in ("blast", "attack") else (trig.trigger.family,)
     best = (place_id and state.told.latest([(f, place_id) for f in families])) or state.told.latest(families)
@@ -903,6 +933,8 @@ def _date_for(
     since = _since_recent_day(trig, sent, times, article, lex)
     if since is not None:
         return replace(UNKNOWN_DATE, basis=since)
+    if _reported_before_the_telling(trig, sent, times):
+        return replace(UNKNOWN_DATE, basis="told on a day as already done")
     if trig.time is not None:
         return trig.time.resolve(article.published, state.reference)
     shared = _sentence_time(trig, sent, times)
@@ -916,6 +948,8 @@ def _date_for(
         return replace(d, basis=f"refers to the {trig.text} of {d.basis}")
     if hedged:
         return replace(UNKNOWN_DATE, basis="undated report")
+    if state.reference is not None and _tally(sent.text):
+        return replace(UNKNOWN_DATE, basis="acts up to now at several places")
     if state.reference is not None:
         ref = state.reference
         return replace(ref, basis=f"context: {ref.basis}" if ref.basis else None)
@@ -928,6 +962,45 @@ def _date_for(
 # "ceasefires had already been agreed": done before the story's day, by an unknown time
 # (unless the sentence gives that time: "had already fled on Monday").
 _ALREADY = re.compile(r"\b(?:had|have|has)\s+(?:\w+\s+)?already\b|\balready\s+(?:had|have|has)\b", re.IGNORECASE)
+
+
+# "Deals have also been struck in A, B and C", "have set up checkpoints in some areas such as X":
+# told in the present perfect over a set of places, after the story has named its day, these are
+# separate acts up to now, on days the sentence does not give.
+_PRESENT_PERFECT = re.compile(
+    r"\b(?:have|has)\s+(?:(?:also|even|since|now|been|already)\s+){0,2}[a-z]+(?:ed|en|t|ck|ung|own|one)\b",
+    re.IGNORECASE,
+)
+_SEVERAL_PLACES = re.compile(
+    r"\b(?:in addition to|such as|including|in (?:several|some|many|various|other|a number of|major)"
+    r" (?:\w+ )?(?:cities|towns|areas|places|districts|neighbou?rhoods|suburbs|villages|provinces|regions|parts))\b",
+    re.IGNORECASE,
+)
+
+
+def _tally(text: str) -> bool:
+    """True for a sentence that sums acts up to now over several places (see ``_SEVERAL_PLACES``)."""
+    return bool(_PRESENT_PERFECT.search(text) and _SEVERAL_PLACES.search(text))
+
+
+# "He said on Tuesday that troops had deployed around Baba Amr": the day dates the telling;
+# the deployment, in the past perfect, came before it, on a day not given.
+_SAID_THAT = re.compile(r"\b(?:said|told \w+|reported|announced)\b[^.;]{0,40}?\bthat\b", re.IGNORECASE)
+_HAD_BEFORE = re.compile(r"\bhad\s+(?:(?:been|also|already|just)\s+)?$", re.IGNORECASE)
+
+
+def _reported_before_the_telling(trig: FoundTrigger, sent: Sentence, times: list[TimeExpression]) -> bool:
+    """True for an act in the past perfect inside a "said ... that" clause whose only time dates the saying."""
+    if not _HAD_BEFORE.search(sent.text, max(0, trig.start - 30), trig.start):
+        return False
+    said = _SAID_THAT.search(sent.text, 0, trig.start)
+    if said is None:
+        return False
+    own = [t for t in times if not t.bound and t.start >= said.end()]
+    told = [
+        t for t in times if not t.bound and t.end <= said.end() and t.kind in ("weekday", "dmy", "mdy", "yesterday")
+    ]
+    return bool(told) and not own
 
 
 def _since_recent_day(
