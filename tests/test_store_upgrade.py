@@ -150,7 +150,7 @@ def test_a_version_3_store_gets_the_summary_counted_from_its_mentions(tmp_path, 
     conn.close()
 
     conn = store.open_store(path, res)
-    assert store.version(conn) == 4
+    assert store.version(conn) == store.SCHEMA_VERSION
     assert conn.execute(f"SELECT SUM(n) FROM {summary.TABLE}").fetchone()[0] == len(store.mention_records(conn))
     assert summary.drift(conn) == []
     store.delete_article(conn, store.mention_records(conn)[0].doc_id)  # and the triggers keep it from now on

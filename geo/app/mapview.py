@@ -90,17 +90,46 @@ def configure_offline(static_url: str = STATIC_URL) -> None:
     _reuse_templates()
 
 
+#: Template texts longer than this are rendered output wrapped again (see :func:`_reuse_templates`).
+LAZY_TEMPLATE_CHARS = 4_000
+
+
 def _reuse_templates() -> None:
-    """Compile each of branca's element templates once, not on every element made.
+    """Compile each of branca's element templates once, and never compile rendered output unread.
 
     ``branca.element.Element.__init__`` compiles its template text with Jinja
     each time: the ~25 elements of one map cost ~0.1 s of every rerun. A
     compiled template renders any number of times, so equal texts share one.
+    ``MacroElement.render`` also wraps each rendered script (for an event layer
+    of 100,000 events, 1 MB holding every marker) in a new ``Element``, whose
+    text Jinja compiled for 0.25 s (1.5 s on a busy machine) on every change,
+    though st_folium never renders it: long texts are compiled only when used,
+    and not kept.
     """
     import branca.element
 
     if not hasattr(branca.element.Template, "cache_info"):  # not yet wrapped (the page runs this often)
-        branca.element.Template = functools.lru_cache(maxsize=512)(branca.element.Template)
+        compiled = functools.lru_cache(maxsize=512)(branca.element.Template)
+
+        def template(source, *args, **kwargs):
+            if isinstance(source, str) and len(source) > LAZY_TEMPLATE_CHARS and not args and not kwargs:
+                return _LazyTemplate(compiled.__wrapped__, source)
+            return compiled(source, *args, **kwargs)
+
+        template.cache_info = compiled.cache_info
+        branca.element.Template = template
+
+
+class _LazyTemplate:
+    """A Jinja template compiled on first use (rendered output wrapped in an Element is rarely used)."""
+
+    def __init__(self, make, source: str):
+        self._make, self._source, self._compiled = make, source, None
+
+    def __getattr__(self, name):
+        if self._compiled is None:
+            self._compiled = self._make(self._source)
+        return getattr(self._compiled, name)
 
 
 def color_of(event_type: str | None) -> str:
