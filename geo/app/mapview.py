@@ -20,6 +20,7 @@ import html
 import json
 import math
 from collections import Counter
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import folium
@@ -589,7 +590,9 @@ class MapControls(MacroElement):
         ui.day.textContent = ""; ui.info.textContent = "";
         lastInfo = info;
         setLegend(info);
-        fit();
+        // A layer without a fit key (or with a new one: other filters) fits the view; a layer redrawn
+        // for the reader's new view keeps it (fitting would move the view, report it, and redraw again).
+        if (info.fit === undefined || info.fit !== cm.fitted) { cm.fitted = info.fit; fit(); }
         declutter();
         cm.layer = fg;  // ready: fitted, legend and player set for this layer
         // Layers drawn so far, on the frame's body once the next frame is painted: the browser
@@ -968,13 +971,14 @@ def layer_info(events: list[EventRecord]) -> dict:
 
 
 def event_layer(
-    events: list[EventRecord], aggregate_above: int = AGGREGATE_ABOVE, agreement=None
+    events: list[EventRecord], aggregate_above: int = AGGREGATE_ABOVE, agreement=None, fit: Fit | None = None
 ) -> folium.FeatureGroup:
     """The filtered events as one FeatureGroup for ``st_folium(feature_group_to_add=...)``.
 
     Up to ``aggregate_above`` events: one marker per event, spread around
     shared points. Above it: one marker per place, sized by its count, so the
-    page stays usable. The group carries :class:`LayerInfo` (fit, legend).
+    page stays usable. The group carries :class:`LayerInfo` (fit, legend);
+    ``fit`` says what to fit the view to, and when (see :class:`Fit`).
     """
     fg = folium.FeatureGroup(name="Events")
     circles = uncertainty_features(events)
@@ -985,7 +989,7 @@ def event_layer(
             {"type": "FeatureCollection", "features": circles}, name="Uncertainty", pointToLayer=_CIRCLE_JS
         ).add_to(fg)
     _points_layer(fg, markers, "Markers", _MARKER_JS)
-    return _finish(fg, events, agreement, spread=not aggregated)
+    return _finish(fg, events, agreement, spread=not aggregated, fit=fit)
 
 
 _ACLED_JS = JsCode("""
@@ -1001,11 +1005,8 @@ ACLED_AGREES = "#1b7837"
 ACLED_ONLY = "#222222"
 
 
-def hexagon_features(events: list[EventRecord], size_km: float) -> list[dict]:
-    """Hexagon bins (:func:`geo.app.density.hex_bins`) styled by dominant type and count, with escaped tips."""
-    from .density import hex_bins
-
-    bins = hex_bins(events, size_km)
+def hexagon_features(bins: list[dict]) -> list[dict]:
+    """Hexagon bins (:mod:`geo.app.density`) styled by dominant type and count, with escaped tips."""
     most = max((b["properties"]["count"] for b in bins), default=1)
     for b in bins:
         p = b["properties"]
@@ -1055,10 +1056,15 @@ def acled_features(agreement) -> list[dict]:
     return out
 
 
-def density_layer(events: list[EventRecord], size_km: float = 1.0, agreement=None) -> folium.FeatureGroup:
-    """The filtered events as hexagon bins (for many events), plus ACLED's layer when given."""
+def density_layer(
+    bins: list[dict], events: list[EventRecord], agreement=None, fit: Fit | None = None
+) -> folium.FeatureGroup:
+    """Hexagon bins (:func:`geo.app.density.hex_features`) as a layer, plus ACLED's layer when given.
+
+    ``events`` are those the bins count (for the fit and the legend).
+    """
     fg = folium.FeatureGroup(name="Events")
-    bins = hexagon_features(events, size_km)
+    bins = hexagon_features(bins)
     if bins:
         folium.GeoJson(
             {"type": "FeatureCollection", "features": bins},
@@ -1075,10 +1081,10 @@ def density_layer(events: list[EventRecord], size_km: float = 1.0, agreement=Non
                 }"""
             ),
         ).add_to(fg)
-    return _finish(fg, events, agreement, spread=False)
+    return _finish(fg, events, agreement, spread=False, fit=fit)
 
 
-def heat_layer(events: list[EventRecord], agreement=None) -> folium.FeatureGroup:
+def heat_layer(events: list[EventRecord], agreement=None, fit: Fit | None = None) -> folium.FeatureGroup:
     """The filtered events as a heat map (each event weighs one), plus ACLED's layer when given."""
     fg = folium.FeatureGroup(name="Events")
     # One weighted point per coordinate: Leaflet.heat sums the weights of the points in each of its
@@ -1087,7 +1093,7 @@ def heat_layer(events: list[EventRecord], agreement=None) -> folium.FeatureGroup
     points = [[lat, lon, float(n)] for (lat, lon), n in sorted(per_point.items())]
     if points:
         HeatMap(points, name="Heat", radius=22, blur=18, min_opacity=0.35, max_zoom=14).add_to(fg)
-    return _finish(fg, events, agreement, spread=False)
+    return _finish(fg, events, agreement, spread=False, fit=fit)
 
 
 def _points_layer(fg: folium.FeatureGroup, features: list[dict], name: str, point_js: JsCode) -> None:
@@ -1101,12 +1107,31 @@ def _points_layer(fg: folium.FeatureGroup, features: list[dict], name: str, poin
         ).add_to(fg)
 
 
-def _finish(fg: folium.FeatureGroup, events: list[EventRecord], agreement, spread: bool) -> folium.FeatureGroup:
+class Fit(NamedTuple):
+    """What a layer fits the view to, and when.
+
+    The browser fits the view to ``events`` (all the filtered events, also when
+    the layer shows only those in the view) when ``key`` differs from the last
+    layer's: give the filter's key, so a filter change fits the map to the
+    data and a layer redrawn for a new view (zoom) leaves the view alone; a
+    view that moved a new layer would report a new view, and so on.
+    """
+
+    key: str
+    events: list
+
+
+def _finish(
+    fg: folium.FeatureGroup, events: list[EventRecord], agreement, spread: bool, fit: Fit | None = None
+) -> folium.FeatureGroup:
     """Every layer's tail: ACLED's events when loaded (they play with the days too), then the fit and legend."""
     if agreement is not None:
         _points_layer(fg, acled_features(agreement), "ACLED", _ACLED_JS)
     info = layer_info(events)
     info["spread"] = info["spread"] and spread
+    if fit is not None:
+        whole = layer_info(fit.events) if fit.events is not events else info
+        info.update(bounds=whole["bounds"], all_bounds=whole["all_bounds"], far=whole["far"], fit=fit.key)
     LayerInfo(info).add_to(fg)
     return fg
 
