@@ -235,7 +235,8 @@ def render_map(conn, db: str, rev: int, fkey: str, events: list, groups: tuple, 
     agreement = acled_agreement(events, f)
     # The reader's view, rounded (geo.app.viewport): only a view that moved past the rounding changes the layer.
     view = viewport.rounded(st.session_state.get("map"))
-    fit = mapview.Fit(fkey, events)  # a filter change fits the view to the data; a new view alone does not
+    # A filter change fits the view to the data; a new view alone does not (the key names the filters).
+    fit = mapview.Fit(hashlib.sha1(fkey.encode()).hexdigest()[:12], events)
     above = 0 if aggregated else aggregate_above()  # the store's aggregates carry no reports to draw one by one
     zoomed = None
     if layer_kind == "Hexagon density":
