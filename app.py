@@ -290,14 +290,20 @@ AGGREGATE_NEVER = 10**9
 
 
 def in_view(conn, db: str, rev: int, fkey: str, groups: tuple, view) -> tuple | None:
-    """The events inside the reader's view, one by one, when it holds few enough of them; else None."""
+    """The events inside the reader's view, when it holds few enough of them to draw one by one; else None.
+
+    With their reports (the evidence in each popup) when those are few too; else as the store counts
+    them (a million events put thousands of reports behind one place).
+    """
     if view is None:
         return None
     south, west, north, east = view.box
     inside = [g for g in groups if south <= g.lat <= north and g.lon is not None and west <= g.lon <= east]
-    if not inside or not mapview.one_by_one(len(inside), sum(g.reports for g in inside), aggregate_above()):
+    if not inside or len(inside) > aggregate_above():
         return None
-    return zoomed_events(conn, db, rev, fkey, view.box)
+    if mapview.one_by_one(len(inside), sum(g.reports for g in inside), aggregate_above()):
+        return zoomed_events(conn, db, rev, fkey, view.box)
+    return tuple(inside)
 
 
 def hexagon_layer(conn, db: str, rev: int, fkey: str, events: list, size_km: float, view, agreement, fit):

@@ -747,6 +747,17 @@ def popup_html(ev: EventRecord) -> str:
     return "".join(parts)
 
 
+def group_popup_html(ev) -> str:
+    """Popup of an event the store counted without reading its reports (a zoomed view of many events)."""
+    kind = ev.event_type or "Place mention (no event)"
+    return (
+        f"<div><b>{_e(ev.place)}</b> <span class='cm-src'>({_e(ev.place_kind)}, within {_e(ev.uncertainty_km)} km)"
+        f"</span></div><div>{_e(kind)}</div><div>Date: <b>{_e(ev.date or 'date not given')}</b></div>"
+        f"<div class='cm-src'>{ev.reports} report(s): see the place's story under Places, or narrow the "
+        "filters to read them here.</div>"
+    )
+
+
 def place_popup_html(evs: list[EventRecord], max_rows: int = 40) -> str:
     """Popup of an aggregated place marker: its events per type, the first ``max_rows`` with type and date.
 
@@ -798,14 +809,14 @@ def event_features(events: list[EventRecord]) -> list[dict]:
                 "key": ev.event_id,
                 "color": color_of(ev.event_type),
                 "size": 7 if ev.is_event else 5,
-                "unverified": ev.unverified,
+                "unverified": getattr(ev, "unverified", False),  # the store's groups do not say
                 "days": [ev.date or ""],
                 "event_type": ev.event_type,
                 "date": ev.date,
                 "place": ev.place,
                 "offset": list(offsets[ev.event_id]),
                 "tip": tooltip_html(ev),
-                "popup": popup_html(ev),
+                "popup": popup_html(ev) if ev.mentions else group_popup_html(ev),
             },
         )
         for ev in events
