@@ -315,7 +315,7 @@ class Widgets:
     #: before the layer: a session's first zoom is on the events layer (single events in the view).
     ORDER = ("Dates (calendar days)", "Show", "Zoom", "Layer", "Event type")
     LAYERS = ("Hexagon density", "Heatmap", "Events")
-    #: The zoom a "Zoom" change goes to, on the smallest marker's place, and how far it zooms out again.
+    #: The zoom a "Zoom" change goes to, on the most isolated marker's place, and how far it zooms out again.
     ZOOM_IN, ZOOM_OUT_BY = 17, 5
 
     def __init__(self, page):
@@ -352,21 +352,26 @@ class Widgets:
         self.page.keyboard.press("ArrowRight" if step % 2 == 0 else "ArrowLeft")
 
     def _zoom(self, step: int) -> None:
-        """Zoom in on the smallest marker's place (the map then shows the events in view), or back out.
+        """Zoom in on the most isolated marker's place (the map then shows the events in view), or back out.
 
         As a reader's wheel or buttons do: the map's view changes, st_folium reports it, the page reruns.
         """
         frame = map_frame(self.page)
         frame.evaluate(
             """([zoomIn, outBy, inward]) => {
-                var map = window.map, target = null, least = Infinity;
+                var map = window.map, target = null, points = [], apart = -1;
                 (window.feature_group || []).forEach(function(fg) {
                     (function walk(l) {
                         if (l.feature && l.feature.properties && l.feature.properties.tip !== undefined) {
-                            // the smallest marker: a place with few events (a view of it holds few)
-                            if (l.options.radius < least) { least = l.options.radius; target = l.getLatLng(); }
+                            points.push(l.getLatLng());
                         } else if (l.eachLayer) { l.eachLayer(walk); }
                     })(fg);
+                });
+                // the marker farthest from its nearest neighbour: a view around it holds one place
+                points.forEach(function(p) {
+                    var near = Infinity;
+                    points.forEach(function(q) { if (q !== p) { near = Math.min(near, p.distanceTo(q)); } });
+                    if (near > apart) { apart = near; target = p; }
                 });
                 if (inward) { map.setView(target || map.getCenter(), zoomIn, {animate: false}); }
                 else { map.setView(map.getCenter(), map.getZoom() - outBy, {animate: false}); }
