@@ -31,6 +31,7 @@ from geo.extract.pipeline import default_resources
 from geo.models import PLACE_KINDS
 from geo.store import hexgrid
 from geo.store import query as Q
+from geo.store.postgis import is_postgres_url
 
 st.set_page_config(page_title="clashmap: Damascus events from the news", page_icon="🗺️", layout="wide")
 
@@ -307,15 +308,22 @@ def in_view(conn, db: str, rev: int, fkey: str, groups: tuple, view) -> tuple | 
 
 
 def hexagon_layer(conn, db: str, rev: int, fkey: str, events: list, size_km: float, view, agreement, fit):
-    """Hexagons over the reader's view (before the map reports one: over every event), counted in the store."""
+    """Hexagons over the reader's view (before the map reports one: over every event).
+
+    PostGIS counts them in SQL (``ST_HexagonGrid``); on SQLite the page bins the events it already holds
+    (the store's groups, bounded by places x types x days) on the same grid, which is quicker than asking.
+    """
     box = view.box if view is not None else viewport.bounds_box((e.lat, e.lon) for e in events if e.lon is not None)
     if box is None:
         return mapview.density_layer([], events, agreement, fit)
-    lat = view.lat if view is not None else round((box[0] + box[2]) / 2)
-    size = hexgrid.grid_size(size_km, lat)
-    return mapview.density_layer(
-        density.hex_features(hex_cells(conn, db, rev, fkey, size, box), size), events, agreement, fit
-    )
+    size = hexgrid.grid_size(size_km, view.lat if view is not None else round((box[0] + box[2]) / 2))
+    if is_postgres_url(db):
+        cells = hex_cells(conn, db, rev, fkey, size, box)
+    else:
+        south, west, north, east = box
+        inside = (e for e in events if e.lon is not None and south <= e.lat <= north and west <= e.lon <= east)
+        cells = density.bin_events(inside, size)
+    return mapview.density_layer(density.hex_features(cells, size), events, agreement, fit)
 
 
 #: The table shows the first reports only: a browser cannot page through 100,000 rows.

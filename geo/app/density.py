@@ -65,6 +65,27 @@ def hex_features(cells: Iterable[HexCell], size: float) -> list[dict]:
     return features
 
 
+def bin_events(events: Iterable, size: float) -> list[HexCell]:
+    """Events held in memory (records or the store's groups) counted per hexagon of the grid of ``size`` and type.
+
+    What :func:`geo.store.query.hexagon_cells` counts in the store, for events the page already holds.
+    """
+    cells: dict[tuple, HexCell] = {}
+    for e in events:
+        if e.lat is None or e.lon is None:
+            continue
+        i, j = cell_of(*mercator(e.lat, e.lon), size)
+        had = cells.get((i, j, e.event_type)) or HexCell(i, j, e.event_type, 0, 0, None, None)
+        days = [d for d in (had.first, had.last, e.date) if d]
+        cells[(i, j, e.event_type)] = had._replace(
+            events=had.events + 1,
+            reports=had.reports + e.reports,
+            first=min(days, default=None),
+            last=max(days, default=None),
+        )
+    return list(cells.values())
+
+
 def hex_bins(events: Iterable[EventRecord], size_km: float = 1.0) -> list[dict]:
     """:func:`hex_features` of events held in memory, in hexagons ``size_km`` across (centre to corner).
 
@@ -74,13 +95,4 @@ def hex_bins(events: Iterable[EventRecord], size_km: float = 1.0) -> list[dict]:
     if not events:
         return []
     size = grid_size(size_km, round(sum(e.lat for e in events) / len(events)))
-    cells: dict[tuple, HexCell] = {}
-    for e in events:
-        i, j = cell_of(*mercator(e.lat, e.lon), size)
-        had = cells.get((i, j, e.event_type)) or HexCell(i, j, e.event_type, 0, 0, None, None)
-        days = [d for d in (had.first, had.last, e.date) if d]
-        first, last = min(days, default=None), max(days, default=None)
-        cells[(i, j, e.event_type)] = had._replace(
-            events=had.events + 1, reports=had.reports + e.reports, first=first, last=last
-        )
-    return hex_features(cells.values(), size)
+    return hex_features(bin_events(events, size), size)
