@@ -105,7 +105,8 @@ def view_counts(_conn, db: str, rev: int, fkey: str) -> dict:
     return Q.counts(_conn, parse_filter(fkey))
 
 
-@st.cache_resource(**{**CACHE, "max_entries": 16})
+# A few only: each holds up to 10,000 reports with their sentences.
+@st.cache_resource(**{**CACHE, "max_entries": 4})
 def zoomed_events(_conn, db: str, rev: int, fkey: str, box: tuple) -> tuple:
     """The filtered events inside a part of the map, merged with their reports (the map zoomed in)."""
     f = parse_filter(fkey)
