@@ -32,6 +32,7 @@ from folium.utilities import JsCode
 from ..export.geojson import point_feature
 from ..extract.gazetteer import Gazetteer, haversine_km
 from ..models import EVENT_TYPES, EventRecord, MentionRecord
+from .viewport import STEP_OF_TILE
 
 #: Where Streamlit serves ``static/`` when ``[server] enableStaticServing = true``.
 STATIC_URL = "/app/static"
@@ -583,6 +584,33 @@ class MapControls(MacroElement):
     };
     player.addTo(map);
 
+    // --- the view sent back to the page (st_folium's value): only one that moved past the page's
+    // rounding (geo.app.viewport), so a nudge reruns nothing; and none before the first layer is
+    // fitted, so a page load reruns once, for the fitted view, not also for the view before it
+    var S = window.Streamlit, sentKey = null, settled = false;
+    function viewKey(v) {
+        var b = v && v.bounds;
+        if (!b || v.zoom === undefined) { return null; }
+        var sw = b._southWest, ne = b._northEast, d = 360 / Math.pow(2, v.zoom) * conf.view_step;
+        return [v.zoom, Math.floor(sw.lat / d), Math.floor(sw.lng / d),
+                Math.ceil(ne.lat / d), Math.ceil(ne.lng / d)].join(",");
+    }
+    if (S && S.setComponentValue && !S.cmWrapped) {
+        var send = S.setComponentValue.bind(S);
+        S.setComponentValue = function(value) {
+            var key = viewKey(value);
+            if (key === null) { return send(value); }  // not a view: as st_folium sends it
+            if (!settled || key === sentKey) { return; }
+            sentKey = key;
+            return send(value);
+        };
+        S.cmWrapped = true;
+    }
+    function sendView() {
+        settled = true;
+        if (S && S.setComponentValue) { S.setComponentValue({bounds: map.getBounds(), zoom: map.getZoom()}); }
+    }
+
     // --- called by each new event layer (LayerInfo)
     cm.onLayer = function(fg, info) {
         if (state.timer) { stop(); }
@@ -593,6 +621,7 @@ class MapControls(MacroElement):
         // A layer without a fit key (or with a new one: other filters) fits the view; a layer redrawn
         // for the reader's new view keeps it (fitting would move the view, report it, and redraw again).
         if (info.fit === undefined || info.fit !== cm.fitted) { cm.fitted = info.fit; fit(); }
+        setTimeout(sendView, 0);
         declutter();
         cm.layer = fg;  // ready: fitted, legend and player set for this layer
         // Layers drawn so far, on the frame's body once the next frame is painted: the browser
@@ -620,6 +649,7 @@ class MapControls(MacroElement):
                 "max_calendar_days": PLAY_MAX_CALENDAR_DAYS,
                 "fit_max_zoom": FIT_MAX_ZOOM,
                 "narrow_px": NARROW_PX,
+                "view_step": STEP_OF_TILE,
             }
         )
 
