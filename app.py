@@ -716,7 +716,14 @@ def render_downloads(conn, f: dict, rev: int, fkey: str, reports: int) -> None:
 
 
 def sync_acled() -> None:
-    """Read the ACLED file the reader chose (before the map is drawn, so the map shows it in this run)."""
+    """Read the ACLED file the reader chose (before the map is drawn, so the map shows it in this run).
+
+    Only while its tab is open: on another tab the uploader is not on the page, and Streamlit forgets
+    its file after the first run without it (the map's view reports rerun the page), which is not the
+    reader removing it.
+    """
+    if st.session_state.get("tab", TABS[0]) != "Compare with ACLED":
+        return
     upload = st.session_state.get("acled_file")
     if upload is None:
         st.session_state.update(acled=None, acled_problems=[], acled_name=None, acled_error=None)
