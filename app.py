@@ -866,9 +866,14 @@ def show_store(conn, db: str, res, problems, title) -> None:
     drawn = sum(g.reports for g in groups)  # the reports behind the events (placed ones: what a map can draw)
     small = small_events(conn, db, rev, fkey) if mapview.one_by_one(len(groups), drawn, above) else None
     events = small if small is not None else groups
-    # The line that counts articles is filled after the open tab: counting them reads every filtered
-    # report (about 0.5 s at a million), which the map need not wait for.
+    # The line that counts articles: counting them reads every filtered report (about 0.5 s at a
+    # million), which the map need not wait for, so for new filters it is written after the open tab.
+    # A rerun with the same filters (the map reporting its view) writes it at once: emptied for the
+    # rerun, the line would blink and move the map under the reader's pointer.
     counted = st.empty()
+    said = st.session_state.get("counted_line")
+    if said and said[:2] == (fkey, rev):
+        counted.markdown(said[2])
     sync_acled()
     draw = {
         "Map": lambda: render_map(conn, db, rev, fkey, events, groups, f, aggregated=small is None),
@@ -889,10 +894,13 @@ def show_store(conn, db: str, res, problems, title) -> None:
     counts = view_counts(conn, db, rev, fkey)
     places = len({g.place_id for g in groups})
     what = "events" if f["events_only"] else "place mentions"
-    counted.markdown(
+    line = (
         f"**{len(groups):,}** {what} at **{places}** places, from **{counts['articles']}** "
         f"articles ({counts['reports']:,} reports)."
     )
+    if not (said and said[:2] == (fkey, rev)):
+        counted.markdown(line)
+        st.session_state["counted_line"] = (fkey, rev, line)
     render_downloads(conn, f, rev, fkey, counts["reports"])
 
 
