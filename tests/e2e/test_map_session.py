@@ -140,6 +140,8 @@ def test_every_event_at_a_shared_point_can_be_hovered_and_clicked(page):
     assert len(crowded) >= 6  # the Damascus centre
     lat, lng = crowded[0]["lat"], crowded[0]["lng"]
     frame.evaluate(f"() => {{ window.map.setView([{lat}, {lng}], 14, {{animate: false}}); }}")
+    page.wait_for_timeout(600)  # the map reports its new view (after 250 ms) and the page reruns: let it
+    wait_idle(page)
     # The whole map in view first: a click would otherwise scroll the page to it between press and release.
     page.locator('iframe[title="streamlit_folium.st_folium"]').evaluate("e => e.scrollIntoView({block: 'center'})")
     page.wait_for_timeout(400)
