@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import store
-from geo.app import acled, mapview
+from geo.app import acled, density, mapview, viewport
 from geo.app import filters as F
 from geo.app.geocode import Geocoder
 from geo.app.text import md
@@ -29,7 +29,9 @@ from geo.extract.documents import EARLIEST_PUBLISHED, latest_published
 from geo.extract.gazetteer import COLUMNS as GAZETTEER_COLUMNS
 from geo.extract.pipeline import default_resources
 from geo.models import PLACE_KINDS
+from geo.store import hexgrid
 from geo.store import query as Q
+from geo.store.postgis import is_postgres_url
 
 st.set_page_config(page_title="clashmap: Damascus events from the news", page_icon="🗺️", layout="wide")
 
@@ -92,10 +94,29 @@ def parse_filter(fkey: str) -> dict:
 # A resource, not data: every session gets the same (immutable) groups without unpickling a copy,
 # which at 100,000 events cost more than the query.
 @st.cache_resource(**CACHE)
-def view(_conn, db: str, rev: int, fkey: str) -> tuple[dict, tuple]:
-    """Counts of the filtered reports, and their events as the store groups them (place, type, day)."""
+def view(_conn, db: str, rev: int, fkey: str) -> tuple:
+    """The filtered events as the store groups them (place, type, day)."""
+    return tuple(Q.event_groups(_conn, parse_filter(fkey)))
+
+
+@st.cache_data(**CACHE)
+def view_counts(_conn, db: str, rev: int, fkey: str) -> dict:
+    """How many reports and articles pass the filter (read after the map is drawn: at a million it reads them all)."""
+    return Q.counts(_conn, parse_filter(fkey))
+
+
+# A few only: each holds up to 10,000 reports with their sentences.
+@st.cache_resource(**{**CACHE, "max_entries": 4})
+def zoomed_events(_conn, db: str, rev: int, fkey: str, box: tuple) -> tuple:
+    """The filtered events inside a part of the map, merged with their reports (the map zoomed in)."""
     f = parse_filter(fkey)
-    return Q.counts(_conn, f), tuple(Q.event_groups(_conn, f))
+    return tuple(merge_events(Q.records(_conn, f, within=box), events_only=f["events_only"]))
+
+
+@st.cache_data(**{**CACHE, "max_entries": 16})
+def hex_cells(_conn, db: str, rev: int, fkey: str, size: float, box: tuple) -> list:
+    """The filtered events inside ``box`` counted per hexagon of the grid of ``size`` (and per type)."""
+    return Q.hexagon_cells(_conn, parse_filter(fkey), size, box)
 
 
 @st.cache_data(**{**CACHE, "max_entries": 4})
@@ -207,40 +228,103 @@ def aggregate_above() -> int:
     return int(os.environ.get("CLASHMAP_AGGREGATE_ABOVE", mapview.AGGREGATE_ABOVE))
 
 
-def render_map(events: list, user_csv: str, stamp: tuple, f: dict, aggregated: bool) -> None:
+def render_map(conn, db: str, rev: int, fkey: str, events: list, groups: tuple, f: dict, aggregated: bool) -> None:
+    user_csv = store.user_gazetteer_path()
     gaz = current_resources()[0].gazetteer
-    base = mapview.base_map(labels(user_csv, stamp), mapview.center_of(gaz))
+    base = mapview.base_map(labels(str(user_csv), file_stamp(user_csv)), mapview.center_of(gaz))
     c1, c2 = st.columns([3, 2])
     layer_kind = c1.radio("Layer", ["Events", "Hexagon density", "Heatmap"], horizontal=True, key="layer")
     agreement = acled_agreement(events, f)
+    # The reader's view, rounded (geo.app.viewport): only a view that moved past the rounding changes the layer.
+    view = viewport.rounded(st.session_state.get("map"))
+    # A filter change fits the view to the data; a new view alone does not (the key names the filters).
+    fit = mapview.Fit(hashlib.sha1(fkey.encode()).hexdigest()[:12], events)
     above = 0 if aggregated else aggregate_above()  # the store's aggregates carry no reports to draw one by one
+    zoomed = None
     if layer_kind == "Hexagon density":
-        size = c2.select_slider("Hexagon size (km, centre to corner)", [0.5, 1, 2, 5, 10, 25], value=1, key="hex_km")
-        layer = mapview.density_layer(events, size, agreement)
+        size_km = c2.select_slider("Hexagon size (km, centre to corner)", [0.5, 1, 2, 5, 10, 25], value=1, key="hex_km")
+        layer = hexagon_layer(conn, db, rev, fkey, events, size_km, view, agreement, fit)
         st.caption("Each hexagon: how many events fall in it (darker: more), coloured by its most frequent type.")
     elif layer_kind == "Heatmap":
-        layer = mapview.heat_layer(events, agreement)
+        layer = mapview.heat_layer(events, agreement, fit)
         st.caption("Heat: where events are densest (each event counts once, whatever its type).")
     else:
-        layer = mapview.event_layer(events, aggregate_above=above, agreement=agreement)
+        zoomed = in_view(conn, db, rev, fkey, groups, view) if aggregated else None
+        shown = list(zoomed) if zoomed is not None else events
+        layer = mapview.event_layer(
+            shown, aggregate_above=AGGREGATE_NEVER if zoomed else above, agreement=agreement, fit=fit
+        )
+        if zoomed is not None:
+            st.info(
+                f"Zoomed in: the {len(zoomed):,} events in this view, one by one. Zoom out for one marker per place."
+            )
     if agreement is not None:
         st.caption(
             f"ACLED layer (outlined circles): {len(agreement.both)} of its events agree with an extracted one "
             f"(green), {len(agreement.only_acled)} only ACLED reports (dashed); "
             f"{len(agreement.only_extracted)} extracted events have no ACLED match. See **Compare with ACLED**."
         )
-    if layer_kind == "Events" and aggregated and events:
+    if layer_kind == "Events" and aggregated and events and zoomed is None:
         st.info(
             f"{len(events):,} events: shown as one marker per place (sized by its events; the popup lists them). "
+            f"Zoom in until the view holds {aggregate_above():,} events or fewer to see them one by one. "
             "The player shows a place while any of its days is in the window."
         )
-    st_folium(base, feature_group_to_add=layer, returned_objects=[], height=620, use_container_width=True, key="map")
+    # The view comes back (bounds and zoom, after each pan or zoom) so the page can react to it.
+    st_folium(
+        base,
+        feature_group_to_add=layer,
+        returned_objects=["bounds", "zoom"],
+        height=620,
+        use_container_width=True,
+        key="map",
+    )
     st.caption(
         "Hover a marker for place, type and date; click it for the evidence and a link to the source. "
         "Events at one place are spread around it on spokes. The player (bottom left) steps through the days "
         "with a moving window (1 day, 3 days, a week) or cumulatively; Show all brings every event back. "
         "Dashed circles: how precisely the place is known (a neighbourhood ~1 km; a city's 8 km as an outline)."
     )
+
+
+#: Events drawn one by one, however many (a zoomed view was already checked against the limit).
+AGGREGATE_NEVER = 10**9
+
+
+def in_view(conn, db: str, rev: int, fkey: str, groups: tuple, view) -> tuple | None:
+    """The events inside the reader's view, when it holds few enough of them to draw one by one; else None.
+
+    With their reports (the evidence in each popup) when those are few too; else as the store counts
+    them (a million events put thousands of reports behind one place).
+    """
+    if view is None:
+        return None
+    south, west, north, east = view.box
+    inside = [g for g in groups if south <= g.lat <= north and g.lon is not None and west <= g.lon <= east]
+    if not inside or len(inside) > aggregate_above():
+        return None
+    if mapview.one_by_one(len(inside), sum(g.reports for g in inside), aggregate_above()):
+        return zoomed_events(conn, db, rev, fkey, view.box)
+    return tuple(inside)
+
+
+def hexagon_layer(conn, db: str, rev: int, fkey: str, events: list, size_km: float, view, agreement, fit):
+    """Hexagons over the reader's view (before the map reports one: over every event).
+
+    PostGIS counts them in SQL (``ST_HexagonGrid``); on SQLite the page bins the events it already holds
+    (the store's groups, bounded by places x types x days) on the same grid, which is quicker than asking.
+    """
+    box = view.box if view is not None else viewport.bounds_box((e.lat, e.lon) for e in events if e.lon is not None)
+    if box is None:
+        return mapview.density_layer([], events, agreement, fit)
+    size = hexgrid.grid_size(size_km, view.lat if view is not None else round((box[0] + box[2]) / 2))
+    if is_postgres_url(db):
+        cells = hex_cells(conn, db, rev, fkey, size, box)
+    else:
+        south, west, north, east = box
+        inside = (e for e in events if e.lon is not None and south <= e.lat <= north and west <= e.lon <= east)
+        cells = density.bin_events(inside, size)
+    return mapview.density_layer(density.hex_features(cells, size), events, agreement, fit)
 
 
 #: The table shows the first reports only: a browser cannot page through 100,000 rows.
@@ -639,7 +723,14 @@ def render_downloads(conn, f: dict, rev: int, fkey: str, reports: int) -> None:
 
 
 def sync_acled() -> None:
-    """Read the ACLED file the reader chose (before the map is drawn, so the map shows it in this run)."""
+    """Read the ACLED file the reader chose (before the map is drawn, so the map shows it in this run).
+
+    Only while its tab is open: on another tab the uploader is not on the page, and Streamlit forgets
+    its file after the first run without it (the map's view reports rerun the page), which is not the
+    reader removing it.
+    """
+    if st.session_state.get("tab", TABS[0]) != "Compare with ACLED":
+        return
     upload = st.session_state.get("acled_file")
     if upload is None:
         st.session_state.update(acled=None, acled_problems=[], acled_name=None, acled_error=None)
@@ -780,24 +871,26 @@ def show_store(conn, db: str, res, problems, title) -> None:
     title.title(f"clashmap: {md(covers)}, as the news reported it" if covers else "clashmap: events from the news")
     f = sidebar_filters(conn, db, rev)
     fkey = filter_key(f)
-    counts, groups = view(conn, db, rev, fkey)
-    render_downloads(conn, f, rev, fkey, counts["reports"])
+    groups = view(conn, db, rev, fkey)
     # Events with their reports only for a set small enough to draw one by one; above, the store's groups.
     above = aggregate_above()
-    small = small_events(conn, db, rev, fkey) if mapview.one_by_one(len(groups), counts["reports"], above) else None
+    drawn = sum(g.reports for g in groups)  # the reports behind the events (placed ones: what a map can draw)
+    small = small_events(conn, db, rev, fkey) if mapview.one_by_one(len(groups), drawn, above) else None
     events = small if small is not None else groups
-
-    places = len({g.place_id for g in groups})
-    what = "events" if f["events_only"] else "place mentions"
-    st.markdown(
-        f"**{len(groups):,}** {what} at **{places}** places, from **{counts['articles']}** "
-        f"articles ({counts['reports']:,} reports)."
-    )
-    user_csv = store.user_gazetteer_path()
+    # The line that counts articles: counting them reads every filtered report (about 0.5 s at a
+    # million), which the map need not wait for, so for new filters it is written after the open tab.
+    # A rerun with the same filters (the map reporting its view) writes it at once: emptied for the
+    # rerun, the line would blink and move the map under the reader's pointer.
+    counted = st.empty()
+    said = st.session_state.get("counted_line")
+    if said and said[:2] == (fkey, rev):
+        counted.markdown(said[2])
     sync_acled()
     draw = {
-        "Map": lambda: render_map(events, str(user_csv), file_stamp(user_csv), f, aggregated=small is None),
-        "Table and chart": lambda: render_table_chart(conn, db, rev, fkey, groups, counts["reports"]),
+        "Map": lambda: render_map(conn, db, rev, fkey, events, groups, f, aggregated=small is None),
+        "Table and chart": lambda: render_table_chart(
+            conn, db, rev, fkey, groups, view_counts(conn, db, rev, fkey)["reports"]
+        ),
         "Places": lambda: render_places(conn, db, rev, fkey, groups, small),
         "Article": lambda: render_article(conn),
         "Add articles": lambda: render_upload(conn, res),
@@ -809,6 +902,17 @@ def show_store(conn, db: str, res, problems, title) -> None:
         if tab.open:
             with tab:
                 draw[label]()
+    counts = view_counts(conn, db, rev, fkey)
+    places = len({g.place_id for g in groups})
+    what = "events" if f["events_only"] else "place mentions"
+    line = (
+        f"**{len(groups):,}** {what} at **{places}** places, from **{counts['articles']}** "
+        f"articles ({counts['reports']:,} reports)."
+    )
+    if not (said and said[:2] == (fkey, rev)):
+        counted.markdown(line)
+        st.session_state["counted_line"] = (fkey, rev, line)
+    render_downloads(conn, f, rev, fkey, counts["reports"])
 
 
 main()

@@ -349,3 +349,83 @@ def test_many_events_come_from_the_stores_aggregates(tmp_path, monkeypatch, res)
     at.selectbox(key="story_place_many").set_value(groups[0].place_id).run()
     assert any("sentence" in d.value.columns and len(d.value) > 0 for d in at.dataframe[1:])
     assert not at.exception and any("reported by" in m.value or "one outlet" in m.value for m in at.markdown)
+
+
+def _view(lat: float, lon: float, half: float, zoom: int) -> dict:
+    """The value st_folium returns for a view of the map (its bounds and zoom)."""
+    return {
+        "bounds": {
+            "_southWest": {"lat": lat - half, "lng": lon - half},
+            "_northEast": {"lat": lat + half, "lng": lon + half},
+        },
+        "zoom": zoom,
+    }
+
+
+def test_zooming_in_shows_the_events_in_view_one_by_one_and_an_unmoved_view_changes_nothing(tmp_path, monkeypatch, res):
+    from geo import store
+    from geo.store import query as Q
+    from geo.tools.appbench import fill
+
+    db = tmp_path / "db.sqlite"
+    conn = store.open_store(db, res)
+    store.seed(conn, res)
+    fill(conn, res.gazetteer, 2500)
+    groups = Q.event_groups(conn, {})
+    conn.close()
+    monkeypatch.setenv("CLASHMAP_DB", str(db))
+    monkeypatch.setenv("CLASHMAP_USER_GAZETTEER", str(tmp_path / "user_gazetteer.csv"))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    places = len({g.place_id for g in groups})
+    assert markers(at) == places
+    fitted = re.search(r'"fit": "([0-9a-f]+)"', map_args(at)["feature_group"]).group(1)
+
+    # The map reports a view around one place, zoomed in: its events, one marker each.
+    place = groups[0]
+    at.session_state["map"] = _view(place.lat, place.lon, 0.001, 17)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    zoomed = map_args(at)["feature_group"]
+    half = 0.001 + 360 / 2**17 / 4  # the view widened to its grid
+    inside = [g for g in groups if abs(g.lat - place.lat) <= half and abs(g.lon - place.lon) <= half]
+    assert 0 < markers(at) == len(inside) < len(groups)
+    assert any("Zoomed in" in i.value for i in at.info)
+    # The layer redrawn for a view keeps the filters' fit key: the browser does not move the view again.
+    assert f'"fit": "{fitted}"' in zoomed
+
+    # A view moved less than its rounding: the same layer, so the map is not redrawn.
+    at.session_state["map"] = _view(place.lat + 0.0001, place.lon - 0.0001, 0.001, 17)
+    at.run()
+    assert map_args(at)["feature_group"] == zoomed
+
+    # Zoomed out again: one marker per place.
+    at.session_state["map"] = _view(place.lat, place.lon, 0.5, 10)
+    at.run()
+    assert markers(at) == places
+
+
+def test_the_hexagon_layer_bins_the_events_in_view(tmp_path, monkeypatch, res):
+    from geo import store
+    from geo.store import query as Q
+    from geo.tools.appbench import fill
+
+    db = tmp_path / "db.sqlite"
+    conn = store.open_store(db, res)
+    store.seed(conn, res)
+    fill(conn, res.gazetteer, 2500)
+    groups = Q.event_groups(conn, {})
+    conn.close()
+    monkeypatch.setenv("CLASHMAP_DB", str(db))
+    monkeypatch.setenv("CLASHMAP_USER_GAZETTEER", str(tmp_path / "user_gazetteer.csv"))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.radio(key="layer").set_value("Hexagon density").run()
+    layer = map_args(at)["feature_group"]
+    everything = layer.count('"dominant_type"')
+    assert sum(int(n) for n in re.findall(r'"count": (\d+)', layer)) == len(groups)  # each event in one hexagon
+    place = groups[0]
+    at.session_state["map"] = _view(place.lat, place.lon, 0.01, 15)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert 0 < map_args(at)["feature_group"].count('"dominant_type"') < everything

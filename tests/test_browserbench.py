@@ -17,22 +17,24 @@ import pytest
 from geo.tools.browserbench import descendants, rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
-WIDGETS = ("Dates (calendar days)", "Show", "Layer", "Event type")
+WIDGETS = ("Dates (calendar days)", "Show", "Zoom", "Layer", "Event type")
 
 
 def bench(*args: str) -> subprocess.CompletedProcess:
+    # One marker per place above 50 events, so that zooming in on 200 shows single events (a new drawing).
     return subprocess.run(
         [sys.executable, "-m", "geo.tools.browserbench", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=560,
+        env={**os.environ, "CLASHMAP_AGGREGATE_ABOVE": "50"},
     )
 
 
 @pytest.mark.e2e
 def test_prints_the_table_on_sqlite_with_two_sessions():
-    done = bench("--events", "200", "--store", "sqlite", "--sessions", "2", "--changes", "4")
+    done = bench("--events", "200", "--store", "sqlite", "--sessions", "2", "--changes", "5")
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.splitlines()
     assert lines[0].startswith("clashmap browser benchmark: 200 events on sqlite (store filled in ")

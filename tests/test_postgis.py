@@ -9,7 +9,7 @@ import pytest
 from geo import store
 from geo.store import summary
 from geo.store.bulk import load_records
-from geo.store.postgis import PostgisConnection
+from geo.store.postgis import POSTGIS_SCHEMA_VERSION, PostgisConnection
 
 from .conftest import SEEDS
 from .pgserver import postgis_server
@@ -75,7 +75,11 @@ def test_a_version_1_store_gets_its_summary_counted_on_connect(url, conn, res):
     assert summary.drift(conn) != []
     again = store.connect(url)
     assert summary.drift(again) == []
-    assert again.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+    assert again.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
+        POSTGIS_SCHEMA_VERSION
+    )
+    # and the summary's index in the map's grouping order (version 3)
+    assert again.execute("SELECT to_regclass('mention_counts_group')").fetchone()[0] is not None
     again.close()
 
 

@@ -12,8 +12,9 @@ import pytest
 
 from geo import store
 from geo.app import filters as F
+from geo.app.density import hex_bins, hex_features
+from geo.store import hexgrid, summary
 from geo.store import query as Q
-from geo.store import summary
 from geo.tools.appbench import fill
 
 #: Filter states covering every key, alone and combined.
@@ -43,6 +44,25 @@ def _event_view(ev) -> tuple:
     return (ev.event_id, ev.place_id, ev.place, ev.lat, ev.lon, ev.event_type, ev.date, ev.reports)
 
 
+#: A part of the map (south, west, north, east): central Damascus, holding some of the places and not others.
+BOX = (33.49, 36.26, 33.53, 36.32)
+
+
+def _inside(lat, lon, box=BOX) -> bool:
+    return lat is not None and lon is not None and box[0] <= lat <= box[2] and box[1] <= lon <= box[3]
+
+
+def check_within(conn, f: dict, recs: list, events: list) -> None:
+    """Records, events and hexagon bins inside a part of the map, as the pandas path gives them."""
+    assert Q.records(conn, f, within=BOX) == [r for r in recs if _inside(r.lat, r.lon)], f
+    inside = [e for e in events if _inside(e.lat, e.lon)]
+    assert [_event_view(g) for g in Q.event_groups(conn, f, within=BOX)] == [_event_view(e) for e in inside], f
+    # The store's bins (PostGIS: ST_HexagonGrid in SQL; SQLite: the same grid in Python) are those of the
+    # events binned in memory, on the grid taken at their mean latitude.
+    size = hexgrid.grid_size(1.0, round(sum(e.lat for e in inside) / len(inside)) if inside else 33)
+    assert hex_features(Q.hexagon_cells(conn, f, size, BOX), size) == hex_bins(inside, 1.0), f
+
+
 def check_agreement(conn, cases=CASES) -> int:
     """Assert that every SQL answer equals the pandas one for each case; the number of rows compared."""
     assert summary.drift(conn) == []  # the summary the unfiltered and type/date views read is right
@@ -60,6 +80,7 @@ def check_agreement(conn, cases=CASES) -> int:
         assert recs == F.records(shown), f
         groups = Q.event_groups(conn, f)
         assert [_event_view(g) for g in groups] == [_event_view(e) for e in events], f
+        check_within(conn, f, recs, events)
         assert Q.counts(conn, f) == {"reports": len(shown), "articles": shown["doc_id"].nunique()}, f
         expected = F.per_place(shown)
         got = F.per_place_rows(Q.place_type_counts(conn, f))

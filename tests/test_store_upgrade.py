@@ -150,9 +150,26 @@ def test_a_version_3_store_gets_the_summary_counted_from_its_mentions(tmp_path, 
     conn.close()
 
     conn = store.open_store(path, res)
-    assert store.version(conn) == 4
+    assert store.version(conn) == store.SCHEMA_VERSION
     assert conn.execute(f"SELECT SUM(n) FROM {summary.TABLE}").fetchone()[0] == len(store.mention_records(conn))
     assert summary.drift(conn) == []
     store.delete_article(conn, store.mention_records(conn)[0].doc_id)  # and the triggers keep it from now on
+    assert summary.drift(conn) == []
+    conn.close()
+
+
+def test_a_version_4_store_gets_the_summarys_grouping_index(tmp_path, res):
+    from geo.store import summary
+
+    path = tmp_path / "v4.sqlite"
+    conn = store.open_store(path, res)
+    store.seed(conn, res)
+    conn.execute(f"DROP INDEX {summary.TABLE}_group")
+    conn.execute("PRAGMA user_version = 4")
+    conn.close()
+
+    conn = store.open_store(path, res)
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert store.version(conn) == 5 and f"{summary.TABLE}_group" in indexes
     assert summary.drift(conn) == []
     conn.close()

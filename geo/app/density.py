@@ -1,10 +1,11 @@
 """Density layers for many events: hexagon bins, coloured by count and dominant type.
 
-Bins are computed on a local flat projection around the events (kilometres
-east and north of their mean point; exact enough over a city or a province),
-in axial hexagon coordinates, then drawn back in WGS84 with shapely. A bin's
-colour is its dominant event type (most events; ties in the codebook's order),
-its opacity its count.
+Bins are the cells of one hexagon grid (:mod:`geo.store.hexgrid`: PostGIS's
+``ST_HexagonGrid`` in Web Mercator), so the store's bins within the map's view
+(:func:`geo.store.query.hexagon_cells`) and bins of events held in memory
+(:func:`hex_bins`) fall on the same hexagons, which stay put while the reader
+pans. A bin's colour is its dominant event type (most events; ties in the
+codebook's order), its opacity its count.
 
 >>> from geo.models import EventRecord
 >>> ev = lambda i, lat, t: EventRecord(f"e{i}", "p", "P", "town", lat, 36.3, 1, 1.0, None, None, t, None,
@@ -16,78 +17,82 @@ its opacity its count.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable
 
 from shapely.geometry import Polygon, mapping
 
 from ..models import EVENT_TYPES, EventRecord
+from ..store.hexgrid import cell_of, corners, grid_size, mercator
+from ..store.query import HexCell
 
-KM_PER_DEG_LAT = 110.574
-_SQRT3 = math.sqrt(3)
 _ORDER = {t: i for i, t in enumerate(EVENT_TYPES)}
-
-
-def _cube_round(q: float, r: float) -> tuple[int, int]:
-    x, z = q, r
-    y = -x - z
-    rx, ry, rz = round(x), round(y), round(z)
-    dx, dy, dz = abs(rx - x), abs(ry - y), abs(rz - z)
-    if dx > dy and dx > dz:
-        rx = -ry - rz
-    elif dy <= dz:
-        rz = -rx - ry
-    return int(rx), int(rz)
 
 
 def _dominant(types: Counter) -> str | None:
     return min(types, key=lambda t: (-types[t], _ORDER.get(t, len(_ORDER)), t or "")) if types else None
 
 
-def hex_bins(events: Iterable[EventRecord], size_km: float = 1.0) -> list[dict]:
-    """GeoJSON polygon features, one per non-empty hexagon of ``size_km`` (centre to corner).
+def hex_features(cells: Iterable[HexCell], size: float) -> list[dict]:
+    """GeoJSON polygon features, one per hexagon holding events, from the cells of a grid of ``size``.
 
-    Properties: ``count`` (events), ``reports`` (mentions), ``dominant_type``,
-    ``types`` ({type: events}), ``first`` and ``last`` day.
+    ``cells`` are events counted per hexagon and type (the store's
+    :func:`~geo.store.query.hexagon_cells`). Properties: ``count`` (events),
+    ``reports`` (mentions), ``dominant_type``, ``types`` ({type: events}),
+    ``first`` and ``last`` day.
     """
-    events = [e for e in events if e.lat is not None and e.lon is not None]
-    if not events:
-        return []
-    lat0 = sum(e.lat for e in events) / len(events)
-    lon0 = sum(e.lon for e in events) / len(events)
-    km_per_deg_lon = 111.320 * math.cos(math.radians(lat0))
-    cells: dict[tuple[int, int], list[EventRecord]] = {}
-    cell_of: dict[tuple[float, float], tuple[int, int]] = {}  # many events share a point: bin each point once
-    for e in events:
-        if (e.lat, e.lon) not in cell_of:
-            x, y = (e.lon - lon0) * km_per_deg_lon, (e.lat - lat0) * KM_PER_DEG_LAT
-            cell_of[(e.lat, e.lon)] = _cube_round((_SQRT3 / 3 * x - y / 3) / size_km, (2 / 3 * y) / size_km)
-        cells.setdefault(cell_of[(e.lat, e.lon)], []).append(e)
+    per_hex: dict[tuple[int, int], list[HexCell]] = {}
+    for c in cells:
+        per_hex.setdefault((c.i, c.j), []).append(c)
     features = []
-    for (q, r), members in sorted(cells.items()):
-        cx, cy = size_km * _SQRT3 * (q + r / 2), size_km * 1.5 * r
-        corners = [
-            (
-                lon0 + (cx + size_km * math.cos(math.radians(60 * k - 30))) / km_per_deg_lon,
-                lat0 + (cy + size_km * math.sin(math.radians(60 * k - 30))) / KM_PER_DEG_LAT,
-            )
-            for k in range(6)
-        ]
-        types = Counter(e.event_type for e in members)
-        days = sorted(e.date for e in members if e.date)
+    for (i, j), members in sorted(per_hex.items()):
+        types = Counter({c.event_type: c.events for c in members})
+        firsts, lasts = [c.first for c in members if c.first], [c.last for c in members if c.last]
         features.append(
             {
                 "type": "Feature",
-                "geometry": mapping(Polygon(corners)),
+                "geometry": mapping(Polygon(corners(i, j, size))),
                 "properties": {
-                    "count": len(members),
-                    "reports": sum(e.reports for e in members),
+                    "count": sum(types.values()),
+                    "reports": sum(c.reports for c in members),
                     "dominant_type": _dominant(types),
                     "types": {t or "place mention": n for t, n in sorted(types.items(), key=lambda tn: -tn[1])},
-                    "first": days[0] if days else None,
-                    "last": days[-1] if days else None,
+                    "first": min(firsts, default=None),
+                    "last": max(lasts, default=None),
                 },
             }
         )
     return features
+
+
+def bin_events(events: Iterable, size: float) -> list[HexCell]:
+    """Events held in memory (records or the store's groups) counted per hexagon of the grid of ``size`` and type.
+
+    What :func:`geo.store.query.hexagon_cells` counts in the store, for events the page already holds.
+    """
+    cells: dict[tuple, HexCell] = {}
+    for e in events:
+        if e.lat is None or e.lon is None:
+            continue
+        i, j = cell_of(*mercator(e.lat, e.lon), size)
+        had = cells.get((i, j, e.event_type)) or HexCell(i, j, e.event_type, 0, 0, None, None)
+        days = [d for d in (had.first, had.last, e.date) if d]
+        cells[(i, j, e.event_type)] = had._replace(
+            events=had.events + 1,
+            reports=had.reports + e.reports,
+            first=min(days, default=None),
+            last=max(days, default=None),
+        )
+    return list(cells.values())
+
+
+def hex_bins(events: Iterable[EventRecord], size_km: float = 1.0) -> list[dict]:
+    """:func:`hex_features` of events held in memory, in hexagons ``size_km`` across (centre to corner).
+
+    The grid's scale is taken at the events' mean latitude, to the degree.
+    """
+    events = [e for e in events if e.lat is not None and e.lon is not None]
+    if not events:
+        return []
+    size = grid_size(size_km, round(sum(e.lat for e in events) / len(events)))
+    return hex_features(bin_events(events, size), size)

@@ -20,6 +20,7 @@ import html
 import json
 import math
 from collections import Counter
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import folium
@@ -31,6 +32,7 @@ from folium.utilities import JsCode
 from ..export.geojson import point_feature
 from ..extract.gazetteer import Gazetteer, haversine_km
 from ..models import EVENT_TYPES, EventRecord, MentionRecord
+from .viewport import STEP_OF_TILE
 
 #: Where Streamlit serves ``static/`` when ``[server] enableStaticServing = true``.
 STATIC_URL = "/app/static"
@@ -90,17 +92,46 @@ def configure_offline(static_url: str = STATIC_URL) -> None:
     _reuse_templates()
 
 
+#: Template texts longer than this are rendered output wrapped again (see :func:`_reuse_templates`).
+LAZY_TEMPLATE_CHARS = 4_000
+
+
 def _reuse_templates() -> None:
-    """Compile each of branca's element templates once, not on every element made.
+    """Compile each of branca's element templates once, and never compile rendered output unread.
 
     ``branca.element.Element.__init__`` compiles its template text with Jinja
     each time: the ~25 elements of one map cost ~0.1 s of every rerun. A
     compiled template renders any number of times, so equal texts share one.
+    ``MacroElement.render`` also wraps each rendered script (for an event layer
+    of 100,000 events, 1 MB holding every marker) in a new ``Element``, whose
+    text Jinja compiled for 0.25 s (1.5 s on a busy machine) on every change,
+    though st_folium never renders it: long texts are compiled only when used,
+    and not kept.
     """
     import branca.element
 
     if not hasattr(branca.element.Template, "cache_info"):  # not yet wrapped (the page runs this often)
-        branca.element.Template = functools.lru_cache(maxsize=512)(branca.element.Template)
+        compiled = functools.lru_cache(maxsize=512)(branca.element.Template)
+
+        def template(source, *args, **kwargs):
+            if isinstance(source, str) and len(source) > LAZY_TEMPLATE_CHARS and not args and not kwargs:
+                return _LazyTemplate(compiled.__wrapped__, source)
+            return compiled(source, *args, **kwargs)
+
+        template.cache_info = compiled.cache_info
+        branca.element.Template = template
+
+
+class _LazyTemplate:
+    """A Jinja template compiled on first use (rendered output wrapped in an Element is rarely used)."""
+
+    def __init__(self, make, source: str):
+        self._make, self._source, self._compiled = make, source, None
+
+    def __getattr__(self, name):
+        if self._compiled is None:
+            self._compiled = self._make(self._source)
+        return getattr(self._compiled, name)
 
 
 def color_of(event_type: str | None) -> str:
@@ -553,6 +584,33 @@ class MapControls(MacroElement):
     };
     player.addTo(map);
 
+    // --- the view sent back to the page (st_folium's value): only one that moved past the page's
+    // rounding (geo.app.viewport), so a nudge reruns nothing; and none before the first layer is
+    // fitted, so a page load reruns once, for the fitted view, not also for the view before it
+    var S = window.Streamlit, sentKey = null, settled = false;
+    function viewKey(v) {
+        var b = v && v.bounds;
+        if (!b || v.zoom === undefined) { return null; }
+        var sw = b._southWest, ne = b._northEast, d = 360 / Math.pow(2, v.zoom) * conf.view_step;
+        return [v.zoom, Math.floor(sw.lat / d), Math.floor(sw.lng / d),
+                Math.ceil(ne.lat / d), Math.ceil(ne.lng / d)].join(",");
+    }
+    if (S && S.setComponentValue && !S.cmWrapped) {
+        var send = S.setComponentValue.bind(S);
+        S.setComponentValue = function(value) {
+            var key = viewKey(value);
+            if (key === null) { return send(value); }  // not a view: as st_folium sends it
+            if (!settled || key === sentKey) { return; }
+            sentKey = key;
+            return send(value);
+        };
+        S.cmWrapped = true;
+    }
+    function sendView() {
+        settled = true;
+        if (S && S.setComponentValue) { S.setComponentValue({bounds: map.getBounds(), zoom: map.getZoom()}); }
+    }
+
     // --- called by each new event layer (LayerInfo)
     cm.onLayer = function(fg, info) {
         if (state.timer) { stop(); }
@@ -560,7 +618,10 @@ class MapControls(MacroElement):
         ui.day.textContent = ""; ui.info.textContent = "";
         lastInfo = info;
         setLegend(info);
-        fit();
+        // A layer without a fit key (or with a new one: other filters) fits the view; a layer redrawn
+        // for the reader's new view keeps it (fitting would move the view, report it, and redraw again).
+        if (info.fit === undefined || info.fit !== cm.fitted) { cm.fitted = info.fit; fit(); }
+        setTimeout(sendView, 0);
         declutter();
         cm.layer = fg;  // ready: fitted, legend and player set for this layer
         // Layers drawn so far, on the frame's body once the next frame is painted: the browser
@@ -588,6 +649,7 @@ class MapControls(MacroElement):
                 "max_calendar_days": PLAY_MAX_CALENDAR_DAYS,
                 "fit_max_zoom": FIT_MAX_ZOOM,
                 "narrow_px": NARROW_PX,
+                "view_step": STEP_OF_TILE,
             }
         )
 
@@ -715,6 +777,17 @@ def popup_html(ev: EventRecord) -> str:
     return "".join(parts)
 
 
+def group_popup_html(ev) -> str:
+    """Popup of an event the store counted without reading its reports (a zoomed view of many events)."""
+    kind = ev.event_type or "Place mention (no event)"
+    return (
+        f"<div><b>{_e(ev.place)}</b> <span class='cm-src'>({_e(ev.place_kind)}, within {_e(ev.uncertainty_km)} km)"
+        f"</span></div><div>{_e(kind)}</div><div>Date: <b>{_e(ev.date or 'date not given')}</b></div>"
+        f"<div class='cm-src'>{ev.reports} report(s): see the place's story under Places, or narrow the "
+        "filters to read them here.</div>"
+    )
+
+
 def place_popup_html(evs: list[EventRecord], max_rows: int = 40) -> str:
     """Popup of an aggregated place marker: its events per type, the first ``max_rows`` with type and date.
 
@@ -766,14 +839,14 @@ def event_features(events: list[EventRecord]) -> list[dict]:
                 "key": ev.event_id,
                 "color": color_of(ev.event_type),
                 "size": 7 if ev.is_event else 5,
-                "unverified": ev.unverified,
+                "unverified": getattr(ev, "unverified", False),  # the store's groups do not say
                 "days": [ev.date or ""],
                 "event_type": ev.event_type,
                 "date": ev.date,
                 "place": ev.place,
                 "offset": list(offsets[ev.event_id]),
                 "tip": tooltip_html(ev),
-                "popup": popup_html(ev),
+                "popup": popup_html(ev) if ev.mentions else group_popup_html(ev),
             },
         )
         for ev in events
@@ -939,13 +1012,14 @@ def layer_info(events: list[EventRecord]) -> dict:
 
 
 def event_layer(
-    events: list[EventRecord], aggregate_above: int = AGGREGATE_ABOVE, agreement=None
+    events: list[EventRecord], aggregate_above: int = AGGREGATE_ABOVE, agreement=None, fit: Fit | None = None
 ) -> folium.FeatureGroup:
     """The filtered events as one FeatureGroup for ``st_folium(feature_group_to_add=...)``.
 
     Up to ``aggregate_above`` events: one marker per event, spread around
     shared points. Above it: one marker per place, sized by its count, so the
-    page stays usable. The group carries :class:`LayerInfo` (fit, legend).
+    page stays usable. The group carries :class:`LayerInfo` (fit, legend);
+    ``fit`` says what to fit the view to, and when (see :class:`Fit`).
     """
     fg = folium.FeatureGroup(name="Events")
     circles = uncertainty_features(events)
@@ -956,7 +1030,7 @@ def event_layer(
             {"type": "FeatureCollection", "features": circles}, name="Uncertainty", pointToLayer=_CIRCLE_JS
         ).add_to(fg)
     _points_layer(fg, markers, "Markers", _MARKER_JS)
-    return _finish(fg, events, agreement, spread=not aggregated)
+    return _finish(fg, events, agreement, spread=not aggregated, fit=fit)
 
 
 _ACLED_JS = JsCode("""
@@ -972,11 +1046,8 @@ ACLED_AGREES = "#1b7837"
 ACLED_ONLY = "#222222"
 
 
-def hexagon_features(events: list[EventRecord], size_km: float) -> list[dict]:
-    """Hexagon bins (:func:`geo.app.density.hex_bins`) styled by dominant type and count, with escaped tips."""
-    from .density import hex_bins
-
-    bins = hex_bins(events, size_km)
+def hexagon_features(bins: list[dict]) -> list[dict]:
+    """Hexagon bins (:mod:`geo.app.density`) styled by dominant type and count, with escaped tips."""
     most = max((b["properties"]["count"] for b in bins), default=1)
     for b in bins:
         p = b["properties"]
@@ -1026,10 +1097,15 @@ def acled_features(agreement) -> list[dict]:
     return out
 
 
-def density_layer(events: list[EventRecord], size_km: float = 1.0, agreement=None) -> folium.FeatureGroup:
-    """The filtered events as hexagon bins (for many events), plus ACLED's layer when given."""
+def density_layer(
+    bins: list[dict], events: list[EventRecord], agreement=None, fit: Fit | None = None
+) -> folium.FeatureGroup:
+    """Hexagon bins (:func:`geo.app.density.hex_features`) as a layer, plus ACLED's layer when given.
+
+    ``events`` are those the bins count (for the fit and the legend).
+    """
     fg = folium.FeatureGroup(name="Events")
-    bins = hexagon_features(events, size_km)
+    bins = hexagon_features(bins)
     if bins:
         folium.GeoJson(
             {"type": "FeatureCollection", "features": bins},
@@ -1046,10 +1122,10 @@ def density_layer(events: list[EventRecord], size_km: float = 1.0, agreement=Non
                 }"""
             ),
         ).add_to(fg)
-    return _finish(fg, events, agreement, spread=False)
+    return _finish(fg, events, agreement, spread=False, fit=fit)
 
 
-def heat_layer(events: list[EventRecord], agreement=None) -> folium.FeatureGroup:
+def heat_layer(events: list[EventRecord], agreement=None, fit: Fit | None = None) -> folium.FeatureGroup:
     """The filtered events as a heat map (each event weighs one), plus ACLED's layer when given."""
     fg = folium.FeatureGroup(name="Events")
     # One weighted point per coordinate: Leaflet.heat sums the weights of the points in each of its
@@ -1058,7 +1134,7 @@ def heat_layer(events: list[EventRecord], agreement=None) -> folium.FeatureGroup
     points = [[lat, lon, float(n)] for (lat, lon), n in sorted(per_point.items())]
     if points:
         HeatMap(points, name="Heat", radius=22, blur=18, min_opacity=0.35, max_zoom=14).add_to(fg)
-    return _finish(fg, events, agreement, spread=False)
+    return _finish(fg, events, agreement, spread=False, fit=fit)
 
 
 def _points_layer(fg: folium.FeatureGroup, features: list[dict], name: str, point_js: JsCode) -> None:
@@ -1072,12 +1148,31 @@ def _points_layer(fg: folium.FeatureGroup, features: list[dict], name: str, poin
         ).add_to(fg)
 
 
-def _finish(fg: folium.FeatureGroup, events: list[EventRecord], agreement, spread: bool) -> folium.FeatureGroup:
+class Fit(NamedTuple):
+    """What a layer fits the view to, and when.
+
+    The browser fits the view to ``events`` (all the filtered events, also when
+    the layer shows only those in the view) when ``key`` differs from the last
+    layer's: give the filter's key, so a filter change fits the map to the
+    data and a layer redrawn for a new view (zoom) leaves the view alone; a
+    view that moved a new layer would report a new view, and so on.
+    """
+
+    key: str
+    events: list
+
+
+def _finish(
+    fg: folium.FeatureGroup, events: list[EventRecord], agreement, spread: bool, fit: Fit | None = None
+) -> folium.FeatureGroup:
     """Every layer's tail: ACLED's events when loaded (they play with the days too), then the fit and legend."""
     if agreement is not None:
         _points_layer(fg, acled_features(agreement), "ACLED", _ACLED_JS)
     info = layer_info(events)
     info["spread"] = info["spread"] and spread
+    if fit is not None:
+        whole = layer_info(fit.events) if fit.events is not events else info
+        info.update(bounds=whole["bounds"], all_bounds=whole["all_bounds"], far=whole["far"], fit=fit.key)
     LayerInfo(info).add_to(fg)
     return fg
 

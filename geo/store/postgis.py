@@ -20,8 +20,8 @@ from ..errors import StoreError
 from . import summary
 
 #: The schema version of a PostGIS store (kept in ``meta``: PostgreSQL has no user_version).
-#: Version 2 added the map's summary table (:mod:`geo.store.summary`).
-POSTGIS_SCHEMA_VERSION = 2
+#: Version 2 added the map's summary table (:mod:`geo.store.summary`), version 3 its grouping index.
+POSTGIS_SCHEMA_VERSION = 3
 
 _DDL = [
     "CREATE EXTENSION IF NOT EXISTS postgis",

@@ -29,7 +29,7 @@ from . import summary
 from .postgis import is_postgres_url
 
 #: The version this code writes; raise it with each step added to :data:`UPGRADES`.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: Article-level fields of a record: kept once in ``articles``, joined back on reading.
 ARTICLE_FIELDS = ("title", "outlet", "url", "published")
@@ -130,9 +130,14 @@ def _to_v4(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _to_v5(conn: sqlite3.Connection) -> None:
+    """The summary's index in the map's grouping order (nothing to re-extract)."""
+    conn.execute(summary.GROUP_INDEX)
+
+
 #: ``UPGRADES[v]`` brings a store from version ``v`` to ``v + 1``. A step that adds mention
 #: columns it cannot fill from the old ones calls :func:`request_reextract`.
-UPGRADES: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3, _to_v4]
+UPGRADES: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3, _to_v4, _to_v5]
 assert len(UPGRADES) == SCHEMA_VERSION
 
 

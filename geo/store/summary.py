@@ -83,8 +83,15 @@ def _sqlite_remove(row: str) -> str:
 _SQLITE_TRIGGERS = [f"{TABLE}_insert", f"{TABLE}_delete", f"{TABLE}_update"]
 #: Indexes of the summary (the data's first and last day) and of the mentions (their sources, read
 #: by skipping from one to the next), for the sidebar's choices at a million mentions.
+#: In the order the map groups events (place, event or not, type, day), holding every column the map's
+#: queries read: grouping walks the index, already in order, instead of sorting the rows. Version 5 added it.
+GROUP_INDEX = (
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_group ON {TABLE} (place_id, is_event, event_type, date, n, place, "
+    "place_kind, lat, lon, uncertainty_km, verified, sub_event_type, admin1, country)"
+)
 INDEXES = [
     f"CREATE INDEX IF NOT EXISTS {TABLE}_date ON {TABLE} (date)",
+    GROUP_INDEX,
     "CREATE INDEX IF NOT EXISTS mentions_attribution ON mentions (attribution)",
 ]
 

@@ -10,7 +10,7 @@ What a reader waits for, measured end to end on this machine:
    every non-local request aborted, as the browser tests do.
 3. Timed: the first load (until the map has drawn its layer and Streamlit is
    idle), then K filter changes cycling through the widgets "Dates (calendar
-   days)", "Show", "Layer" and "Event type", each until the map is redrawn
+   days)", "Show", the map's zoom, "Layer" and "Event type", each until the map is redrawn
    (the map frame's body counts drawn layers in ``data-cm-drawn``, see
    :class:`geo.app.mapview.MapControls`). The server's memory (VmRSS of the
    streamlit process and its children) is read after each session; a second
@@ -311,9 +311,12 @@ class Widgets:
     a day later then back, ...), so any number of changes stays in the data.
     """
 
-    #: The type filter last: a start day one day later still changes the map with few events.
-    ORDER = ("Dates (calendar days)", "Show", "Layer", "Event type")
+    #: The type filter last: a start day one day later still changes the map with few events. The zoom
+    #: before the layer: a session's first zoom is on the events layer (single events in the view).
+    ORDER = ("Dates (calendar days)", "Show", "Zoom", "Layer", "Event type")
     LAYERS = ("Hexagon density", "Heatmap", "Events")
+    #: The zoom a "Zoom" change goes to, on the most isolated marker's place, and how far it zooms out again.
+    ZOOM_IN, ZOOM_OUT_BY = 17, 5
 
     def __init__(self, page):
         self.page = page
@@ -324,9 +327,13 @@ class Widgets:
         label = self.ORDER[i % len(self.ORDER)]
         step = self.uses[label]
         self.uses[label] += 1
-        {"Event type": self._type, "Dates (calendar days)": self._dates, "Show": self._show, "Layer": self._layer}[
-            label
-        ](step)
+        {
+            "Event type": self._type,
+            "Dates (calendar days)": self._dates,
+            "Show": self._show,
+            "Layer": self._layer,
+            "Zoom": self._zoom,
+        }[label](step)
         return label
 
     def _type(self, step: int) -> None:
@@ -343,6 +350,34 @@ class Widgets:
         slider = self.page.locator('[data-testid="stSlider"]').filter(has_text="Dates (calendar days)")
         slider.locator('input[type="range"]').first.focus()  # the start day's thumb
         self.page.keyboard.press("ArrowRight" if step % 2 == 0 else "ArrowLeft")
+
+    def _zoom(self, step: int) -> None:
+        """Zoom in on the most isolated marker's place (the map then shows the events in view), or back out.
+
+        As a reader's wheel or buttons do: the map's view changes, st_folium reports it, the page reruns.
+        """
+        frame = map_frame(self.page)
+        frame.evaluate(
+            """([zoomIn, outBy, inward]) => {
+                var map = window.map, target = null, points = [], apart = -1;
+                (window.feature_group || []).forEach(function(fg) {
+                    (function walk(l) {
+                        if (l.feature && l.feature.properties && l.feature.properties.tip !== undefined) {
+                            points.push(l.getLatLng());
+                        } else if (l.eachLayer) { l.eachLayer(walk); }
+                    })(fg);
+                });
+                // the marker farthest from its nearest neighbour: a view around it holds one place
+                points.forEach(function(p) {
+                    var near = Infinity;
+                    points.forEach(function(q) { if (q !== p) { near = Math.min(near, p.distanceTo(q)); } });
+                    if (near > apart) { apart = near; target = p; }
+                });
+                if (inward) { map.setView(target || map.getCenter(), zoomIn, {animate: false}); }
+                else { map.setView(map.getCenter(), map.getZoom() - outBy, {animate: false}); }
+            }""",
+            [self.ZOOM_IN, self.ZOOM_OUT_BY, step % 2 == 0],
+        )
 
     def _show(self, step: int) -> None:
         option = "All place mentions" if step % 2 == 0 else "Events only"
@@ -446,7 +481,9 @@ def main(argv: list[str] | None = None) -> int:
         "--db", help="an empty store to fill: a SQLite file, or postgresql://... (default: a new one, removed after)"
     )
     parser.add_argument("--sessions", type=int, default=2, help="browser sessions, one after the other (default 2)")
-    parser.add_argument("--changes", type=int, default=5, help="filter changes per session (default 5)")
+    parser.add_argument(
+        "--changes", type=int, default=5, help="filter or zoom changes per session (default 5: each once)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
     args = parser.parse_args(argv)
     if args.events < 1 or args.sessions < 1 or args.changes < 1:

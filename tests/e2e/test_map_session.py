@@ -140,6 +140,8 @@ def test_every_event_at_a_shared_point_can_be_hovered_and_clicked(page):
     assert len(crowded) >= 6  # the Damascus centre
     lat, lng = crowded[0]["lat"], crowded[0]["lng"]
     frame.evaluate(f"() => {{ window.map.setView([{lat}, {lng}], 14, {{animate: false}}); }}")
+    page.wait_for_timeout(600)  # the map reports its new view (after 250 ms) and the page reruns: let it
+    wait_idle(page)
     # The whole map in view first: a click would otherwise scroll the page to it between press and release.
     page.locator('iframe[title="streamlit_folium.st_folium"]').evaluate("e => e.scrollIntoView({block: 'center'})")
     page.wait_for_timeout(400)
@@ -305,3 +307,62 @@ def test_chart_of_events_per_day_is_drawn(page):
     page.wait_for_timeout(800)
     assert page.get_by_text("Events per day, by type").is_visible()
     chart.screenshot(path=str(ARTIFACTS / "chart.png"))
+
+
+# Counts the page's script runs from now on (Streamlit marks the app "running" during each).
+_COUNT_RUNS_JS = """() => {
+    window.cmRuns = 0;
+    var app = document.querySelector('[data-testid="stApp"]');
+    new MutationObserver(function() {
+        if (app.getAttribute("data-test-script-state") === "running") { window.cmRuns += 1; }
+    }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+
+
+def _view(frame) -> tuple:
+    return tuple(frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]"))
+
+
+def test_zooming_in_shows_single_events_and_a_still_view_reruns_nothing(browser, aggregating_server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    offline(page)
+    page.goto(aggregating_server, wait_until="domcontentloaded")
+    wait_idle(page)
+    try:
+        frame = wait_map(page)
+        places = markers(frame)
+        assert len(places) == 19 and not any(m["type"] for m in places)  # one marker per place
+        busiest = max(places, key=lambda m: m["r"])  # sized by its events
+        page.evaluate(_COUNT_RUNS_JS)
+        frame.evaluate(
+            "([lat, lng]) => { window.map.setView([lat, lng], 17, {animate: false}); }",
+            [busiest["lat"], busiest["lng"]],
+        )
+        zoomed = []
+        for _ in range(80):  # the view goes back to the server, which sends the events in it
+            page.wait_for_timeout(250)
+            try:
+                zoomed = markers(folium_frame(page))
+            except Exception:
+                continue
+            if zoomed and all(m["type"] for m in zoomed):
+                break
+        assert zoomed and all(m["type"] for m in zoomed), zoomed  # events, each with its type
+        assert len(zoomed) > 1 and {m["place"] for m in zoomed} >= {busiest["place"]}
+        wait_idle(page)
+        shot(page, "zoom-single-events.png")
+        # The new layer left the view where the reader put it, and a still view asks nothing more.
+        view, runs = _view(frame), page.evaluate("() => window.cmRuns")
+        assert view[2] == 17 and abs(view[0] - busiest["lat"]) < 1e-6 and runs >= 1
+        page.wait_for_timeout(3000)
+        assert page.evaluate("() => window.cmRuns") == runs and _view(frame) == view
+        # Zoomed out again: places.
+        frame.evaluate("() => { window.map.setView(window.map.getCenter(), 12, {animate: false}); }")
+        for _ in range(80):
+            page.wait_for_timeout(250)
+            if not any(m["type"] for m in markers(folium_frame(page))):
+                break
+        assert len(markers(folium_frame(page))) == 19
+    finally:
+        context.close()
