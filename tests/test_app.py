@@ -320,7 +320,11 @@ def test_a_place_story_lists_where_outlets_differ(app):
     assert "AFP \\(newspaper print\\)" in told and "Financial Times" in told
 
 
-def test_many_events_come_from_the_stores_aggregates(tmp_path, monkeypatch, res):
+def _many_events_page(tmp_path, monkeypatch, res) -> tuple[AppTest, list, int]:
+    """The page over the seeds and 2,500 generated events (more than it draws one by one), once run.
+
+    Returns the page, the store's event groups and its count of reports, read before the page ran.
+    """
     from geo import store
     from geo.store import query as Q
     from geo.tools.appbench import fill
@@ -336,6 +340,11 @@ def test_many_events_come_from_the_stores_aggregates(tmp_path, monkeypatch, res)
     monkeypatch.setenv("CLASHMAP_USER_GAZETTEER", str(tmp_path / "user_gazetteer.csv"))
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
+    return at, groups, reports
+
+
+def test_many_events_come_from_the_stores_aggregates(tmp_path, monkeypatch, res):
+    at, groups, reports = _many_events_page(tmp_path, monkeypatch, res)
     assert not at.exception, [e.value for e in at.exception]
     assert summary(at).startswith(f"**{len(groups):,}** events at **{len({g.place_id for g in groups})}** places")
     assert any("one marker per place" in i.value for i in at.info)
@@ -363,20 +372,7 @@ def _view(lat: float, lon: float, half: float, zoom: int) -> dict:
 
 
 def test_zooming_in_shows_the_events_in_view_one_by_one_and_an_unmoved_view_changes_nothing(tmp_path, monkeypatch, res):
-    from geo import store
-    from geo.store import query as Q
-    from geo.tools.appbench import fill
-
-    db = tmp_path / "db.sqlite"
-    conn = store.open_store(db, res)
-    store.seed(conn, res)
-    fill(conn, res.gazetteer, 2500)
-    groups = Q.event_groups(conn, {})
-    conn.close()
-    monkeypatch.setenv("CLASHMAP_DB", str(db))
-    monkeypatch.setenv("CLASHMAP_USER_GAZETTEER", str(tmp_path / "user_gazetteer.csv"))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
+    at, groups, _ = _many_events_page(tmp_path, monkeypatch, res)
     places = len({g.place_id for g in groups})
     assert markers(at) == places
     fitted = re.search(r'"fit": "([0-9a-f]+)"', map_args(at)["feature_group"]).group(1)
@@ -406,20 +402,7 @@ def test_zooming_in_shows_the_events_in_view_one_by_one_and_an_unmoved_view_chan
 
 
 def test_the_hexagon_layer_bins_the_events_in_view(tmp_path, monkeypatch, res):
-    from geo import store
-    from geo.store import query as Q
-    from geo.tools.appbench import fill
-
-    db = tmp_path / "db.sqlite"
-    conn = store.open_store(db, res)
-    store.seed(conn, res)
-    fill(conn, res.gazetteer, 2500)
-    groups = Q.event_groups(conn, {})
-    conn.close()
-    monkeypatch.setenv("CLASHMAP_DB", str(db))
-    monkeypatch.setenv("CLASHMAP_USER_GAZETTEER", str(tmp_path / "user_gazetteer.csv"))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
+    at, groups, _ = _many_events_page(tmp_path, monkeypatch, res)
     at.radio(key="layer").set_value("Hexagon density").run()
     layer = map_args(at)["feature_group"]
     everything = layer.count('"dominant_type"')

@@ -25,8 +25,8 @@ from geo.extract.documents import doc_id_for, shown
 from geo.tools.cli import main
 
 from .conftest import DATA, SEEDS
+from .test_app import _page
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 GOLD = str(DATA / "seeds.gold.json")
 
 
@@ -158,10 +158,7 @@ def test_the_pages_csv_download_neutralises_formulas(res, value):
 
 @pytest.fixture
 def page(tmp_path, monkeypatch):
-    monkeypatch.setenv("CLASHMAP_DB", str(tmp_path / "db.sqlite"))
-    monkeypatch.setenv("CLASHMAP_USER_GAZETTEER", str(tmp_path / "user_gazetteer.csv"))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
+    at = _page(tmp_path, monkeypatch)
     at.session_state["tab"] = "Add articles"
     at.run()
     assert not at.exception, [e.value for e in at.exception]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from conftest import ARTIFACTS, marker_count, run_server, wait_idle
+from conftest import ARTIFACTS, marker_count, open_page, run_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -275,12 +275,7 @@ def aggregating_server(tmp_path_factory, chromium_path):
 
 
 def test_playback_with_one_marker_per_place(browser, aggregating_server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    offline(page)
-    page.goto(aggregating_server, wait_until="domcontentloaded")
-    wait_idle(page)
-    try:
+    with open_page(browser, aggregating_server) as page:
         frame = wait_map(page)
         places = markers(frame)
         assert len(places) == 19  # 30 events at 19 places
@@ -295,8 +290,6 @@ def test_playback_with_one_marker_per_place(browser, aggregating_server):
         shot(page, "playback-places.png")
         frame.locator(".cm-play-all").click()
         assert marker_count(page) == 19
-    finally:
-        context.close()
 
 
 def test_chart_of_events_per_day_is_drawn(page):
@@ -324,12 +317,7 @@ def _view(frame) -> tuple:
 
 
 def test_zooming_in_shows_single_events_and_a_still_view_reruns_nothing(browser, aggregating_server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    offline(page)
-    page.goto(aggregating_server, wait_until="domcontentloaded")
-    wait_idle(page)
-    try:
+    with open_page(browser, aggregating_server) as page:
         frame = wait_map(page)
         places = markers(frame)
         assert len(places) == 19 and not any(m["type"] for m in places)  # one marker per place
@@ -364,5 +352,3 @@ def test_zooming_in_shows_single_events_and_a_still_view_reruns_nothing(browser,
             if not any(m["type"] for m in markers(folium_frame(page))):
                 break
         assert len(markers(folium_frame(page))) == 19
-    finally:
-        context.close()
