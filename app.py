@@ -18,17 +18,13 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import store
-from geo.app import acled, density, mapview, viewport
+from geo.app import compare, contribute, density, mapview, viewport
 from geo.app import filters as F
-from geo.app.geocode import Geocoder
+from geo.app.flash import show_flash
 from geo.app.text import md
-from geo.app.worker import Worker, budget_seconds, extract_upload
 from geo.errors import ClashmapError
 from geo.export.merge import merge_events
-from geo.extract.documents import EARLIEST_PUBLISHED, latest_published
-from geo.extract.gazetteer import COLUMNS as GAZETTEER_COLUMNS
 from geo.extract.pipeline import default_resources
-from geo.models import PLACE_KINDS
 from geo.store import hexgrid
 from geo.store import query as Q
 from geo.store.postgis import is_postgres_url
@@ -66,6 +62,12 @@ def current_resources():
     """``(resources, rows of the user gazetteer that were not loaded)``."""
     path = store.user_gazetteer_path()
     return resources(str(path), file_stamp(path))
+
+
+def reload_resources():
+    """``current_resources()`` read afresh, after the reader changed the gazetteer."""
+    resources.clear()
+    return current_resources()
 
 
 # Query results are cached per store revision and filter, a few at a time: nothing holds every mention.
@@ -168,16 +170,6 @@ def labels(user_csv: str, stamp: tuple):
     return mapview.orientation_labels(current_resources()[0].gazetteer)
 
 
-def flash(kind: str, text: str) -> None:
-    """Keep a message across the rerun that shows new data (Markdown: escape reader text with md())."""
-    st.session_state.setdefault("flash", []).append((kind, text))
-
-
-def show_flash() -> None:
-    for kind, text in st.session_state.pop("flash", []):
-        getattr(st, kind)(text)
-
-
 # --- sidebar: filters -----------------------------------------------------------------------
 
 
@@ -234,7 +226,7 @@ def render_map(conn, db: str, rev: int, fkey: str, events: list, groups: tuple, 
     base = mapview.base_map(labels(str(user_csv), file_stamp(user_csv)), mapview.center_of(gaz))
     c1, c2 = st.columns([3, 2])
     layer_kind = c1.radio("Layer", ["Events", "Hexagon density", "Heatmap"], horizontal=True, key="layer")
-    agreement = acled_agreement(events, f)
+    agreement = compare.acled_agreement(events, f)
     # The reader's view, rounded (geo.app.viewport): only a view that moved past the rounding changes the layer.
     view = viewport.rounded(st.session_state.get("map"))
     # A filter change fits the view to the data; a new view alone does not (the key names the filters).
@@ -429,267 +421,6 @@ def render_article(conn) -> None:
     st.html(mapview.article_html(art["text"], ms))
 
 
-def publication_problem(published: date | None, today: date) -> str | None:
-    """Why a publication date from the form cannot be used, or None."""
-    if published is None:
-        return (
-            "Give the publication date: the article's relative dates ('on Wednesday', 'yesterday') are "
-            "counted from it. Nothing was added."
-        )
-    if not EARLIEST_PUBLISHED <= published <= today:
-        return (
-            f"The publication date {published.isoformat()} is outside {EARLIEST_PUBLISHED.isoformat()} to "
-            f"{today.isoformat()}; correct it. Nothing was added."
-        )
-    return None
-
-
-def render_upload(conn, res) -> None:
-    st.subheader("Add your own articles")
-    st.caption(
-        "Paste a text or upload .txt files. The article is processed and saved in the store; "
-        "HTML is removed and shown as blanks. The same text twice is recognised and not added again."
-    )
-    with st.form("upload", clear_on_submit=False):
-        text = st.text_area("Article text", height=180, key="paste")
-        files = st.file_uploader("…or .txt files", type=["txt"], accept_multiple_files=True, key="files")
-        c1, c2, c3 = st.columns(3)
-        title = c1.text_input("Title", key="up_title")
-        outlet = c2.text_input("Outlet", key="up_outlet")
-        # Streamlit's default range is ten years either side of today: news archives go back further.
-        published = c3.date_input(
-            "Publication date",
-            value=None,
-            min_value=EARLIEST_PUBLISHED,
-            max_value=date.today(),
-            key="up_date",
-            format="YYYY-MM-DD",
-        )
-        url = st.text_input("URL (optional)", key="up_url")
-        submitted = st.form_submit_button("Process and add")
-    if not submitted:
-        return
-    meta = {
-        "title": title or None,
-        "outlet": outlet or None,
-        "url": url or None,
-        "published": published,
-        "latest": latest_published(date.today()),
-    }
-    inputs = [("pasted text", None, text)] if text.strip() else []
-    inputs += [(f.name, f.getvalue(), None) for f in files or []]
-    if not inputs:
-        st.error("Nothing to add: paste a text or choose a .txt file.")
-        return
-    problem = publication_problem(published, date.today())
-    if problem:
-        st.error(problem)  # before anything is extracted or stored
-        return
-    added = 0
-    for name, data, pasted in inputs:
-        try:
-            result = extract_and_store(conn, res, name, data, pasted, meta)
-        except ClashmapError as exc:
-            message = str(exc)
-            # Flashed, not shown: the rerun that shows an added file would wipe a refusal shown now.
-            flash("error", md(message if message.startswith(f"{name}:") else f"{name}: {message}"))
-            continue
-        added += 1
-        events = sum(m.is_event for m in result.mentions)
-        flash(
-            "success",
-            f"Added {md(name)} as {md(result.article.title or result.article.doc_id)}: "
-            f"{len(result.mentions)} place mentions, {events} events.",
-        )
-        for w in result.warnings:
-            if "unresolved place name" not in w:
-                flash("warning", md(w))
-    if added:
-        st.rerun()
-    show_flash()  # nothing added: the refusals, here and now
-
-
-@st.cache_resource(show_spinner=False)
-def extraction_worker() -> Worker:
-    """The server's one extraction process, shared by every session."""
-    return Worker()
-
-
-def extract_and_store(conn, res, name: str, data: bytes | None, pasted: str | None, meta: dict):
-    """Extract one paste or upload in the worker process (within the time budget), then store it.
-
-    A text already stored is refused before it is extracted.
-    """
-    text, warnings = store.upload_text(name, data, pasted)
-    store.refuse_stored(conn, text)
-    budget = budget_seconds()
-    worker = extraction_worker()
-    wait = " (after another reader's article)" if worker.busy() else ""
-    with st.spinner(f"Finding places and events in {md(name)}{wait}, for at most {budget:g} s…"):
-        result, sha = worker.run(extract_upload, res, name, None, text, meta, warnings, budget=budget)
-    store.add_results(conn, [(result, sha)], res.gazetteer)
-    return result
-
-
-def render_unresolved(conn, res, problems) -> None:
-    st.subheader("Names the extractor could not place")
-    unresolved = store.unresolved_frame(conn)
-    if unresolved.empty:
-        st.success("Every place name found in the stored articles is in the gazetteer.")
-    else:
-        st.dataframe(unresolved, hide_index=True, width="stretch")
-    render_lookup(unresolved)
-    user_csv = store.user_gazetteer_path()
-    st.subheader("Add a place to your gazetteer")
-    st.caption(
-        f"Saved to {md(user_csv)} (same columns as the curated gazetteer); "
-        "every coordinate needs its source. Stored articles are then processed again."
-    )
-    with st.form("add_place"):
-        c1, c2 = st.columns(2)
-        default = unresolved["surface"].iloc[0] if not unresolved.empty else ""
-        name = c1.text_input("Name", value=default, key="gz_name")
-        aliases = c2.text_input("Aliases (separated by |)", key="gz_aliases")
-        c3, c4, c5 = st.columns(3)
-        kind = c3.selectbox("Kind", PLACE_KINDS, index=PLACE_KINDS.index("neighbourhood"), key="gz_kind")
-        lat = c4.number_input("Latitude (WGS84)", value=None, format="%.5f", key="gz_lat")
-        lon = c5.number_input("Longitude (WGS84)", value=None, format="%.5f", key="gz_lon")
-        c6, c7 = st.columns(2)
-        parent = c6.text_input("Parent id", value="damascus", key="gz_parent")
-        source = c7.text_input("Source of the coordinate (URL or reference)", key="gz_source")
-        note = st.text_input("Note", key="gz_note")
-        submitted = st.form_submit_button("Add place and re-run extraction")
-    rerun = st.button("Re-run extraction over stored articles", key="reextract")
-    if submitted:
-        row = {
-            "id": store.slug(name),
-            "name": name,
-            "aliases": aliases,
-            "kind": kind,
-            "parent": parent,
-            "lat": lat,  # None (empty) or a number; 0 is a number
-            "lon": lon,
-            "source": source,
-            "note": note,
-        }
-        try:
-            place = store.add_user_place(user_csv, row, res.gazetteer)
-        except ClashmapError as exc:
-            st.error(md(exc))
-            return
-        rerun_extraction(conn, f"Added {md(place.name)} ({place.lat}, {place.lon}) to {md(user_csv)}.")
-    elif rerun:
-        rerun_extraction(conn, "")
-    render_user_rows(conn, res, problems, user_csv)
-
-
-def rerun_extraction(conn, done: str) -> None:
-    """Extract every stored article again with the gazetteer as it now is, then show the new data."""
-    resources.clear()
-    new_res, _ = current_resources()
-    if done:
-        flash("success", done)
-    try:
-        n = store.reextract(conn, new_res)
-    except store.StoreError as exc:
-        show_flash()
-        st.error(f"Extraction was not re-run: {md(exc)}")
-        return
-    flash("success", f"Extraction re-run over the stored articles: {n} place mentions.")
-    st.rerun()
-
-
-def render_user_rows(conn, res, problems, user_csv) -> None:
-    """The reader's own gazetteer, rows that did not load first: choose one to fix or remove it."""
-    try:
-        rows = store.read_user_rows(user_csv)
-    except ClashmapError as exc:
-        st.error(md(exc))
-        return
-    if not rows:
-        return
-    st.subheader("Your gazetteer")
-    bad = {p.index: p.problem for p in problems if 0 <= p.index < len(rows)}
-    if bad:
-        list_bad_rows(rows, bad, user_csv)
-    order = sorted(range(len(rows)), key=lambda i: (i not in bad, i))
-    label = {
-        i: f"{i + 1}. {r.values.get('name') or r.values.get('id') or '(no name)'}"
-        + (" (not loaded)" if i in bad else "")
-        for i, r in enumerate(rows)
-    }
-    i = st.selectbox("Row", order, format_func=label.get, key="ug_row")
-    if i in bad:
-        st.caption(f"Not loaded: {md(bad[i])}")
-    edit_user_row(conn, res, user_csv, i, rows[i])
-
-
-def list_bad_rows(rows, bad: dict[int, str], user_csv) -> None:
-    st.warning(
-        f"{len(bad)} of {len(rows)} rows of {md(user_csv)} are not loaded (the others are). "
-        "Choose one below to fix or remove it."
-    )
-    table = [
-        {"row": i + 1, "id": rows[i].values.get("id", ""), "name": rows[i].values.get("name", ""), "problem": why}
-        for i, why in sorted(bad.items())
-    ]
-    st.dataframe(table, hide_index=True, width="stretch")
-
-
-def edit_user_row(conn, res, user_csv, i: int, row) -> None:
-    """A form with one row's fields: save it (checked as loading would check it) or delete it."""
-    if row.extra:
-        st.caption(f"Fields beyond the last column (dropped when you save): {md(', '.join(row.extra))}")
-    # The row's content is part of the widget keys, so a changed file never shows stale values.
-    tag = hashlib.sha1(repr(sorted(row.values.items())).encode()).hexdigest()[:8]
-    with st.form(f"ug_edit_{tag}"):
-        columns = st.columns(3)
-        values = {
-            c: columns[n % 3].text_input(c, value=row.values.get(c, ""), key=f"ug_{tag}_{c}")
-            for n, c in enumerate(GAZETTEER_COLUMNS)
-        }
-        save = st.form_submit_button("Save row and re-run extraction")
-        delete = st.form_submit_button("Delete row and re-run extraction")
-    if not (save or delete):
-        return
-    try:
-        if save:
-            store.replace_user_row(user_csv, i, row.values, values, res.gazetteer)
-        else:
-            store.delete_user_row(user_csv, i, row.values)
-    except ClashmapError as exc:
-        st.error(md(exc))
-        return
-    what = "Saved" if save else "Deleted"
-    rerun_extraction(conn, f"{what} row {i + 1} ({md(values['name'] or values['id'])}) of {md(user_csv)}.")
-
-
-def render_lookup(unresolved) -> None:
-    """Coordinate suggestions from a Nominatim server (needs the network; never written without the reader)."""
-    with st.expander("Look up coordinates (needs the internet)"):
-        default = unresolved["surface"].iloc[0] if not unresolved.empty else ""
-        name = st.text_input("Place name", value=default, key="lookup_name")
-        if st.button("Suggest coordinates", key="lookup") and name.strip():
-            try:
-                found = geocoder().suggest(name)
-            except ClashmapError as exc:
-                st.warning(md(exc))
-                return
-            if not found:
-                st.info(f"No match for {md(name)} in Syria.")
-                return
-            st.caption("Candidates to check; copy the coordinates and the source into the form below.")
-            st.dataframe([vars(s) for s in found], hide_index=True, width="stretch")
-
-
-@st.cache_resource(show_spinner=False)
-def geocoder():
-    # A closed network can point this at its own Nominatim server.
-    domain = os.environ.get("CLASHMAP_NOMINATIM", "nominatim.openstreetmap.org")
-    scheme = "http" if domain.startswith(("127.", "localhost")) else "https"
-    return Geocoder(domain=domain, scheme=scheme)
-
-
 def render_downloads(conn, f: dict, rev: int, fkey: str, reports: int) -> None:
     """Downloads of what is shown, built only when the reader asks (they can be large)."""
     sb = st.sidebar
@@ -720,109 +451,6 @@ def render_downloads(conn, f: dict, rev: int, fkey: str, reports: int) -> None:
             key="dl_gpkg",
         )
     sb.caption(f"{reports:,} reports.")
-
-
-def sync_acled() -> None:
-    """Read the ACLED file the reader chose (before the map is drawn, so the map shows it in this run).
-
-    Only while its tab is open: on another tab the uploader is not on the page, and Streamlit forgets
-    its file after the first run without it (the map's view reports rerun the page), which is not the
-    reader removing it.
-    """
-    if st.session_state.get("tab", TABS[0]) != "Compare with ACLED":
-        return
-    upload = st.session_state.get("acled_file")
-    if upload is None:
-        st.session_state.update(acled=None, acled_problems=[], acled_name=None, acled_error=None)
-        return
-    if st.session_state.get("acled_name") == (upload.name, upload.size):
-        return
-    try:
-        loaded, problems = acled.read_acled_csv(upload.getvalue(), upload.name)
-    except ClashmapError as exc:
-        st.session_state.update(acled=None, acled_problems=[], acled_error=str(exc))
-    else:
-        st.session_state.update(acled=loaded, acled_problems=problems, acled_error=None)
-    st.session_state["acled_name"] = (upload.name, upload.size)
-
-
-def acled_in_view(f: dict) -> list:
-    """The ACLED events the reader loaded, within the filters' dates and types."""
-    loaded = st.session_state.get("acled") or []
-    start, end = f.get("start"), f.get("end")
-    return [
-        a
-        for a in loaded
-        if (start is None or a.date >= start.isoformat())
-        and (end is None or a.date <= end.isoformat())
-        and (not f.get("event_types") or a.event_type in f["event_types"])
-    ]
-
-
-def acled_agreement(events: list, f: dict):
-    """How the loaded ACLED events and the shown extracted ones agree, or None when none are loaded."""
-    if not st.session_state.get("acled"):
-        return None
-    km, days = st.session_state.get("acled_km", acled.AGREE_KM), st.session_state.get("acled_days", acled.AGREE_DAYS)
-    return acled.compare(events, acled_in_view(f), km=km, days=days)
-
-
-def render_acled(events: list, f: dict) -> None:
-    st.subheader("Bring your own data: an ACLED export beside the extracted events")
-    st.caption(
-        "Load a CSV exported from ACLED (columns event_date, event_type, latitude, longitude, ...). Its events "
-        "appear on the map as outlined circles; an ACLED event and an extracted one agree when they are of the "
-        "same type, within the distance and the days below. Nothing is stored: the file stays in this session."
-    )
-    upload = st.file_uploader("ACLED CSV export", type=["csv"], key="acled_file")
-    c1, c2 = st.columns(2)
-    c1.number_input("Within (km)", 0.5, 50.0, acled.AGREE_KM, 0.5, key="acled_km")
-    c2.number_input("Within (days)", 0, 7, acled.AGREE_DAYS, 1, key="acled_days")
-    if upload is not None and st.session_state.get("acled_error"):
-        st.error(md(st.session_state["acled_error"]))
-    problems = st.session_state.get("acled_problems") or []
-    if upload is not None and st.session_state.get("acled") == []:  # read, but not one event in it
-        why = f"all {len(problems):,} rows were left out (listed below)" if problems else "it holds no rows"
-        st.warning(f"{md(upload.name)}: no event could be read: {why}; check that it is an ACLED export")
-    if problems:
-        with st.expander(f"{len(problems)} row(s) of the file could not be read (left out)"):
-            more = [f"... and {len(problems) - 500:,} more"] if len(problems) > 500 else []
-            st.text("\n".join(problems[:500] + more))
-    if not st.session_state.get("acled"):
-        return
-    result = acled_agreement(events, f)
-    m1, m2, m3 = st.columns(3)
-    m1.metric("Agree", len(result.both))
-    m2.metric("Only extracted", len(result.only_extracted))
-    m3.metric("Only ACLED", len(result.only_acled))
-    st.markdown("**Where both report an event**")
-    st.dataframe(
-        [
-            {
-                "extracted": f"{o.place}, {o.date}",
-                "ACLED": f"{a.location or ''}, {a.date}",
-                "type": o.event_type,
-                "km apart": km,
-                "days apart": d,
-                "ACLED id": a.event_id,
-            }
-            for o, a, km, d in result.both
-        ],
-        hide_index=True,
-        width="stretch",
-    )
-    st.markdown("**Only ACLED reports**")
-    st.dataframe(
-        [{"date": a.date, "type": a.event_type, "location": a.location, "notes": a.notes} for a in result.only_acled],
-        hide_index=True,
-        width="stretch",
-    )
-    st.markdown("**Only the extracted events report**")
-    st.dataframe(
-        [{"date": e.date, "type": e.event_type, "place": e.place} for e in result.only_extracted],
-        hide_index=True,
-        width="stretch",
-    )
 
 
 def main() -> None:
@@ -861,7 +489,7 @@ def page(res, problems, title) -> None:
 
 
 #: The page's tabs; tests choose one with ``at.session_state["tab"] = label`` before a run.
-TABS = ["Map", "Table and chart", "Places", "Article", "Add articles", "Unplaced names", "Compare with ACLED"]
+TABS = ["Map", "Table and chart", "Places", "Article", "Add articles", "Unplaced names", compare.TAB]
 
 
 def show_store(conn, db: str, res, problems, title) -> None:
@@ -885,7 +513,7 @@ def show_store(conn, db: str, res, problems, title) -> None:
     said = st.session_state.get("counted_line")
     if said and said[:2] == (fkey, rev):
         counted.markdown(said[2])
-    sync_acled()
+    compare.sync_acled()
     draw = {
         "Map": lambda: render_map(conn, db, rev, fkey, events, groups, f, aggregated=small is None),
         "Table and chart": lambda: render_table_chart(
@@ -893,9 +521,9 @@ def show_store(conn, db: str, res, problems, title) -> None:
         ),
         "Places": lambda: render_places(conn, db, rev, fkey, groups, small),
         "Article": lambda: render_article(conn),
-        "Add articles": lambda: render_upload(conn, res),
-        "Unplaced names": lambda: render_unresolved(conn, res, problems),
-        "Compare with ACLED": lambda: render_acled(events, f),
+        "Add articles": lambda: contribute.render_upload(conn, res),
+        "Unplaced names": lambda: contribute.render_unresolved(conn, res, problems, reload_resources),
+        compare.TAB: lambda: compare.render_acled(events, f),
     }
     # Only the open tab is built (a switch reruns the page): the first load builds the map alone.
     for tab, label in zip(st.tabs(TABS, key="tab", on_change="rerun"), TABS):
