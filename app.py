@@ -223,14 +223,19 @@ def aggregate_above() -> int:
 def render_map(conn, db: str, rev: int, fkey: str, events: list, groups: tuple, f: dict, aggregated: bool) -> None:
     user_csv = store.user_gazetteer_path()
     gaz = current_resources()[0].gazetteer
-    base = mapview.base_map(labels(str(user_csv), file_stamp(user_csv)), mapview.center_of(gaz))
+    # A map coming back on the page (the reader opened another tab) starts where it was left.
+    start = viewport.mounted_at(st.session_state, fkey)
+    if start is None:
+        base = mapview.base_map(labels(str(user_csv), file_stamp(user_csv)), mapview.center_of(gaz))
+    else:
+        base = mapview.base_map(labels(str(user_csv), file_stamp(user_csv)), (start.lat, start.lon), start.zoom)
     c1, c2 = st.columns([3, 2])
     layer_kind = c1.radio("Layer", ["Events", "Hexagon density", "Heatmap"], horizontal=True, key="layer")
     agreement = compare.acled_agreement(events, f)
     # The reader's view, rounded (geo.app.viewport): only a view that moved past the rounding changes the layer.
     view = viewport.rounded(st.session_state.get("map"))
     # A filter change fits the view to the data; a new view alone does not (the key names the filters).
-    fit = mapview.Fit(hashlib.sha1(fkey.encode()).hexdigest()[:12], events)
+    fit = mapview.Fit(hashlib.sha1(fkey.encode()).hexdigest()[:12], events, keep=start is not None)
     above = 0 if aggregated else aggregate_above()  # the store's aggregates carry no reports to draw one by one
     zoomed = None
     if layer_kind == "Hexagon density":
@@ -530,6 +535,8 @@ def show_store(conn, db: str, res, problems, title) -> None:
         if tab.open:
             with tab:
                 draw[label]()
+            if label != "Map":
+                st.session_state["map_off"] = True  # the map comes back where it was (geo.app.viewport)
     counts = view_counts(conn, db, rev, fkey)
     places = len({g.place_id for g in groups})
     what = "events" if f["events_only"] else "place mentions"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.app.viewport import rounded, step
+from geo.app.viewport import Kept, mounted_at, rounded, step
 
 
 def value(south: float, west: float, north: float, east: float, zoom: int) -> dict:
@@ -40,3 +40,34 @@ def test_the_rounded_view_holds_the_view_and_moves_only_past_its_grid():
 def test_the_view_stays_on_the_mercator_plane():
     v = rounded(value(-89.9, -181.0, 89.9, 181.0, 1))
     assert (v.south, v.west, v.north, v.east) == (-85.0511, -180.0, 85.0511, 180.0)
+
+
+def test_the_map_comes_back_where_the_reader_left_it_under_the_same_filters():
+    session: dict = {}
+    assert mounted_at(session, "f1") is None  # first drawing: the default view, fitted to the data
+    session["map"] = value(33.40, 36.20, 33.60, 36.40, 13)
+    assert mounted_at(session, "f1") is None  # the same map stays on the page: its start is kept
+    session["map"] = value(33.48, 36.26, 33.52, 36.30, 15)  # the reader zoomed in
+    assert mounted_at(session, "f1") is None
+    session["map_off"] = True  # another tab was open; the map's last value stays in the session
+    start = mounted_at(session, "f1")
+    assert start == Kept("f1", 33.5, 36.28, 15)
+    assert mounted_at(session, "f1") == start  # kept while the map stays, so its frame is not rebuilt
+    session["map"] = value(33.0, 36.0, 34.0, 37.0, 10)  # zoomed out again: a later return goes there
+    assert mounted_at(session, "f1") == start
+    session["map_off"] = True
+    assert mounted_at(session, "f1") == Kept("f1", 33.5, 36.5, 10)
+
+
+def test_filters_changed_on_another_tab_fit_the_map_to_the_data_again():
+    session: dict = {"map": value(33.48, 36.26, 33.52, 36.30, 15)}
+    mounted_at(session, "f1")
+    session["map_off"] = True
+    assert mounted_at(session, "f2") is None
+    assert session["map_mounted"] is None
+
+
+def test_a_view_of_another_shape_is_not_kept():
+    session: dict = {"map": {"zoom": 12}}
+    assert mounted_at(session, "f1") is None
+    assert "map_left" not in session

@@ -620,7 +620,9 @@ class MapControls(MacroElement):
         setLegend(info);
         // A layer without a fit key (or with a new one: other filters) fits the view; a layer redrawn
         // for the reader's new view keeps it (fitting would move the view, report it, and redraw again).
-        if (info.fit === undefined || info.fit !== cm.fitted) { cm.fitted = info.fit; fit(); }
+        // A map drawn anew where the reader left it (back from another tab) takes its first key as fitted.
+        if (info.keep && cm.fitted === undefined) { cm.fitted = info.fit; }
+        else if (info.fit === undefined || info.fit !== cm.fitted) { cm.fitted = info.fit; fit(); }
         setTimeout(sendView, 0);
         declutter();
         cm.layer = fg;  // ready: fitted, legend and player set for this layer
@@ -677,15 +679,15 @@ class LayerInfo(MacroElement):
         self.info = json.dumps(info)
 
 
-def base_map(labels: list[dict], center: tuple[float, float] = DAMASCUS) -> folium.Map:
+def base_map(labels: list[dict], center: tuple[float, float] = DAMASCUS, zoom: int = START_ZOOM) -> folium.Map:
     """The constant base map: tiles, the names of places, the legend and the player.
 
     Build a new one every run (st_folium mutates the map it is given); the
-    same ``labels`` always give the same script, so the frame is kept.
+    same ``labels``, ``center`` and ``zoom`` always give the same script, so the frame is kept.
     """
     configure_offline()
     m = folium.Map(
-        location=list(center), zoom_start=START_ZOOM, tiles="OpenStreetMap", prefer_canvas=True, control_scale=True
+        location=list(center), zoom_start=zoom, tiles="OpenStreetMap", prefer_canvas=True, control_scale=True
     )
     m.get_root().header.add_child(Element(_STYLE), name="cm_style")
     if labels:
@@ -1160,6 +1162,9 @@ class Fit(NamedTuple):
 
     key: str
     events: list
+    #: The map was just drawn where the reader left it (another tab was open): take this key as
+    #: already fitted instead of fitting the view away from where the reader was.
+    keep: bool = False
 
 
 def _finish(
@@ -1173,6 +1178,8 @@ def _finish(
     if fit is not None:
         whole = layer_info(fit.events) if fit.events is not events else info
         info.update(bounds=whole["bounds"], all_bounds=whole["all_bounds"], far=whole["far"], fit=fit.key)
+        if fit.keep:
+            info["keep"] = True
     LayerInfo(info).add_to(fg)
     return fg
 

@@ -78,3 +78,44 @@ def bounds_box(points) -> tuple[float, float, float, float] | None:
         return None
     lats, lons = [p[0] for p in points], [p[1] for p in points]
     return (min(lats), min(lons), max(lats), max(lons))
+
+
+class Kept(NamedTuple):
+    """Where the map stood when the reader last saw it: its centre and zoom, under filters ``fkey``."""
+
+    fkey: str
+    lat: float
+    lon: float
+    zoom: int
+
+
+def left_at(value: dict | None, fkey: str) -> Kept | None:
+    """The map's exact view in st_folium's ``value`` (not rounded), to come back to; None without one.
+
+    >>> left_at({"bounds": {"_southWest": {"lat": 33.4, "lng": 36.2},
+    ...                     "_northEast": {"lat": 33.6, "lng": 36.4}}, "zoom": 13}, "f")
+    Kept(fkey='f', lat=33.5, lon=36.3, zoom=13)
+    """
+    if rounded(value) is None:
+        return None
+    sw, ne = value["bounds"]["_southWest"], value["bounds"]["_northEast"]
+    return Kept(fkey, round((sw["lat"] + ne["lat"]) / 2, 6), round((sw["lng"] + ne["lng"]) / 2, 6), int(value["zoom"]))
+
+
+def mounted_at(session, fkey: str) -> Kept | None:
+    """Where a map drawn in this run starts: where the reader left it, if the filters are the same.
+
+    ``session`` (the page's session state) holds ``"map"``, st_folium's last value (it outlives the
+    map: a plain key, not the widget's own); ``"map_off"``, set by the page while another tab is open
+    (the map is off the page, and drawn anew when it comes back); ``"map_left"``, the last view seen;
+    and ``"map_mounted"``, the start chosen when the map last came on the page. The start is chosen
+    only then and kept while the map stays: a changed base map would be drawn anew, losing the view
+    the reader moved to.
+    """
+    if session.pop("map_off", False) or "map_mounted" not in session:
+        left = session.get("map_left")
+        session["map_mounted"] = left if left is not None and left.fkey == fkey else None
+    left = left_at(session.get("map"), fkey)
+    if left is not None:
+        session["map_left"] = left
+    return session["map_mounted"]

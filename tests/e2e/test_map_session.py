@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from conftest import ARTIFACTS, marker_count, open_page, run_server, wait_idle
+from conftest import ARTIFACTS, marker_count, open_page, open_tab, run_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -352,3 +352,22 @@ def test_zooming_in_shows_single_events_and_a_still_view_reruns_nothing(browser,
             if not any(m["type"] for m in markers(folium_frame(page))):
                 break
         assert len(markers(folium_frame(page))) == 19
+
+
+def test_the_map_comes_back_where_the_reader_left_it(page):
+    frame = wait_map(page)
+    fitted = _view(frame)
+    page.evaluate(_COUNT_RUNS_JS)
+    frame.evaluate("() => { window.map.setView([33.4950, 36.3010], 15, {animate: false}); }")
+    for _ in range(40):  # the moved view goes back to the page, which keeps it
+        page.wait_for_timeout(250)
+        if page.evaluate("() => window.cmRuns") >= 1:
+            break
+    wait_idle(page)
+    open_tab(page, "Table and chart")
+    open_tab(page, "Map")
+    frame = wait_map(page)
+    page.wait_for_timeout(1000)  # the first layer settled: a fit would have moved the view by now
+    wait_idle(page)
+    view = _view(folium_frame(page))
+    assert view[2] == 15 and abs(view[0] - 33.4950) < 1e-3 and abs(view[1] - 36.3010) < 1e-3, (view, fitted)
