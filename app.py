@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import store
-from geo.app import compare, contribute, density, mapview, viewport
+from geo.app import acled, compare, contribute, density, mapview, viewport
 from geo.app import filters as F
 from geo.app.flash import show_flash
 from geo.app.text import md
@@ -231,25 +231,27 @@ def render_map(conn, db: str, rev: int, fkey: str, events: list, groups: tuple, 
         base = mapview.base_map(labels(str(user_csv), file_stamp(user_csv)), (start.lat, start.lon), start.zoom)
     c1, c2 = st.columns([3, 2])
     layer_kind = c1.radio("Layer", ["Events", "Hexagon density", "Heatmap"], horizontal=True, key="layer")
-    agreement = compare.acled_agreement(events, f)
+    agreement = compare.acled_agreement(events, f, (fkey, rev))
     # The reader's view, rounded (geo.app.viewport): only a view that moved past the rounding changes the layer.
     view = viewport.rounded(st.session_state.get("map"))
     # A filter change fits the view to the data; a new view alone does not (the key names the filters).
     fit = mapview.Fit(hashlib.sha1(fkey.encode()).hexdigest()[:12], events, keep=start is not None)
+    # Thousands of ACLED rows are drawn within the view only (the Compare tab's tables list them all).
+    on_map, left_out = (None, 0) if agreement is None else acled.drawn(agreement, view.box if view else None)
     above = 0 if aggregated else aggregate_above()  # the store's aggregates carry no reports to draw one by one
     zoomed = None
     if layer_kind == "Hexagon density":
         size_km = c2.select_slider("Hexagon size (km, centre to corner)", [0.5, 1, 2, 5, 10, 25], value=1, key="hex_km")
-        layer = hexagon_layer(conn, db, rev, fkey, events, size_km, view, agreement, fit)
+        layer = hexagon_layer(conn, db, rev, fkey, events, size_km, view, on_map, fit)
         st.caption("Each hexagon: how many events fall in it (darker: more), coloured by its most frequent type.")
     elif layer_kind == "Heatmap":
-        layer = mapview.heat_layer(events, agreement, fit)
+        layer = mapview.heat_layer(events, on_map, fit)
         st.caption("Heat: where events are densest (each event counts once, whatever its type).")
     else:
         zoomed = in_view(conn, db, rev, fkey, groups, view) if aggregated else None
         shown = list(zoomed) if zoomed is not None else events
         layer = mapview.event_layer(
-            shown, aggregate_above=AGGREGATE_NEVER if zoomed else above, agreement=agreement, fit=fit
+            shown, aggregate_above=AGGREGATE_NEVER if zoomed else above, agreement=on_map, fit=fit
         )
         if zoomed is not None:
             st.info(
@@ -260,6 +262,11 @@ def render_map(conn, db: str, rev: int, fkey: str, events: list, groups: tuple, 
             f"ACLED layer (outlined circles): {len(agreement.both)} of its events agree with an extracted one "
             f"(green), {len(agreement.only_acled)} only ACLED reports (dashed); "
             f"{len(agreement.only_extracted)} extracted events have no ACLED match. See **Compare with ACLED**."
+            + (
+                f" Drawn: the {acled.DRAW_LIMIT:,} at most in this view; {left_out:,} more are not drawn (zoom in)."
+                if left_out
+                else ""
+            )
         )
     if layer_kind == "Events" and aggregated and events and zoomed is None:
         st.info(
@@ -528,7 +535,7 @@ def show_store(conn, db: str, res, problems, title) -> None:
         "Article": lambda: render_article(conn),
         "Add articles": lambda: contribute.render_upload(conn, res),
         "Unplaced names": lambda: contribute.render_unresolved(conn, res, problems, reload_resources),
-        compare.TAB: lambda: compare.render_acled(events, f),
+        compare.TAB: lambda: compare.render_acled(events, f, (fkey, rev)),
     }
     # Only the open tab is built (a switch reruns the page): the first load builds the map alone.
     for tab, label in zip(st.tabs(TABS, key="tab", on_change="rerun"), TABS):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.app.acled import AcledError, compare, read_acled_csv
+from geo.app.acled import AcledError, compare, drawn, read_acled_csv
 from geo.models import EventRecord
 
 HEADER = "event_id_cnty,event_date,year,event_type,sub_event_type,admin1,location,latitude,longitude,source,notes\n"
@@ -69,3 +69,19 @@ def test_agreement_pairs_same_type_near_in_space_and_time():
     assert {a.event_id for a in result.only_acled} == {"A2", "A3", "A4"}
     wider = compare(extracted, acled, km=10)  # wider tolerance: the second Tadamon event pairs with Qaboun's
     assert [(o.event_id, a.event_id) for o, a, _, _ in wider.both] == [("CM-tadamon", "A1"), ("CM-tadamon2", "A4")]
+
+
+def test_a_big_file_is_drawn_within_the_view_up_to_the_limit_agreeing_first():
+    rows = "".join(f"B{i},2012-07-16,2012,Battles,,D,Far,{34 + i / 1000:.3f},37.0,,\n" for i in range(30))
+    rows += "A1,2012-07-16,2012,Battles,,D,Tadamon,33.480,36.310,,\n"
+    rows += "".join(f"C{i},2012-07-16,2012,Protests,,D,Near,33.5,36.3,,\n" for i in range(10))
+    acled, _ = read_acled_csv((HEADER + rows).encode())
+    result = compare([ours("tadamon", "Battles", "2012-07-16", 33.47778, 36.30944)], acled)
+    assert drawn(result, None, limit=100) == (result, 0)  # few: every one, wherever the view
+    damascus = (33.4, 36.2, 33.6, 36.4)
+    part, left_out = drawn(result, damascus, limit=5)
+    assert [a.event_id for _, a, _, _ in part.both] == ["A1"]  # the agreeing one first
+    assert [a.event_id for a in part.only_acled] == ["C0", "C1", "C2", "C3"]
+    assert left_out == 41 - 5 and part.only_extracted == result.only_extracted
+    part, left_out = drawn(result, None, limit=5)  # no view yet: the first ones, still at most the limit
+    assert len(part.both) + len(part.only_acled) == 5 and left_out == 36

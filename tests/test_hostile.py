@@ -19,6 +19,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import store
+from geo.app import acled as acled_module
 from geo.app.text import md
 from geo.errors import DuplicateArticleError, GazetteerError
 from geo.extract.documents import doc_id_for, shown
@@ -444,3 +445,23 @@ def test_a_damaged_part_loads_nothing(tmp_path, capsys):
     conn = store.connect(db)
     assert conn.execute("SELECT count(*) FROM mentions").fetchone() == (0,)
     conn.close()
+
+
+def test_a_big_acled_file_is_paired_once_and_drawn_within_the_limit(page, monkeypatch):
+    calls = []
+    real = acled_module.compare
+    monkeypatch.setattr(acled_module, "compare", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(acled_module, "DRAW_LIMIT", 50)
+    page.session_state["tab"] = "Compare with ACLED"
+    page.run()
+    row = "A{i},2012-07-{day:02d},2012,Battles,,D,x,{lat:.4f},36.3,,\n"
+    rows = "".join(row.format(i=i, day=8 + i % 14, lat=33.4 + i / 5000) for i in range(300))
+    page.file_uploader(key="acled_file").set_value(("big.csv", (ACLED_HEADER + "\n" + rows).encode(), "text/csv")).run()
+    assert not page.exception, [e.value for e in page.exception]
+    page.session_state["tab"] = "Map"
+    page.run()
+    page.run()  # a rerun with the same filters (the map reporting its view) pairs nothing anew
+    assert not page.exception, [e.value for e in page.exception]
+    assert len(calls) == 1
+    said = " ".join(_plain(c.value) for c in page.caption)
+    assert "Drawn: the 50 at most in this view" in said and "more are not drawn" in said, said

@@ -52,15 +52,26 @@ def acled_in_view(f: dict) -> list:
     ]
 
 
-def acled_agreement(events: list, f: dict):
-    """How the loaded ACLED events and the shown extracted ones agree, or None when none are loaded."""
+def acled_agreement(events: list, f: dict, key: tuple = ()):
+    """How the loaded ACLED events and the shown extracted ones agree, or None when none are loaded.
+
+    Kept for the session per ``key`` (the filters and the store's revision, which decide ``events``),
+    the file and the tolerances: with thousands of rows, pairing them anew on every pan costs seconds.
+    """
     if not st.session_state.get("acled"):
         return None
     km, days = st.session_state.get("acled_km", acled.AGREE_KM), st.session_state.get("acled_days", acled.AGREE_DAYS)
-    return acled.compare(events, acled_in_view(f), km=km, days=days)
+    asked = (key, st.session_state.get("acled_name"), km, days)
+    kept = st.session_state.get("acled_agreement")
+    if key and kept and kept[0] == asked:
+        return kept[1]
+    result = acled.compare(events, acled_in_view(f), km=km, days=days)
+    if key:
+        st.session_state["acled_agreement"] = (asked, result)
+    return result
 
 
-def render_acled(events: list, f: dict) -> None:
+def render_acled(events: list, f: dict, key: tuple = ()) -> None:
     """The tab: the file, the agreement's settings and tables of what agrees and what does not."""
     st.subheader("Bring your own data: an ACLED export beside the extracted events")
     st.caption(
@@ -84,7 +95,7 @@ def render_acled(events: list, f: dict) -> None:
             st.text("\n".join(problems[:500] + more))
     if not st.session_state.get("acled"):
         return
-    result = acled_agreement(events, f)
+    result = acled_agreement(events, f, key)
     m1, m2, m3 = st.columns(3)
     m1.metric("Agree", len(result.both))
     m2.metric("Only extracted", len(result.only_extracted))
