@@ -176,7 +176,7 @@ HOMONYMS = [
     ("Troops searched homes in Baniyas and in the village of al-Bayda.", "al-Bayda", "bayda-baniyas", "near 'Baniyas'"),
     ("The army pounded Maarat al-Numan while rebels besieged Hamidiyeh.", "Hamidiyeh", "hamidiyeh-base", None),
     ("Activists said the Old City came under fire.", "Old City", "old-city", "default"),
-    ("Army units moved on Ras al-Ain, a village beside Yabroud.", "Ras al-Ain", "ras-al-ain-qalamoun", "near 'Yabroud'"),
+    ("Troops moved on Ras al-Ain, beside Yabroud.", "Ras al-Ain", "ras-al-ain-qalamoun", "near 'Yabroud'"),
     ("Kurdish militias held Ras al-Ain in Hasakah province.", "Ras al-Ain", "ras-al-ain", "near 'Hasakah province'"),
     ("A convoy left Jayroud for Nasiriyah at dawn.", "Nasiriyah", "nasiriyah-qalamoun", "near 'Jayroud'"),
     ("Police in Iraq said a bomb went off in Nasiriyah.", "Nasiriyah", "nasiriyah-iraq", "near 'Iraq'"),
