@@ -142,6 +142,8 @@ SHARED_DEFAULTS = [
     ("Bayda", "bayda-baniyas"),
     ("Suran", "suran-hama"),
     ("Tripoli", "tripoli-lebanon"),
+    ("Ras al-Ain", "ras-al-ain"),
+    ("Nasiriyah", "nasiriyah-iraq"),
 ]
 
 
@@ -297,6 +299,8 @@ SHARED_KEYS = {
     "marja": "Marjeh Square in Damascus, al-Marjeh in Aleppo",
     "maydan": "al-Midan in Damascus and in Aleppo",
     "midan": "al-Midan in Damascus and in Aleppo",
+    "nasiriya": "Nasiriyah in Iraq and al-Nasiriyah in the Qalamoun",
+    "rasayn": "Ras al-Ayn in Hasakah and Ras al-Ain in the Qalamoun",
     "shaykhsad": "'Sheikh Saed' is written for Sheikh Saad (Damascus) and Sheikh Saeed (Aleppo)",
     "suran": "Suran in Aleppo and in Hama provinces",
     "tripuli": "Tripoli in Lebanon and in Libya",

@@ -234,6 +234,8 @@ def part_of_longer_name(text: str, span: Span, mention_starts: set[int]) -> bool
         before = ""  # a possessive modifies the name ("the Baath Party's National Security Bureau")
     if "-" in before and before.rsplit("-", 1)[1][:1].islower():
         before = ""  # a compound adjective modifies it ("the Kurdish-majority Sheikh Maqsoud district")
+    if _ADJECTIVE.search(before) and _word_before(text, span.start - len(sep) - len(before))[0] == "the":
+        before = ""  # a nationality adjective after "the" modifies it ("the Palestinian Yarmuk camp")
     if before and sep == " " and _capitalised(before) and before.lower().rstrip(".") not in _FREE_BEFORE:
         if not _sentence_initial(text, span.start - len(sep) - len(before)):
             return True
