@@ -73,6 +73,10 @@ FIRES = [
     ("hazard", "Unexploded ordnance and landmines still pose a grave risk around Qusayr.", "Qusayr"),
     ("area-list", "Shelling and clashes were recorded in the governorates of Idlib, Hama and Latakia.", "Hama"),
     ("area-list", "Air strikes went on in Aleppo, Idlib, Hama and Raqqa provinces throughout the month.", "Idlib"),
+    ("aid-movement", "The council approved the deployment of an unarmed monitoring mission to Hama.", "Hama"),
+    ("aid-movement", "Diplomats discussed the deployment of more observers to Deraa next month.", "Deraa"),
+    ("agreement-talk", "Mediators said ceasefire negotiations over Zabadani stalled on Monday.", "Zabadani"),
+    ("agreement-talk", "Elders said a truce proposal covering Moadamiyeh was on the table.", "Moadamiyeh"),
 ]
 
 # (rule id, sentence, place): a near phrasing the rule must leave alone; the place is an event.
@@ -109,6 +113,8 @@ SPARES = [
     ("hazard", "A landmine exploded near Qusayr on Sunday, wounding two farmers.", "Qusayr"),
     ("area-list", "Air strikes hit the provinces of Idlib and Hama on Monday, killing nine people.", "Hama"),
     ("area-list", "Rebels attacked checkpoints in Idlib and Hama provinces this week.", "Idlib"),
+    ("aid-movement", "The deployment of two armoured brigades to Hama began on Sunday.", "Hama"),
+    ("agreement-talk", "A ceasefire negotiated by local elders took effect in Moadamiyeh on Monday.", "Moadamiyeh"),
 ]
 
 # Humanitarian sentences that still tell events: the rules must not hide them.

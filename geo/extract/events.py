@@ -39,6 +39,7 @@ from .dates import TimeExpression, find_time_expressions
 from .lexicon import PREVENTED_GATE, ContextRule, Lexicon, Trigger
 from .references import STATEMENT, reference_reason
 from .text import Sentence, clause_tail, lowered, sentences, tail_within
+from .words import LIST_OPENERS, OCCURRENCE_VERBS
 
 #: Weak triggers ("killed", "attack") lose to a specific one this much nearer.
 WEAK_PENALTY = 60
@@ -46,9 +47,15 @@ _GENERIC_TRIGGER = re.compile(r"^(?:battle|battles|fight|fights|struggle)\s+(?:f
 _DESCRIPTIVE = re.compile(r"^(?:besieged|encircled|surrounded|blockaded|embattled|bombed-out)$", re.IGNORECASE)
 _PLACE_NOUN = re.compile(r"\s+(?:areas?|towns?|cit(?:y|ies)|districts?|suburbs?|neighbou?rhoods?|camps?|villages?)\b")
 _CONSEQUENCE = re.compile(r",\s*(?:killing|wounding|injuring|leaving)\b", re.IGNORECASE)
+# ", causing dozens of deaths", ", leaving more than a hundred civilians injured": the toll of the
+# act just told, further from its verb.
+_CAUSED_TOLL = re.compile(r",\s*(?:causing|leaving|resulting\s+in)\s+(?:[\w,-]+\s+){0,5}$", re.IGNORECASE)
 # A dash or semicolon separates a list or aside from the clause it interrupts:
 # a trigger beyond one does not make a place an event's place.
 _CHUNK_BREAK = re.compile(r"\s[–—]\s|;|\s-\s")
+# ... except a list of examples between two dashes ("areas in Homs – including Bab Amr and
+# Inshaat – were shelled"): it names parts of the place before it, and the clause goes on after it.
+_DASH_LIST = re.compile(r"\s[–—-]\s(?:" + "|".join(LIST_OPENERS) + r")\b[^;–—]*?\s[–—-]\s", re.IGNORECASE)
 
 
 @dataclass
@@ -143,7 +150,9 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
         # "the opposition protest hub of Homs", "protest leaders": a label, not an event (rule 6).
         ft.live = ft.live and not lex.label_after.match(sentence[m.end() : m.end() + 30])
         # ", killing 27 people": the toll of the event just told, not an event of its own kind.
-        ft.consequence = bool(_CONSEQUENCE.search(sentence, max(0, m.start() - 3), m.end()))
+        ft.consequence = bool(_CONSEQUENCE.search(sentence, max(0, m.start() - 3), m.end())) or (
+            trig.weak and bool(_CAUSED_TOLL.search(sentence, max(0, m.start() - 60), m.start()))
+        )
         ft.chunk = bisect_right(chunk_breaks, m.start())
         ft.vague = trig.weak or bool(lex.vague.match(lowered(ft.text)))
         if ft.live:
@@ -307,22 +316,24 @@ _LATER_WINDOW = 40  # characters between the act's verb and its time
 def _dated_later(
     mentions: list[Mention], sents: list[Sentence], starts: list[int], article: Article, lex: Lexicon
 ) -> list[Mention]:
-    """Give an act of entering or taking a place the day a later sentence tells it on.
+    """Give an act the day a later sentence tells it on.
 
     "Refugees fled on Monday after troops took control of the town. ... troops moved in
     early Sunday": the takeover, dated only by its sentence or the story's day, happened
-    on the Sunday. Only an earlier day (at most a week) is taken, from a sentence that names
+    on the Sunday. "Reports of an air raid on Douma ... The attack took place on Sunday":
+    any act, by a later sentence that says when it happened. Only an earlier day (at most a week) is taken, from a sentence that names
     the same place or none.
     """
     out = list(mentions)
     for index, m in enumerate(mentions):
         if not (m.is_event and m.trigger and m.date.date and m.date_rule in _INFERRED_DATES):
             continue
-        if not lex.entry.search(lowered(m.trigger)):
-            continue
+        # A takeover is dated by a later entry ("moved in early Sunday"), any act by a later
+        # sentence that says when it happened ("the attack took place on Sunday").
+        day_of = _entry_day if lex.entry.search(lowered(m.trigger)) else _occurrence_day
         k0 = bisect_right(starts, m.sentence_start) - 1
         for sent in sents[k0 + 1 : k0 + 1 + LATER_SENTENCES]:
-            when = _entry_day(sent, article, lex)
+            when = day_of(sent, article, lex)
             if when is None or not (0 < (m.date.date - when.date).days <= 7):
                 continue
             named = [o.place.id for o in mentions if o.sentence_start == sent.start and o.place is not None]
@@ -334,6 +345,30 @@ def _dated_later(
 
 
 _INFERRED_DATES = frozenset({"sentence time", "story day", "publication date"})
+
+
+# "The attack took place on Sunday": a later sentence that says when an act already told happened.
+_OCCURRED = re.compile(
+    r"\b(?:the|this|that|these|those)\s+((?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:" + "|".join(OCCURRENCE_VERBS) + r")\b"
+)
+
+
+def _occurrence_day(sent: Sentence, article: Article, lex: Lexicon) -> ResolvedDate | None:
+    """The day a sentence gives to an act it names as already told ("the attack took place on Sunday")."""
+    low = lowered(sent.text)
+    if not any(verb in low for verb in OCCURRENCE_VERBS):
+        return None  # most sentences: no regex run
+    acts = [m for m in _OCCURRED.finditer(low) if lex.any_trigger.search(m.group(1))]
+    if not acts:
+        return None
+    times = [t for t in find_time_expressions(sent.text) if not (t.bound or t.background or t.dateline)]
+    for a in acts:
+        for t in times:
+            if max(t.start - a.end(), a.start() - t.end) <= _LATER_WINDOW:
+                when = t.resolve(article.published, None)
+                if when.date is not None:
+                    return replace(when, basis=f"told later: {t.text}")
+    return None
 
 
 def _entry_day(sent: Sentence, article: Article, lex: Lexicon) -> ResolvedDate | None:
@@ -582,7 +617,10 @@ def _usable(
 
 
 # "returned to Yabrud in Syria", "the attacks in Damascus, Syria": the country after a place holds it.
-_CONTAINER_GAP = re.compile(r",\s*|\s+in\s+")
+# A direction may stand before the container: "Qusayr, western Syria", "Douma in northern Rif Dimashq".
+_CONTAINER_GAP = re.compile(
+    r"(?:,\s*|\s+in\s+(?:the\s+)?)(?:(?:north|south|east|west)(?:-?(?:north|south|east|west))?(?:ern)?\s+|central\s+)?"
+)
 
 
 def _contains_place_before(stext: str, span: Span, spans: list[Span], offset: int) -> bool:
@@ -623,7 +661,8 @@ def _own_event_unreal(span: Span, sent: Sentence, triggers: list[FoundTrigger], 
 
 @lru_cache(maxsize=64)
 def _chunk_breaks(stext: str) -> tuple[int, ...]:
-    return tuple(m.start() for m in _CHUNK_BREAK.finditer(stext))
+    lists = [(m.start(), m.end()) for m in _DASH_LIST.finditer(stext)]
+    return tuple(m.start() for m in _CHUNK_BREAK.finditer(stext) if not any(a <= m.start() < b for a, b in lists))
 
 
 def _chunk_of(stext: str, pos: int) -> int:
@@ -747,6 +786,11 @@ def _vague(trig: FoundTrigger, lex: Lexicon) -> bool:
 
 #: A further trigger this many words or more from a place tells of it only through the nearest one.
 BEARING_WORDS = 12
+# After a further trigger, a plural anaphora for the places the sentence named before it.
+_THESE_PLACES = re.compile(
+    r"^[^.;:]{0,60}?\b(?:in|at|around|across|inside)\s+(?:these|those|the same|both|all (?:these|those|the))\s+"
+    r"(?:areas|districts|neighbou?rhoods|places|towns|villages|quarters|suburbs|locations)\b"
+)
 # Between two acts, these words order them in time or quote one: two events, not one.
 _SEQUENCE = re.compile(
     r"\b(?:follow(?:s|ed|ing)?|after|before|since|until|preceded|ahead of|c(?:ame|omes?) as)\b|[“”\"]", re.IGNORECASE
@@ -767,6 +811,8 @@ def _bears_on(
     stext, pos = sent.text, span.start - sent.start
     if _aside_penalty(stext, other, pos) or _description_penalty(sent, spans, other, pos):
         return False
+    if other.start > pos and _THESE_PLACES.match(lowered(stext[other.end : other.end + 80])):
+        return True  # "... and there were exchanges of fire in these areas": the places just named
     if other.time is not trig.time and any(
         t is not None and (t.background or (other.time is not None and trig.time is not None))
         for t in (other.time, trig.time)
@@ -777,7 +823,8 @@ def _bears_on(
     won_by = trig.trigger.family == "movement" and other.start > pos and _WON_BY.fullmatch(between)
     if (_SEQUENCE.search(between) and not won_by) or len(between.split()) > BEARING_WORDS:
         return False
-    if lex.own_place.match(lowered(stext[other.end : other.end + 60])):
+    after = lowered(stext[other.end : other.end + 80])
+    if lex.own_place.match(after):
         return False
     near = [sp for sp in spans if _chunk_of(stext, sp.start - sent.start) == other.chunk] or [span]
     nearest = min(near, key=lambda sp: _distance(other, sp.start - sent.start, sp.end - sent.start))
