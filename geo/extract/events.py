@@ -321,8 +321,8 @@ def _dated_later(
     "Refugees fled on Monday after troops took control of the town. ... troops moved in
     early Sunday": the takeover, dated only by its sentence or the story's day, happened
     on the Sunday. "Reports of an air raid on Douma ... The attack took place on Sunday":
-    any act, by a later sentence that says when it happened. Only an earlier day (at most a week) is taken, from a sentence that names
-    the same place or none.
+    any act, by a later sentence that says when it happened. Only an earlier day (at most a
+    week) is taken, from a sentence that names the same place or none.
     """
     out = list(mentions)
     for index, m in enumerate(mentions):
