@@ -77,6 +77,8 @@ FIRES = [
     ("aid-movement", "Diplomats discussed the deployment of more observers to Deraa next month.", "Deraa"),
     ("agreement-talk", "Mediators said ceasefire negotiations over Zabadani stalled on Monday.", "Zabadani"),
     ("agreement-talk", "Elders said a truce proposal covering Moadamiyeh was on the table.", "Moadamiyeh"),
+    ("appeal", "The envoy urged that families trapped in Qusayr be allowed to leave.", "Qusayr"),
+    ("appeal", "Allies must ensure the army stops using heavy weapons in Rastan.", "Rastan"),
 ]
 
 # (rule id, sentence, place): a near phrasing the rule must leave alone; the place is an event.
@@ -115,6 +117,9 @@ SPARES = [
     ("area-list", "Rebels attacked checkpoints in Idlib and Hama provinces this week.", "Idlib"),
     ("aid-movement", "The deployment of two armoured brigades to Hama began on Sunday.", "Hama"),
     ("agreement-talk", "A ceasefire negotiated by local elders took effect in Moadamiyeh on Monday.", "Moadamiyeh"),
+    ("appeal", "Families trapped in Qusayr were allowed to leave on Sunday.", "Qusayr"),
+    ("appeal", "The army has been using heavy weapons in Rastan since dawn, residents said.", "Rastan"),
+    ("aid-movement", "Water supplies to Aleppo were cut on Saturday, the water board said.", "Aleppo"),
 ]
 
 # Humanitarian sentences that still tell events: the rules must not hide them.
