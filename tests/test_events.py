@@ -714,3 +714,13 @@ def test_fighting_in_these_areas_bears_on_the_places_named(res):
     assert all(got[s].event_type == "Battles" for s in ("Homs", "Rastan", "Talbiseh"))
     text = "Government forces shelled Rastan and Talbiseh, and rebels clashed with troops in two villages far north."
     assert tag(res, text, "2012-02-09")["Rastan"].event_type == "Explosions/Remote violence"
+
+
+def test_an_act_and_its_means_share_the_time_of_their_clause(res):
+    """'Douma, which was bombed by jets on Monday': the act's means sits between it and its day."""
+    for text in (
+        "Aid reached Douma, which was bombed by jets on Monday.",
+        "A convoy entered Douma, which had been shelled with mortars on Monday.",
+        "The team visited Douma, which was hit by government rockets on Monday.",
+    ):
+        assert tag(res, text, "2013-06-05")["Douma"].date.date == date(2013, 6, 3), text

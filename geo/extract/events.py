@@ -114,6 +114,8 @@ class StoryState:
     spans: list[Span] = field(default_factory=list)  # the place spans of the sentence being read
 
 
+# "bombed by jets", "shelled with mortars": the act and its means or agent, one phrase.
+_AGENT_GAP = re.compile(r"\s+(?:by|with)\s+(?:[\w-]+\s+)?", re.IGNORECASE)
 _BY_ACTOR = re.compile(r"^\s+(?:\w+\s+){0,3}?by\s+(?:the\s+)?(.{0,30})")
 _ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the|in)\s+$")
 
@@ -437,9 +439,9 @@ def _tag_sentence(
             or _distance(nearest, expr.start, expr.end) < _distance(nearest, nearest.time.start, nearest.time.end)
         ):
             nearest.time = expr
-    # Adjacent triggers are one phrase ("a bomb tore through"): they share a time.
+    # Adjacent triggers are one phrase ("a bomb tore through", "bombed by jets"): they share a time.
     for a, b in zip(live, live[1:]):
-        if b.start - a.end <= 3:
+        if b.start - a.end <= 3 or _AGENT_GAP.fullmatch(stext, a.end, b.start):
             a.time, b.time = a.time or b.time, b.time or a.time
 
     mentions: list[Mention] = []
