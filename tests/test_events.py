@@ -659,6 +659,8 @@ REPORT_LANGUAGE = [
     ("Government aircraft struck a bakery in Halfaya on Thursday.", "Halfaya", True),
     ("The aircraft landed safely in Latakia.", "Latakia", False),
     ("Rebels have no heavy weapons in Rastan.", "Rastan", False),
+    ("Two aid workers were killed in crossfire in Yarmouk on Sunday.", "Yarmouk", True),
+    ("A volunteer caught in cross-fire near Khan Eshieh died of his wounds.", "Khan Eshieh", True),
     # A direction before the container: "Qusayr, western Syria".
     ("Fighting raged on Saturday in Qusayr, western Syria.", "Syria", True),
     ("Jets bombed Saraqeb in northern Syria on Monday.", "Syria", True),

@@ -79,6 +79,10 @@ FIRES = [
     ("agreement-talk", "Elders said a truce proposal covering Moadamiyeh was on the table.", "Moadamiyeh"),
     ("appeal", "The envoy urged that families trapped in Qusayr be allowed to leave.", "Qusayr"),
     ("appeal", "Allies must ensure the army stops using heavy weapons in Rastan.", "Rastan"),
+    ("feared-act", "The envoy warned that an assault on Aleppo would be catastrophic.", "Aleppo"),
+    ("feared-act", "Analysts said a fresh offensive against Idlib might prove costly for both sides.", "Idlib"),
+    ("norm", "He reminded the parties that attacks on hospitals in Idlib are prohibited.", "Idlib"),
+    ("norm", "The shelling of schools in Douma is strictly forbidden under the law.", "Douma"),
 ]
 
 # (rule id, sentence, place): a near phrasing the rule must leave alone; the place is an event.
@@ -120,6 +124,10 @@ SPARES = [
     ("appeal", "Families trapped in Qusayr were allowed to leave on Sunday.", "Qusayr"),
     ("appeal", "The army has been using heavy weapons in Rastan since dawn, residents said.", "Rastan"),
     ("aid-movement", "Water supplies to Aleppo were cut on Saturday, the water board said.", "Aleppo"),
+    ("feared-act", "The assault on Aleppo, which might have been avoided, killed dozens on Monday.", "Aleppo"),
+    ("feared-act", "The shelling of Homs on Monday would later be called the worst of the war.", "Homs"),
+    ("norm", "Attacks on hospitals in Idlib were condemned on Monday.", "Idlib"),
+    ("norm", "Jets bombed a hospital in Douma on Sunday, a prohibited act under the law.", "Douma"),
 ]
 
 # Humanitarian sentences that still tell events: the rules must not hide them.
