@@ -726,3 +726,16 @@ def test_an_act_and_its_means_share_the_time_of_their_clause(res):
         "The team visited Douma, which was hit by government rockets on Monday.",
     ):
         assert tag(res, text, "2013-06-05")["Douma"].date.date == date(2013, 6, 3), text
+
+
+def test_the_month_may_is_not_the_modal(res):
+    """'On 10 May, jets struck Daraya': a capital May after the first word is the month."""
+    for text, day in (
+        ("On 10 May, jets struck Daraya.", date(2014, 5, 10)),
+        ("Between 10 and 12 May, jets struck Daraya repeatedly.", date(2014, 5, 12)),
+        ("On the night of 13-14 May, rockets hit Daraya.", date(2014, 5, 14)),
+    ):
+        m = tag(res, text, "2014-05-15")["Daraya"]
+        assert m.is_event and m.date.date == day, text
+    # The modal still makes an act hypothetical.
+    assert not tag(res, "Officials said the army may shell Daraya.", "2014-05-15")["Daraya"].is_event

@@ -120,10 +120,21 @@ _BY_ACTOR = re.compile(r"^\s+(?:\w+\s+){0,3}?by\s+(?:the\s+)?(.{0,30})")
 _ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the|in)\s+$")
 
 
+# "On 10 May, jets struck Daraya": the month, written with a capital after the sentence's first
+# word, is not the modal "may" that makes an act hypothetical (same length: offsets hold).
+_MAY = re.compile(r"\bMay\b")
+
+
+def _month_may(sentence: str) -> str:
+    if "May" not in sentence:
+        return sentence
+    return _MAY.sub(lambda m: "Mai" if m.start() > 0 else m.group(), sentence)
+
+
 def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
     """Event triggers in a sentence, each marked live or not."""
     found = []
-    original, sentence = sentence, lowered(sentence)  # lower-case patterns: faster than IGNORECASE
+    original, sentence = sentence, lowered(_month_may(sentence))  # lower-case patterns: faster than IGNORECASE
     chunk_breaks = _chunk_breaks(original)  # once per sentence, not once per trigger
     reach = _tail_reach(lex)
     # Every "prevented" match holds "from" or "to" and a verb of stopping, followed by a space:
