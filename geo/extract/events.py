@@ -114,6 +114,7 @@ class StoryState:
     spans: list[Span] = field(default_factory=list)  # the place spans of the sentence being read
 
 
+_DAY_THEN_HOUR = re.compile(r"\s*,?\s*")
 # "bombed by jets", "shelled with mortars": the act and its means or agent, one phrase.
 _AGENT_GAP = re.compile(r"\s+(?:by|with)\s+(?:[\w-]+\s+)?", re.IGNORECASE)
 _BY_ACTOR = re.compile(r"^\s+(?:\w+\s+){0,3}?by\s+(?:the\s+)?(.{0,30})")
@@ -439,6 +440,8 @@ def _tag_sentence(
     for expr in times:
         if expr.bound or expr.dateline:
             continue  # "since March 2011": a limit; "BEIRUT, March 6 -": the report's day
+        if expr.kind == "sameday" and any(_DAY_THEN_HOUR.fullmatch(stext, t.end, expr.start) for t in times):
+            continue  # "On 12 May, before dawn, ...": the hour of the day just named
         # A time inside an aside (", which the army retook last month,") dates that aside's events.
         where = _aside_at(stext, expr.start)
         pool = [t for t, w in zip(live, trigger_asides) if w == where] or live
