@@ -661,6 +661,11 @@ REPORT_LANGUAGE = [
     ("Rebels have no heavy weapons in Rastan.", "Rastan", False),
     ("Two aid workers were killed in crossfire in Yarmouk on Sunday.", "Yarmouk", True),
     ("A volunteer caught in cross-fire near Khan Eshieh died of his wounds.", "Khan Eshieh", True),
+    # Fire at people, executions at close range, mass graves.
+    ("Observers were shot at in Haffa on Tuesday.", "Haffa", True),
+    ("A UN vehicle was shot at near Douma.", "Douma", True),
+    ("Three men were shot at close range in Haffa.", "Haffa", True),
+    ("Mass graves were found in Daraya on Sunday.", "Daraya", True),
     # A direction before the container: "Qusayr, western Syria".
     ("Fighting raged on Saturday in Qusayr, western Syria.", "Syria", True),
     ("Jets bombed Saraqeb in northern Syria on Monday.", "Syria", True),
