@@ -622,3 +622,126 @@ def test_acts_with_no_single_day(res):
     # With no count, an act going on "since Sunday" is dated by the day it began.
     m = tag(res, "Artillery has pounded Qaboun since Sunday, residents said.", "2014-02-18")["Qaboun"]
     assert m.date.date == date(2014, 2, 16)
+
+
+# Statements and reports (UN, rights groups, governments): the ways they tell violence at places.
+REPORT_LANGUAGE = [
+    # A list of examples between dashes names parts of the place before it and shares its clause.
+    ("Districts of Homs – including Baba Amr, Inshaat and Khalidiyeh – came under heavy shelling.", "Inshaat", True),
+    ("Several suburbs – notably Douma and Harasta – were bombed by jets on Monday.", "Harasta", True),
+    ("Villages near Hama — such as Kafr Zita and Latamneh — have been shelled for days.", "Latamneh", True),
+    # An aside that is not a list still cuts its clause off.
+    ("Tanks shelled Homs – Hama, by contrast, was calm – on Tuesday.", "Hama", False),
+    # A build-up or massing of forces is a movement of armed forces.
+    ("Witnesses reported a troop build-up around Hama on Wednesday.", "Hama", True),
+    ("The army was massing tanks near Rastan on Sunday.", "Rastan", True),
+    ("Residents described a build-up of armour on the edge of Douma.", "Douma", True),
+    ("Economists warned of a build-up of debt in Hama.", "Hama", False),
+    # Where a speaker held a news conference or an envoy met a leader is the venue, not the event's place.
+    ("He told a news conference with the Jordanian minister, Nasser Judeh, in Amman that shells hit.", "Amman", False),
+    ("While the envoy was meeting on Monday with officials in Damascus, artillery pounded Homs.", "Damascus", False),
+    ("While the envoy was meeting on Monday with officials in Damascus, artillery pounded Homs.", "Homs", True),
+    # A quoted report title names its subject.
+    ("The report, “Death From the Skies: Air Raids on Aleppo,” was published today.", "Aleppo", False),
+    ('Its new study, titled "Under Fire in Idlib", documents 40 attacks.', "Idlib", False),
+    # The deployment of a UN mission or of monitors, and ceasefire negotiations, are no events.
+    ("The council agreed to the deployment of a United Nations observer mission to Syria.", "Syria", False),
+    ("Mediators said ceasefire negotiations over the Old City of Homs dragged on.", "Old City of Homs", False),
+    ("The ceasefire agreed for the Old City of Homs took effect on Friday.", "Old City of Homs", True),
+    # An appeal in the subjunctive ("urged that X be allowed to leave") reports nothing done.
+    ("The envoy urged that families trapped in Qusayr be allowed to flee.", "Qusayr", False),
+    ("The agency asked that families in Douma be allowed to leave.", "Douma", False),
+    ("Families in Douma were allowed to leave on Monday.", "Douma", True),
+    # Nominal violence in statements: the use of heavy weapons, the targeting of a town, aircraft.
+    ("The Secretary-General is appalled by the use of heavy weapons in Rastan.", "Rastan", True),
+    ("Witnesses said troops fired heavy weaponry into Talbiseh overnight.", "Talbiseh", True),
+    ("He condemned the indiscriminate targeting of Kafr Nabl.", "Kafr Nabl", True),
+    ("Government aircraft struck a bakery in Halfaya on Thursday.", "Halfaya", True),
+    ("The aircraft landed safely in Latakia.", "Latakia", False),
+    ("Rebels have no heavy weapons in Rastan.", "Rastan", False),
+    ("Two aid workers were killed in crossfire in Yarmouk on Sunday.", "Yarmouk", True),
+    ("A volunteer caught in cross-fire near Khan Eshieh died of his wounds.", "Khan Eshieh", True),
+    # Fire at people, executions at close range, mass graves.
+    ("Observers were shot at in Haffa on Tuesday.", "Haffa", True),
+    ("A UN vehicle was shot at near Douma.", "Douma", True),
+    ("Three men were shot at close range in Haffa.", "Haffa", True),
+    ("Mass graves were found in Daraya on Sunday.", "Daraya", True),
+    # A direction before the container: "Qusayr, western Syria".
+    ("Fighting raged on Saturday in Qusayr, western Syria.", "Syria", True),
+    ("Jets bombed Saraqeb in northern Syria on Monday.", "Syria", True),
+]
+
+
+@pytest.mark.parametrize("text,surface,is_event", REPORT_LANGUAGE, ids=[f"{s}:{t[:40]}" for t, s, _ in REPORT_LANGUAGE])
+def test_report_language(res, text, surface, is_event):
+    m = tag(res, text, "2013-06-01")[surface]
+    assert m.is_event == is_event, (m.trigger, m.reference_rule)
+
+
+def test_a_citys_possessive_before_a_named_square_is_its_container(res):
+    for text in (
+        "A car bomb exploded in Damascus's busy central Sabaa Bahrat Square on Monday.",
+        "Two blasts tore through Aleppo’s main Saadallah al-Jabiri Square on Wednesday.",
+    ):
+        m = tag(res, text, "2012-10-05")
+        city = m.get("Damascus") or m["Aleppo"]
+        assert city.is_event and city.event_type == "Explosions/Remote violence", city.reference_rule
+
+
+def test_a_later_sentence_says_when_the_act_took_place(res):
+    text = "The agency is appalled by reports of an air raid on Douma. Reports say the attack took place on Sunday."
+    m = tag(res, text, "2013-12-17")["Douma"]
+    assert (m.date.date, m.date_rule) == (date(2013, 12, 15), "later sentence")
+    text = "Rights groups condemned the bombing of a market in Jisr al-Shughour. The blast happened on Friday."
+    assert tag(res, text, "2013-12-17")["Jisr al-Shughour"].date.date == date(2013, 12, 13)
+    # A sentence naming another place, or a meeting that took place, dates nothing.
+    text = "Jets struck Douma. The attack on Harasta took place on Sunday."
+    assert tag(res, text, "2013-12-17")["Douma"].date.date == date(2013, 12, 17)
+    text = "Jets struck Douma. The meeting took place on Sunday."
+    assert tag(res, text, "2013-12-17")["Douma"].date.date == date(2013, 12, 17)
+
+
+def test_a_toll_after_the_act_does_not_type_or_date_it(res):
+    """', causing dozens of deaths': the act before it (dated 'on Wednesday') is the event."""
+    text = "The council condemned the bombings that took place on Wednesday in Aleppo, causing dozens of deaths."
+    m = tag(res, text, "2012-10-05")["Aleppo"]
+    assert (m.event_type, m.date.date) == ("Explosions/Remote violence", date(2012, 10, 3))
+    text = "Gunmen attacked a checkpoint in Idlib on Monday, leaving more than twenty soldiers dead."
+    m = tag(res, text, "2012-10-05")["Idlib"]
+    assert m.date.date == date(2012, 10, 1) and m.event_rule != "fatality"
+
+
+def test_fighting_in_these_areas_bears_on_the_places_named(res):
+    """Shelling of A and B 'and exchanges of fire in these areas': Battles at A and B (precedence)."""
+    text = (
+        "Residential areas of Homs, Rastan and Talbiseh have been shelled by government forces and "
+        "there have been heavy exchanges of fire with opposition fighters in these areas."
+    )
+    got = tag(res, text, "2012-02-09")
+    assert all(got[s].event_type == "Battles" for s in ("Homs", "Rastan", "Talbiseh"))
+    text = "Government forces shelled Rastan and Talbiseh, and rebels clashed with troops in two villages far north."
+    assert tag(res, text, "2012-02-09")["Rastan"].event_type == "Explosions/Remote violence"
+
+
+def test_an_act_and_its_means_share_the_time_of_their_clause(res):
+    """'Douma, which was bombed by jets on Monday': the act's means sits between it and its day."""
+    for text in (
+        "Aid reached Douma, which was bombed by jets on Monday.",
+        "A convoy entered Douma, which had been shelled with mortars on Monday.",
+        "The team visited Douma, which was hit by government rockets on Monday.",
+    ):
+        assert tag(res, text, "2013-06-05")["Douma"].date.date == date(2013, 6, 3), text
+
+
+def test_the_month_may_is_not_the_modal(res):
+    """'On 10 May, jets struck Daraya': a capital May after the first word is the month."""
+    for text, day in (
+        ("On 10 May, jets struck Daraya.", date(2014, 5, 10)),
+        ("On 12 May, before dawn, rockets hit Daraya.", date(2014, 5, 12)),
+        ("Rockets hit Daraya late on 12 May, residents said.", date(2014, 5, 12)),
+    ):
+        m = tag(res, text, "2014-05-15")["Daraya"]
+        assert m.is_event and m.date.date == day, text
+    assert tag(res, "Between 10 and 12 May, jets struck Daraya repeatedly.", "2014-05-15")["Daraya"].is_event
+    # The modal still makes an act hypothetical.
+    assert not tag(res, "Officials said the army may shell Daraya.", "2014-05-15")["Daraya"].is_event

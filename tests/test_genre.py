@@ -73,6 +73,16 @@ FIRES = [
     ("hazard", "Unexploded ordnance and landmines still pose a grave risk around Qusayr.", "Qusayr"),
     ("area-list", "Shelling and clashes were recorded in the governorates of Idlib, Hama and Latakia.", "Hama"),
     ("area-list", "Air strikes went on in Aleppo, Idlib, Hama and Raqqa provinces throughout the month.", "Idlib"),
+    ("aid-movement", "The council approved the deployment of an unarmed monitoring mission to Hama.", "Hama"),
+    ("aid-movement", "Diplomats discussed the deployment of more observers to Deraa next month.", "Deraa"),
+    ("agreement-talk", "Mediators said ceasefire negotiations over Zabadani stalled on Monday.", "Zabadani"),
+    ("agreement-talk", "Elders said a truce proposal covering Moadamiyeh was on the table.", "Moadamiyeh"),
+    ("appeal", "The envoy urged that families trapped in Qusayr be allowed to leave.", "Qusayr"),
+    ("appeal", "Allies must ensure the army stops using heavy weapons in Rastan.", "Rastan"),
+    ("feared-act", "The envoy warned that an assault on Aleppo would be catastrophic.", "Aleppo"),
+    ("feared-act", "Analysts said a fresh offensive against Idlib might prove costly for both sides.", "Idlib"),
+    ("norm", "He reminded the parties that attacks on hospitals in Idlib are prohibited.", "Idlib"),
+    ("norm", "The shelling of schools in Douma is strictly forbidden under the law.", "Douma"),
 ]
 
 # (rule id, sentence, place): a near phrasing the rule must leave alone; the place is an event.
@@ -109,6 +119,15 @@ SPARES = [
     ("hazard", "A landmine exploded near Qusayr on Sunday, wounding two farmers.", "Qusayr"),
     ("area-list", "Air strikes hit the provinces of Idlib and Hama on Monday, killing nine people.", "Hama"),
     ("area-list", "Rebels attacked checkpoints in Idlib and Hama provinces this week.", "Idlib"),
+    ("aid-movement", "The deployment of two armoured brigades to Hama began on Sunday.", "Hama"),
+    ("agreement-talk", "A ceasefire negotiated by local elders took effect in Moadamiyeh on Monday.", "Moadamiyeh"),
+    ("appeal", "Families trapped in Qusayr were allowed to leave on Sunday.", "Qusayr"),
+    ("appeal", "The army has been using heavy weapons in Rastan since dawn, residents said.", "Rastan"),
+    ("aid-movement", "Water supplies to Aleppo were cut on Saturday, the water board said.", "Aleppo"),
+    ("feared-act", "The assault on Aleppo, which might have been avoided, killed dozens on Monday.", "Aleppo"),
+    ("feared-act", "The shelling of Homs on Monday would later be called the worst of the war.", "Homs"),
+    ("norm", "Attacks on hospitals in Idlib were condemned on Monday.", "Idlib"),
+    ("norm", "Jets bombed a hospital in Douma on Sunday, a prohibited act under the law.", "Douma"),
 ]
 
 # Humanitarian sentences that still tell events: the rules must not hide them.

@@ -39,6 +39,7 @@ from .dates import TimeExpression, find_time_expressions
 from .lexicon import PREVENTED_GATE, ContextRule, Lexicon, Trigger
 from .references import STATEMENT, reference_reason
 from .text import Sentence, clause_tail, lowered, sentences, tail_within
+from .words import LIST_OPENERS, OCCURRENCE_VERBS
 
 #: Weak triggers ("killed", "attack") lose to a specific one this much nearer.
 WEAK_PENALTY = 60
@@ -46,9 +47,15 @@ _GENERIC_TRIGGER = re.compile(r"^(?:battle|battles|fight|fights|struggle)\s+(?:f
 _DESCRIPTIVE = re.compile(r"^(?:besieged|encircled|surrounded|blockaded|embattled|bombed-out)$", re.IGNORECASE)
 _PLACE_NOUN = re.compile(r"\s+(?:areas?|towns?|cit(?:y|ies)|districts?|suburbs?|neighbou?rhoods?|camps?|villages?)\b")
 _CONSEQUENCE = re.compile(r",\s*(?:killing|wounding|injuring|leaving)\b", re.IGNORECASE)
+# ", causing dozens of deaths", ", leaving more than a hundred civilians injured": the toll of the
+# act just told, further from its verb.
+_CAUSED_TOLL = re.compile(r",\s*(?:causing|leaving|resulting\s+in)\s+(?:[\w,-]+\s+){0,5}$", re.IGNORECASE)
 # A dash or semicolon separates a list or aside from the clause it interrupts:
 # a trigger beyond one does not make a place an event's place.
 _CHUNK_BREAK = re.compile(r"\s[–—]\s|;|\s-\s")
+# ... except a list of examples between two dashes ("areas in Homs – including Bab Amr and
+# Inshaat – were shelled"): it names parts of the place before it, and the clause goes on after it.
+_DASH_LIST = re.compile(r"\s[–—-]\s(?:" + "|".join(LIST_OPENERS) + r")\b[^;–—]*?\s[–—-]\s", re.IGNORECASE)
 
 
 @dataclass
@@ -107,14 +114,28 @@ class StoryState:
     spans: list[Span] = field(default_factory=list)  # the place spans of the sentence being read
 
 
+_DAY_THEN_HOUR = re.compile(r"\s*,?\s*")
+# "bombed by jets", "shelled with mortars": the act and its means or agent, one phrase.
+_AGENT_GAP = re.compile(r"\s+(?:by|with)\s+(?:[\w-]+\s+)?", re.IGNORECASE)
 _BY_ACTOR = re.compile(r"^\s+(?:\w+\s+){0,3}?by\s+(?:the\s+)?(.{0,30})")
 _ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the|in)\s+$")
+
+
+# "On 10 May, jets struck Daraya": the month, written with a capital after the sentence's first
+# word, is not the modal "may" that makes an act hypothetical (same length: offsets hold).
+_MAY = re.compile(r"\bMay\b")
+
+
+def _month_may(sentence: str) -> str:
+    if "May" not in sentence:
+        return sentence
+    return _MAY.sub(lambda m: "Mai" if m.start() > 0 else m.group(), sentence)
 
 
 def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
     """Event triggers in a sentence, each marked live or not."""
     found = []
-    original, sentence = sentence, lowered(sentence)  # lower-case patterns: faster than IGNORECASE
+    original, sentence = sentence, lowered(_month_may(sentence))  # lower-case patterns: faster than IGNORECASE
     chunk_breaks = _chunk_breaks(original)  # once per sentence, not once per trigger
     reach = _tail_reach(lex)
     # Every "prevented" match holds "from" or "to" and a verb of stopping, followed by a space:
@@ -143,7 +164,9 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
         # "the opposition protest hub of Homs", "protest leaders": a label, not an event (rule 6).
         ft.live = ft.live and not lex.label_after.match(sentence[m.end() : m.end() + 30])
         # ", killing 27 people": the toll of the event just told, not an event of its own kind.
-        ft.consequence = bool(_CONSEQUENCE.search(sentence, max(0, m.start() - 3), m.end()))
+        ft.consequence = bool(_CONSEQUENCE.search(sentence, max(0, m.start() - 3), m.end())) or (
+            trig.weak and bool(_CAUSED_TOLL.search(sentence, max(0, m.start() - 60), m.start()))
+        )
         ft.chunk = bisect_right(chunk_breaks, m.start())
         ft.vague = trig.weak or bool(lex.vague.match(lowered(ft.text)))
         if ft.live:
@@ -307,22 +330,24 @@ _LATER_WINDOW = 40  # characters between the act's verb and its time
 def _dated_later(
     mentions: list[Mention], sents: list[Sentence], starts: list[int], article: Article, lex: Lexicon
 ) -> list[Mention]:
-    """Give an act of entering or taking a place the day a later sentence tells it on.
+    """Give an act the day a later sentence tells it on.
 
     "Refugees fled on Monday after troops took control of the town. ... troops moved in
     early Sunday": the takeover, dated only by its sentence or the story's day, happened
-    on the Sunday. Only an earlier day (at most a week) is taken, from a sentence that names
-    the same place or none.
+    on the Sunday. "Reports of an air raid on Douma ... The attack took place on Sunday":
+    any act, by a later sentence that says when it happened. Only an earlier day (at most a
+    week) is taken, from a sentence that names the same place or none.
     """
     out = list(mentions)
     for index, m in enumerate(mentions):
         if not (m.is_event and m.trigger and m.date.date and m.date_rule in _INFERRED_DATES):
             continue
-        if not lex.entry.search(lowered(m.trigger)):
-            continue
+        # A takeover is dated by a later entry ("moved in early Sunday"), any act by a later
+        # sentence that says when it happened ("the attack took place on Sunday").
+        day_of = _entry_day if lex.entry.search(lowered(m.trigger)) else _occurrence_day
         k0 = bisect_right(starts, m.sentence_start) - 1
         for sent in sents[k0 + 1 : k0 + 1 + LATER_SENTENCES]:
-            when = _entry_day(sent, article, lex)
+            when = day_of(sent, article, lex)
             if when is None or not (0 < (m.date.date - when.date).days <= 7):
                 continue
             named = [o.place.id for o in mentions if o.sentence_start == sent.start and o.place is not None]
@@ -334,6 +359,30 @@ def _dated_later(
 
 
 _INFERRED_DATES = frozenset({"sentence time", "story day", "publication date"})
+
+
+# "The attack took place on Sunday": a later sentence that says when an act already told happened.
+_OCCURRED = re.compile(
+    r"\b(?:the|this|that|these|those)\s+((?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:" + "|".join(OCCURRENCE_VERBS) + r")\b"
+)
+
+
+def _occurrence_day(sent: Sentence, article: Article, lex: Lexicon) -> ResolvedDate | None:
+    """The day a sentence gives to an act it names as already told ("the attack took place on Sunday")."""
+    low = lowered(sent.text)
+    if not any(verb in low for verb in OCCURRENCE_VERBS):
+        return None  # most sentences: no regex run
+    acts = [m for m in _OCCURRED.finditer(low) if lex.any_trigger.search(m.group(1))]
+    if not acts:
+        return None
+    times = [t for t in find_time_expressions(sent.text) if not (t.bound or t.background or t.dateline)]
+    for a in acts:
+        for t in times:
+            if max(t.start - a.end(), a.start() - t.end) <= _LATER_WINDOW:
+                when = t.resolve(article.published, None)
+                if when.date is not None:
+                    return replace(when, basis=f"told later: {t.text}")
+    return None
 
 
 def _entry_day(sent: Sentence, article: Article, lex: Lexicon) -> ResolvedDate | None:
@@ -391,6 +440,8 @@ def _tag_sentence(
     for expr in times:
         if expr.bound or expr.dateline:
             continue  # "since March 2011": a limit; "BEIRUT, March 6 -": the report's day
+        if expr.kind == "sameday" and any(_DAY_THEN_HOUR.fullmatch(stext, t.end, expr.start) for t in times):
+            continue  # "On 12 May, before dawn, ...": the hour of the day just named
         # A time inside an aside (", which the army retook last month,") dates that aside's events.
         where = _aside_at(stext, expr.start)
         pool = [t for t, w in zip(live, trigger_asides) if w == where] or live
@@ -402,9 +453,9 @@ def _tag_sentence(
             or _distance(nearest, expr.start, expr.end) < _distance(nearest, nearest.time.start, nearest.time.end)
         ):
             nearest.time = expr
-    # Adjacent triggers are one phrase ("a bomb tore through"): they share a time.
+    # Adjacent triggers are one phrase ("a bomb tore through", "bombed by jets"): they share a time.
     for a, b in zip(live, live[1:]):
-        if b.start - a.end <= 3:
+        if b.start - a.end <= 3 or _AGENT_GAP.fullmatch(stext, a.end, b.start):
             a.time, b.time = a.time or b.time, b.time or a.time
 
     mentions: list[Mention] = []
@@ -582,7 +633,10 @@ def _usable(
 
 
 # "returned to Yabrud in Syria", "the attacks in Damascus, Syria": the country after a place holds it.
-_CONTAINER_GAP = re.compile(r",\s*|\s+in\s+")
+# A direction may stand before the container: "Qusayr, western Syria", "Douma in northern Rif Dimashq".
+_CONTAINER_GAP = re.compile(
+    r"(?:,\s*|\s+in\s+(?:the\s+)?)(?:(?:north|south|east|west)(?:-?(?:north|south|east|west))?(?:ern)?\s+|central\s+)?"
+)
 
 
 def _contains_place_before(stext: str, span: Span, spans: list[Span], offset: int) -> bool:
@@ -623,7 +677,8 @@ def _own_event_unreal(span: Span, sent: Sentence, triggers: list[FoundTrigger], 
 
 @lru_cache(maxsize=64)
 def _chunk_breaks(stext: str) -> tuple[int, ...]:
-    return tuple(m.start() for m in _CHUNK_BREAK.finditer(stext))
+    lists = [(m.start(), m.end()) for m in _DASH_LIST.finditer(stext)]
+    return tuple(m.start() for m in _CHUNK_BREAK.finditer(stext) if not any(a <= m.start() < b for a, b in lists))
 
 
 def _chunk_of(stext: str, pos: int) -> int:
@@ -747,6 +802,11 @@ def _vague(trig: FoundTrigger, lex: Lexicon) -> bool:
 
 #: A further trigger this many words or more from a place tells of it only through the nearest one.
 BEARING_WORDS = 12
+# After a further trigger, a plural anaphora for the places the sentence named before it.
+_THESE_PLACES = re.compile(
+    r"^[^.;:]{0,60}?\b(?:in|at|around|across|inside)\s+(?:these|those|the same|both|all (?:these|those|the))\s+"
+    r"(?:areas|districts|neighbou?rhoods|places|towns|villages|quarters|suburbs|locations)\b"
+)
 # Between two acts, these words order them in time or quote one: two events, not one.
 _SEQUENCE = re.compile(
     r"\b(?:follow(?:s|ed|ing)?|after|before|since|until|preceded|ahead of|c(?:ame|omes?) as)\b|[“”\"]", re.IGNORECASE
@@ -767,6 +827,8 @@ def _bears_on(
     stext, pos = sent.text, span.start - sent.start
     if _aside_penalty(stext, other, pos) or _description_penalty(sent, spans, other, pos):
         return False
+    if other.start > pos and _THESE_PLACES.match(lowered(stext[other.end : other.end + 80])):
+        return True  # "... and there were exchanges of fire in these areas": the places just named
     if other.time is not trig.time and any(
         t is not None and (t.background or (other.time is not None and trig.time is not None))
         for t in (other.time, trig.time)
@@ -777,7 +839,8 @@ def _bears_on(
     won_by = trig.trigger.family == "movement" and other.start > pos and _WON_BY.fullmatch(between)
     if (_SEQUENCE.search(between) and not won_by) or len(between.split()) > BEARING_WORDS:
         return False
-    if lex.own_place.match(lowered(stext[other.end : other.end + 60])):
+    after = lowered(stext[other.end : other.end + 80])
+    if lex.own_place.match(after):
         return False
     near = [sp for sp in spans if _chunk_of(stext, sp.start - sent.start) == other.chunk] or [span]
     nearest = min(near, key=lambda sp: _distance(other, sp.start - sent.start, sp.end - sent.start))

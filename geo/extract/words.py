@@ -89,6 +89,23 @@ PREPOSITIONS_LOCATIVE = (
     "through",
     "over",
 )
+# Words that open a list of examples set off by dashes ("areas in Homs – including Bab Amr and
+# Khaldiyeh – were shelled"): the aside names parts of the place before it and shares its predicate.
+LIST_OPENERS = (
+    "including",
+    "such as",
+    "notably",
+    "namely",
+    "among them",
+    "in particular",
+    "particularly",
+    "especially",
+    "mainly",
+    "mostly",
+)
+# Verbs that say when an act already told happened ("the attack took place on Sunday"): such a
+# later sentence dates the act its lead told undated.
+OCCURRENCE_VERBS = ("took place", "happened", "occurred", "was carried out", "were carried out")
 
 # The lists a reference rule may name as ``{name}``.
 WORD_LISTS: dict[str, tuple[str, ...]] = {
@@ -98,4 +115,5 @@ WORD_LISTS: dict[str, tuple[str, ...]] = {
     "place_adjectives": PLACE_ADJECTIVES,
     "prepositions_end": PREPOSITIONS_END,
     "prepositions_locative": PREPOSITIONS_LOCATIVE,
+    "list_openers": LIST_OPENERS,
 }
