@@ -295,6 +295,7 @@ SHARED_KEYS = {
     "kbasyn": "two GeoNames villages named Qabbasin",
     "khaldiya": "Khalidiyeh in Homs and in Aleppo",
     "khalidiya": "Khalidiyeh in Homs and in Aleppo",
+    "khaldia": "Khalidiyeh in Homs and in Aleppo (written Khaldieh)",
     "kusur": "the Qusour quarters of Damascus, Homs, Hama, Idlib and Deir ez-Zor",
     "marja": "Marjeh Square in Damascus, al-Marjeh in Aleppo",
     "maydan": "al-Midan in Damascus and in Aleppo",

@@ -27,7 +27,8 @@ FUZZY_MIN_SIMILARITY = 0.8
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][^\W_]*(?:['’‘`ʿʾ][^\W\d_]+)*|\d+")
 _POSSESSIVE = re.compile(r"['’](?:s\b)?")
 # What may stand between two tokens of one name: a space or a hyphen.
-_JOIN = re.compile(r"^(?: |-|- | -)$")
+# What may stand between two words of one name; an apostrophe is an ayn ("Bab 'Amr", "Ras al-‘Ain").
+_JOIN = re.compile(r"^(?: |-|- | -| ['’‘`ʿʾ]|-['’‘`ʿʾ])$")
 # Capitalised words that may stand before a place name without being part of
 # a person's or organisation's name.
 _FREE_BEFORE = frozenset(
@@ -222,14 +223,27 @@ def _word_after(text: str, end: int) -> tuple[str, str]:
     return (m.group(2), m.group(1)) if m else ("", "")
 
 
+#: A transliterated Arabic article joined to the next word of a name: "Bab al-Nayrab", "Tal el-Zaatar".
+_ARTICLE_JOINED = re.compile(r"^(?:al|el|an|ar|as|ash|ad|az|at|adh|ath)-['’‘ʿ]?(?=[A-Z])")
+#: An ayn or hamza written as an apostrophe before a word: "Bab 'Amr", "Bab ‘Amr".
+_AYN_GAP = frozenset(" " + mark for mark in "'’‘ʿʾ`")
+
+
 def part_of_longer_name(text: str, span: Span, mention_starts: set[int]) -> bool:
     """True when a span is inside a person's or organisation's name.
 
     "William Hague", "Aleppo University", "Washington Post": a capitalised word
     directly before or after (not a preposition, weekday or place word) makes
-    the place name part of a longer proper name.
+    the place name part of a longer proper name. So does the next word of an
+    Arabic name written with its article or an apostrophe ("Bab al-Faraj", "Bab
+    'Amr": not the town al-Bab), and the name after "X al-" ("Bab al-Nayrab").
     """
     before, sep = _word_before(text, span.start)
+    if sep == "" and _ARTICLE_JOINED.match(before + text[span.start : span.start + 1]):
+        word, gap = _word_before(text, span.start - len(before))
+        if gap == " " and _capitalised(word) and word.lower() not in _FREE_BEFORE:
+            if not _sentence_initial(text, span.start - len(before) - len(gap) - len(word)):
+                return True
     if before.endswith(("’s", "'s", "s’", "s'")):
         before = ""  # a possessive modifies the name ("the Baath Party's National Security Bureau")
     if "-" in before and before.rsplit("-", 1)[1][:1].islower():
@@ -247,6 +261,10 @@ def part_of_longer_name(text: str, span: Span, mention_starts: set[int]) -> bool
         if before.isalpha() and word not in _MONTHS_DAYS and not word.endswith(("ed", "ing", "ern")):
             return span.start - len(sep) - len(before) not in mention_starts
     after, sep = _word_after(text, span.end)
+    if sep in _AYN_GAP and _capitalised(after):
+        return True
+    if sep == " " and _ARTICLE_JOINED.match(after):
+        return True
     if sep == "-" and _capitalised(after) and span.end + 1 not in mention_starts:
         return True  # "Liberation of Palestine-General Command"
     if span.place is not None and span.place.kind == "country" and after.lower() not in _MEDIA_WORDS:
