@@ -126,6 +126,12 @@ def test_common_word_place_needs_a_cue(gaz):
     assert _surfaces("Chad said he would stay.", gaz) == []
     assert _surfaces("Fighting spread in Chad.", gaz) == [("Chad", "chad")]
     assert _surfaces("Refugees reached Chad.", gaz) == []  # a verb is not a locative cue
+    # ... unless it is one that only a place takes as its object: bombarded, besieged, overran
+    assert _surfaces("Artillery pounded Salma through the night.", gaz) == [("Salma", "salma")]
+    assert _surfaces("The army besieged Salma for a month.", gaz) == [("Salma", "salma")]
+    assert _surfaces("Salma said the bread had run out.", gaz) == []
+    # Ariha, Idlib's town, needs no cue: English reporting calls the other Ariha Jericho
+    assert _surfaces("Aircraft bombed Ariha twice.", gaz) == [("Ariha", "ariha")]
 
 
 def test_cue_name_with_its_own_place_noun_needs_no_cue(gaz):

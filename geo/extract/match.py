@@ -72,7 +72,8 @@ _CUE_BEFORE = re.compile(
     r"\b(?:(?:"
     + "|".join(PLACE_NOUNS)
     + r"|area|quarter|region|province|governorate|municipality|locality|hamlet)s? of|in|near|outside|into|around|"
-    r"towards?|across|entered|stormed|shelled|bombarded)\s+(?:the\s+)?$"
+    r"towards?|across|entered|stormed|shelled|bombarded|bombed|pounded|besieged|encircled|overran|retook|recaptured)"
+    r"\s+(?:the\s+)?$"
 )
 # Names and the words that qualify them stay on one line: "Qusour\nReuters" is two lines, not a name.
 # Words inside a name that say what kind of place it is, in English or in the Arabic
