@@ -622,3 +622,88 @@ def test_acts_with_no_single_day(res):
     # With no count, an act going on "since Sunday" is dated by the day it began.
     m = tag(res, "Artillery has pounded Qaboun since Sunday, residents said.", "2014-02-18")["Qaboun"]
     assert m.date.date == date(2014, 2, 16)
+
+
+# Wire reporting in phrasings the rules had not met (issue 10, branch realtext3): each class in a few
+# wordings of our own. Sentence -> surface -> (is_event, event_type).
+NEWS_RULES = [
+    # What was said is an act, not a description of the speaker: "X said troops stormed Y".
+    (
+        "Two activist groups, one of them based abroad, said troops stormed Talbiseh with tanks.",
+        "Talbiseh",
+        True,
+        "Battles",
+    ),
+    (
+        "The Observatory, a monitoring group, said government forces shelled Harasta overnight.",
+        "Harasta",
+        True,
+        "Explosions/Remote violence",
+    ),
+    ("Residents, reached by phone, said rebels overran a checkpoint near Saraqeb.", "Saraqeb", True, "Battles"),
+    ("Fighting went on all day, said a doctor reached by phone in Douma.", "Douma", False, None),
+    ("Troops advanced, said Abu Omar, a fighter in the besieged district of Khalidiyeh.", "Khalidiyeh", False, None),
+    # Fire named by what is fired is shelling, not a gun battle.
+    ("Troops were firing mortar shells at Arbin on Monday.", "Arbin", True, "Explosions/Remote violence"),
+    ("Rebels fired rockets at Nubl overnight.", "Nubl", True, "Explosions/Remote violence"),
+    # Aircraft and the barrels they drop.
+    (
+        "Government aircraft dropped explosive-filled barrels on Douma on Monday.",
+        "Douma",
+        True,
+        "Explosions/Remote violence",
+    ),
+    ("Helicopters rolled two barrels of explosives onto Daraya at dawn.", "Daraya", True, "Explosions/Remote violence"),
+    ("Military aircraft struck Saraqeb on Friday.", "Saraqeb", True, "Explosions/Remote violence"),
+    ("Rebels fired anti-aircraft guns at a helicopter over Jobar.", "Jobar", True, "Explosions/Remote violence"),
+    # Taking a place in phrasal and -ing forms; pushing forces out.
+    ("Government forces took over Qusayr on Monday.", "Qusayr", True, "Battles"),
+    ("Rebels have taken over most of Maaloula, activists said.", "Maaloula", True, "Battles"),
+    ("Rebels pushed government forces out of Raqqa on Monday.", "Raqqa", True, "Battles"),
+    ("The army ended a month of shelling by capturing Talbiseh.", "Talbiseh", True, "Battles"),
+    # Ground fighting in other words.
+    ("The army pushed deeper into Baba Amr on Monday.", "Baba Amr", True, "Battles"),
+    ("Troops and rebels traded fire in Qadam on Monday.", "Qadam", True, "Battles"),
+    ("Rebels said they had destroyed three tanks in Zabadani.", "Zabadani", True, "Battles"),
+    (
+        "Efforts to flush out the rebels from the Old City of Homs have so far failed.",
+        "Old City of Homs",
+        True,
+        "Battles",
+    ),
+    ("Troops tried to dislodge fighters from Jobar on Sunday.", "Jobar", True, "Battles"),
+    (
+        "Many feared a repeat of the army's campaign against the rebel-held district of Baba Amr.",
+        "Baba Amr",
+        True,
+        "Battles",
+    ),
+    # Defectors as a party to the fighting: the fighting names the type, no defection is told.
+    (
+        "Monitors reported clashes between soldiers and army defectors in the town of Saraqeb, in Idlib province.",
+        "Idlib province",
+        True,
+        "Battles",
+    ),
+    (
+        "Both groups reported clashes with army defectors known as the Free Syrian Army in Deir ez-Zor.",
+        "Deir ez-Zor",
+        True,
+        "Battles",
+    ),
+    ("Twenty soldiers defected in Rastan on Monday.", "Rastan", True, "Strategic developments"),
+    # A distance locates another place.
+    ("Troops clashed with rebels in Qudsaya, about eight kilometres from central Damascus.", "Damascus", False, None),
+    (
+        "Troops clashed with rebels in Qudsaya, about eight kilometres from central Damascus.",
+        "Qudsaya",
+        True,
+        "Battles",
+    ),
+]
+
+
+@pytest.mark.parametrize("text,surface,is_event,event_type", NEWS_RULES, ids=[r[0][:40] for r in NEWS_RULES])
+def test_news_phrasings(res, text, surface, is_event, event_type):
+    m = tag(res, text, published="2013-01-08")[surface]
+    assert (m.is_event, m.event_type) == (is_event, event_type), (m.trigger, m.event_rule, m.reference_rule)

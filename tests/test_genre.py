@@ -73,6 +73,7 @@ FIRES = [
     ("hazard", "Unexploded ordnance and landmines still pose a grave risk around Qusayr.", "Qusayr"),
     ("area-list", "Shelling and clashes were recorded in the governorates of Idlib, Hama and Latakia.", "Hama"),
     ("area-list", "Air strikes went on in Aleppo, Idlib, Hama and Raqqa provinces throughout the month.", "Idlib"),
+    ("party-noun", "Hundreds of armed defectors gathered in Rastan on Monday.", "Rastan"),
 ]
 
 # (rule id, sentence, place): a near phrasing the rule must leave alone; the place is an event.
@@ -109,6 +110,7 @@ SPARES = [
     ("hazard", "A landmine exploded near Qusayr on Sunday, wounding two farmers.", "Qusayr"),
     ("area-list", "Air strikes hit the provinces of Idlib and Hama on Monday, killing nine people.", "Hama"),
     ("area-list", "Rebels attacked checkpoints in Idlib and Hama provinces this week.", "Idlib"),
+    ("party-noun", "Two army officers and their men defected in Rastan on Monday.", "Rastan"),
 ]
 
 # Humanitarian sentences that still tell events: the rules must not hide them.
