@@ -379,7 +379,7 @@ def _in_attribution(before: str, lex: Lexicon) -> bool:
 
 
 def _reports_an_act(segment: str, lex: Lexicon) -> bool:
-    """", said troops stormed Barzeh": a subject and a past-tense trigger verb begin what was said.
+    """What follows "said" opens with a subject and a past-tense trigger verb: ", said troops stormed Barzeh".
 
     A speaker's description ("said a resident reached by phone in Douma", "said Abu Omar, a fighter
     in the besieged district") has no such verb right after a bare subject.
