@@ -707,3 +707,16 @@ NEWS_RULES = [
 def test_news_phrasings(res, text, surface, is_event, event_type):
     m = tag(res, text, published="2013-01-08")[surface]
     assert (m.is_event, m.event_type) == (is_event, event_type), (m.trigger, m.event_rule, m.reference_rule)
+
+
+def test_a_reduced_relative_clause_dates_only_itself(res):
+    """'X visited recently by monitors' describes X: 'recently' leaves the present-perfect lead its day."""
+    for text in (
+        "Troops have been shelling two towns near Hama visited recently by UN monitors, activists say.",
+        "Forces have pounded Talbiseh, seen last week by reporters, residents say.",
+    ):
+        m = next(m for m in tag(res, text, published="2012-04-25").values() if m.is_event)
+        assert m.date.date == date(2012, 4, 25), (text, m.date)
+    # Not a reduced relative: the time dates the act.
+    m = tag(res, "Troops shelled Talbiseh recently, residents say.", published="2012-04-25")["Talbiseh"]
+    assert m.date.date is None

@@ -522,6 +522,8 @@ def _blocked_rule(triggers: list[FoundTrigger], span: Span, sent: Sentence) -> s
 # "Qusair, where ...", "Qusair, to which rebels had fled": a clause about the place just named.
 _PLACE_RELATIVE = re.compile(
     r",?\s+(?:(?:to|from|in|into|at|near|around|inside|outside|through) )?(?:where|which|whose)\b[^,;:]*"
+    # A reduced passive clause: "two suburbs of Damascus visited recently by UN monitors".
+    r"|,?\s+(?:[a-z]+ed|seen|taken|retaken|held|shown|known)\s+(?:[\w'’-]+\s+){0,2}?by\b[^,;:]*"
 )
 _CLAUSE_END = re.compile(r"[,;:]")
 _PRESENT_LEAD = re.compile(
