@@ -672,6 +672,8 @@ NEWS_RULES = [
         "Battles",
     ),
     ("Troops tried to dislodge fighters from Jobar on Sunday.", "Jobar", True, "Battles"),
+    ("Troops backed by tanks swept into Talbiseh on Monday.", "Talbiseh", True, "Battles"),
+    ("Soldiers hunted down rebels in the orchards of Douma.", "Douma", True, "Battles"),
     (
         "Many feared a repeat of the army's campaign against the rebel-held district of Baba Amr.",
         "Baba Amr",
