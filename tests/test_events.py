@@ -722,3 +722,19 @@ def test_a_reduced_relative_clause_dates_only_itself(res):
     # Not a reduced relative: the time dates the act.
     m = tag(res, "Troops shelled Talbiseh recently, residents say.", published="2012-04-25")["Talbiseh"]
     assert m.date.date is None
+
+
+def test_a_sentence_opened_by_a_recent_month_moves_the_story_there(res):
+    """'In early February, ...' tells that month's story: the next sentences have no single day until one is named."""
+    text = (
+        "Clashes erupted in Qatana on Friday. In early February, the army launched a campaign against the suburbs. "
+        "The attack on Douma was followed by an offensive on Baba Amr. On Thursday, troops shelled Zabadani."
+    )
+    got = tag(res, text, published="2012-03-16")
+    assert got["Qatana"].date.date == date(2012, 3, 16)
+    assert got["Douma"].is_event and got["Douma"].date.date is None
+    assert got["Baba Amr"].date.date is None
+    assert got["Zabadani"].date.date == date(2012, 3, 15)
+    # A year long past does not move the story: the uprising's start is background.
+    text = "Troops shelled Qatana on Friday. In March 2011, protests began in Daraa. Troops also stormed Zabadani."
+    assert tag(res, text, published="2012-03-16")["Zabadani"].date.date == date(2012, 3, 16)

@@ -1070,5 +1070,13 @@ def _advance_reference(times: list[TimeExpression], article: Article, state: Sto
             continue
         when = expr.resolve(article.published, state.reference)
         # "recently" leaves the story's day unknown; "last year" or "in 2011" do not move it.
-        if when.date is not None or expr.kind == "recent":
+        if when.date is not None or expr.kind == "recent" or _opens_a_month(expr, when, article):
             state.reference = when
+
+
+def _opens_a_month(expr: TimeExpression, when: ResolvedDate, article: Article) -> bool:
+    """ "In early February, troops ...": a sentence opened by a recent month tells the story of that
+    month, so the sentences after it have no single day until a day is named (not "in 2011")."""
+    if expr.kind != "month" or expr.start > 3 or when.start is None or article.published is None:
+        return False
+    return 0 < (article.published - when.start).days <= 120
