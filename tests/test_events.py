@@ -661,6 +661,15 @@ NEWS_RULES = [
     ("Rebels have taken over most of Maaloula, activists said.", "Maaloula", True, "Battles"),
     ("Rebels pushed government forces out of Raqqa on Monday.", "Raqqa", True, "Battles"),
     ("The army ended a month of shelling by capturing Talbiseh.", "Talbiseh", True, "Battles"),
+    # Taking told as a noun or a state newly won.
+    ("Qusayr's fall on Monday was a blow to the rebels.", "Qusayr", True, "Battles"),
+    ("The capture of Yabroud on Sunday opened the road to the border.", "Yabroud", True, "Battles"),
+    ("Yabroud's capture on Sunday cut a supply line.", "Yabroud", True, "Battles"),
+    ("The army said it had cleared Qusayr of terrorists on Monday.", "Qusayr", True, "Battles"),
+    ("The Observatory said rebels were now in control of most of Raqqa.", "Raqqa", True, "Battles"),
+    ("Opposition fighters now control the town of Saraqeb, activists said.", "Saraqeb", True, "Battles"),
+    ("Rebels fear capture of their families in Douma.", "Douma", False, None),
+    ("Troops cleared the road to Homs of mines.", "Homs", False, None),
     # Ground fighting in other words.
     ("The army pushed deeper into Baba Amr on Monday.", "Baba Amr", True, "Battles"),
     ("Troops and rebels traded fire in Qadam on Monday.", "Qadam", True, "Battles"),
