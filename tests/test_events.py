@@ -683,6 +683,16 @@ NEWS_RULES = [
     ("Troops tried to dislodge fighters from Jobar on Sunday.", "Jobar", True, "Battles"),
     ("Troops backed by tanks swept into Talbiseh on Monday.", "Talbiseh", True, "Battles"),
     ("Soldiers hunted down rebels in the orchards of Douma.", "Douma", True, "Battles"),
+    ("Two civilians were caught in crossfire in Barzeh on Monday.", "Barzeh", True, "Battles"),
+    ("The army mounted a counterattack in Saraqeb on Monday.", "Saraqeb", True, "Battles"),
+    ("Fighters engaged troops in Harasta on Monday.", "Harasta", True, "Battles"),
+    ("Officials engaged in talks with rebels in Homs on Monday.", "Homs", False, None),
+    ("Residents said weeks of battering had left Talbiseh in ruins.", "Talbiseh", True, "Explosions/Remote violence"),
+    # "the battered district" describes the place (rule 6): it types nothing.
+    ("Families returned to the battered district of Baba Amr on Thursday.", "Baba Amr", True, "Strategic developments"),
+    # Hitting a military target: the sentence or the story names the kind of violence.
+    ("Rebels struck an army convoy in Idlib province and fought its escort.", "Idlib province", True, "Battles"),
+    ("Mortars hit a school in Jaramana on Monday.", "Jaramana", True, "Explosions/Remote violence"),
     (
         "Many feared a repeat of the army's campaign against the rebel-held district of Baba Amr.",
         "Baba Amr",
@@ -747,3 +757,10 @@ def test_a_sentence_opened_by_a_recent_month_moves_the_story_there(res):
     # A year long past does not move the story: the uprising's start is background.
     text = "Troops shelled Qatana on Friday. In March 2011, protests began in Daraa. Troops also stormed Zabadani."
     assert tag(res, text, published="2012-03-16")["Zabadani"].date.date == date(2012, 3, 16)
+
+
+def test_hitting_a_target_takes_the_story_type(res):
+    """'They hit a convoy in X' names no weapon: the story's air strikes type it (rule 1, vague words)."""
+    text = "Jets bombed Douma on Sunday, killing 20. They hit a convoy of cars on a road in Harasta, a monitor said."
+    m = tag(res, text, published="2013-12-22")["Harasta"]
+    assert (m.is_event, m.event_type, m.type_basis) == (True, "Explosions/Remote violence", "story")
