@@ -713,6 +713,9 @@ NEWS_RULES = [
         "Battles",
     ),
     ("Twenty soldiers defected in Rastan on Monday.", "Rastan", True, "Strategic developments"),
+    # A statement made in a foreign city: the city is where it was said, whatever it counts.
+    ("In Geneva, the refugee agency said 40,000 Syrians had fled their homes since March.", "Geneva", False, None),
+    ("In Jordan, officials said 2,000 Syrians crossed the border on Monday.", "Jordan", True, "Strategic developments"),
     # A distance locates another place.
     ("Troops clashed with rebels in Qudsaya, about eight kilometres from central Damascus.", "Damascus", False, None),
     (

@@ -458,8 +458,13 @@ def _tag_sentence(
     if generic and (strong or crossings) and not any(m.is_event for m in mentions):
         for index in generic:
             span = spans[index]
-            # "In Jordan, officials said Syrians crossed the border": a statement abroad hosts crossings only.
-            usable = _usable(crossings if reasons[index] == "statement" else strong, span, sent, lex)
+            # "In Jordan, officials said Syrians crossed the border": a statement abroad hosts crossings only,
+            # and only in a country ("In Geneva, the agency said 5,000 had fled": the speaker's city).
+            if reasons[index] == "statement":
+                hosted = crossings if span.place is not None and span.place.kind == "country" else []
+            else:
+                hosted = strong
+            usable = _usable(hosted, span, sent, lex)
             if usable:
                 mentions[index] = _as_event(mentions[index], span, sent, times, usable, state, article, hedged, lex)
     _remember(live, article, state)
