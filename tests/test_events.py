@@ -684,6 +684,8 @@ NEWS_RULES = [
     ("Troops backed by tanks swept into Talbiseh on Monday.", "Talbiseh", True, "Battles"),
     ("Soldiers hunted down rebels in the orchards of Douma.", "Douma", True, "Battles"),
     ("Two civilians were caught in crossfire in Barzeh on Monday.", "Barzeh", True, "Battles"),
+    ("Rebels in Douma said they had repelled an army push on Monday.", "Douma", True, "Battles"),
+    ("Mortar bombs fell on Bab Touma and Qassaa on Monday.", "Qassaa", True, "Explosions/Remote violence"),
     ("The army mounted a counterattack in Saraqeb on Monday.", "Saraqeb", True, "Battles"),
     ("Fighters engaged troops in Harasta on Monday.", "Harasta", True, "Battles"),
     ("Officials engaged in talks with rebels in Homs on Monday.", "Homs", False, None),

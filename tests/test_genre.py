@@ -74,6 +74,7 @@ FIRES = [
     ("area-list", "Shelling and clashes were recorded in the governorates of Idlib, Hama and Latakia.", "Hama"),
     ("area-list", "Air strikes went on in Aleppo, Idlib, Hama and Raqqa provinces throughout the month.", "Idlib"),
     ("party-noun", "Hundreds of armed defectors gathered in Rastan on Monday.", "Rastan"),
+    ("projectile-fell", "Debris fell onto the roof of a school in Qaboun on Monday.", "Qaboun"),
 ]
 
 # (rule id, sentence, place): a near phrasing the rule must leave alone; the place is an event.
@@ -111,6 +112,7 @@ SPARES = [
     ("area-list", "Air strikes hit the provinces of Idlib and Hama on Monday, killing nine people.", "Hama"),
     ("area-list", "Rebels attacked checkpoints in Idlib and Hama provinces this week.", "Idlib"),
     ("party-noun", "Two army officers and their men defected in Rastan on Monday.", "Rastan"),
+    ("projectile-fell", "Qusayr fell on Wednesday after a three-week siege.", "Qusayr"),
 ]
 
 # Humanitarian sentences that still tell events: the rules must not hide them.
