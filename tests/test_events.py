@@ -692,6 +692,13 @@ NEWS_RULES = [
     ("Residents said weeks of battering had left Talbiseh in ruins.", "Talbiseh", True, "Explosions/Remote violence"),
     # "the battered district" describes the place (rule 6): it types nothing.
     ("Families returned to the battered district of Baba Amr on Thursday.", "Baba Amr", True, "Strategic developments"),
+    # The base form after "to": acts begun or kept up; plans stay unreal.
+    ("Government forces continued to pound Zabadani on Monday.", "Zabadani", True, "Explosions/Remote violence"),
+    ("Troops began to shell Douma at dawn on Monday.", "Douma", True, "Explosions/Remote violence"),
+    ("Rebels tried to storm the airport in Deir ez-Zor on Monday.", "Deir ez-Zor", True, "Battles"),
+    ("Troops are preparing to storm Qusayr, a source said.", "Qusayr", False, None),
+    ("A new wave of strikes on Saraqeb killed nine on Monday.", "Saraqeb", True, "Explosions/Remote violence"),
+    ("Shopkeepers in Hama held a strike on Monday.", "Hama", False, None),
     # Hitting a military target: the sentence or the story names the kind of violence.
     ("Rebels struck an army convoy in Idlib province and fought its escort.", "Idlib province", True, "Battles"),
     ("Mortars hit a school in Jaramana on Monday.", "Jaramana", True, "Explosions/Remote violence"),
