@@ -36,6 +36,10 @@ TABLE = [
     ("last month", None, "month"),
     ("in May", None, "month"),
     ("December 30", date(2011, 12, 30), "day"),  # after publication: last year
+    # A day named after "the night of": the day, not the month.
+    ("on the night of July 15", date(2012, 7, 15), "day"),
+    ("in the early hours of July 3", date(2012, 7, 3), "day"),
+    ("the previous evening", date(2012, 7, 21), "day"),
     # UN updates count over spans of days or weeks: no single day.
     ("in the last 2 weeks", None, "unknown"),
     ("over the past several days", None, "unknown"),

@@ -62,7 +62,8 @@ _PATTERNS: list[tuple[str, str]] = [
         "month",
         r"\b(?:(?:in|since|during|until|by|early|late|mid|last|this|of)[\s-]+)(?P<mon>"
         + _MONTH
-        + r")(?:\s+(?P<y>(?:19|20)\d\d))?\b",
+        # "the night of March 12" is a day (mdy), not the month.
+        + r")(?!\s+[0-3]?\d\b)(?:\s+(?P<y>(?:19|20)\d\d))?\b",
     ),
     ("month", r"\b(?P<mon>" + _MONTH + r")\s+(?P<y>(?:19|20)\d\d)\b"),
     ("year", r"\b(?:in|during|of|since|by)\s+(?:the\s+)?(?:(?:early|late|mid)[\s-]+)?(?P<y>(?:19|20)\d\d)\b(?!-)"),
@@ -144,7 +145,10 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
     # "The violence came a day after a bomb tore through ...": the bombing was the day before.
     ("dayafter", r"\b(?:a|one|the|(?P<n>" + _NUM + r"))\s+days?\s+after\b"),
-    ("prevday", r"\b(?:the (?:previous|preceding) (?:day|night)|the day before|a day earlier)\b"),
+    (
+        "prevday",
+        r"\b(?:the (?:previous|preceding) (?:day|night|morning|afternoon|evening)|the day before|a day earlier)\b",
+    ),
     ("later", r"\b(?P<n>" + _NUM + r")\s+(?P<unit>days?|weeks?)\s+(?:later|earlier)\b"),
 ]
 _COMPILED = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in _PATTERNS]
