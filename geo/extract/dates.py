@@ -120,7 +120,10 @@ _PATTERNS: list[tuple[str, str]] = [
         r"|(?:over|during|at) the weekend"
         r"|(?:during|in|over|throughout) the reporting period"
         # "a weekslong advance", "a months-long siege": a campaign over many days, none named.
-        r"|(?:days|weeks|months|years)[- ]?long|(?:day|week|month)-?long)\b",
+        r"|(?:days|weeks|months|years)[- ]?long|(?:day|week|month)-?long|(?:week|month) long"
+        # "shelled Baba Amr for almost a month": a campaign over many days, no single one.
+        r"|for (?:almost |nearly |about |around |more than |over |at least |some )?(?:a|one|two|three|four|five|six"
+        r"|several|\d{1,2}) (?:weeks?|months?)|for (?:weeks|months))\b",
     ),
     # "pounded the suburbs for a second day": the fighting goes on on the story's current day.
     (
@@ -265,7 +268,11 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
         # date other events than the story's day, which they leave where it is.
         background = background or kind in ("dayafter", "cumulative", "prevday", "future")
         # "part of a weekslong advance": the campaign has no day, the story's day stays.
-        background = background or (kind == "recent" and token.lower().endswith("long"))
+        background = background or (
+            kind == "recent"
+            and token.lower().endswith(("long", "week", "weeks", "month", "months"))
+            and not token.lower().startswith(("in ", "over ", "during ", "throughout "))
+        )
         if kind == "cumulative" and not re.search(r"\b(?:have|has|had)\b", before[-80:], re.IGNORECASE):
             bound = True  # "the most violent since the revolt broke out": a comparison, not a count
         if _COPULA.search(before[-20:]) and kind in ("mdy", "dmy", "weekday", "iso"):
