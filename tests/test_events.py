@@ -669,6 +669,13 @@ NEWS_RULES = [
     ("The Observatory said rebels were now in control of most of Raqqa.", "Raqqa", True, "Battles"),
     ("Opposition fighters now control the town of Saraqeb, activists said.", "Saraqeb", True, "Battles"),
     ("Rebels fear capture of their families in Douma.", "Douma", False, None),
+    # Near phrasings that tell no violence there.
+    ("A civilian aircraft landed in Damascus on Monday.", "Damascus", False, None),
+    ("Activists launched a campaign against corruption in Homs on Monday.", "Homs", False, None),
+    ("Congress debated strikes on Syria on Monday.", "Syria", False, None),
+    ("Diplomats said the officers had tried to seize power in Damascus.", "Damascus", False, None),
+    ("The new commander took over in Homs on Monday.", "Homs", False, None),
+    ("Police announced the seizure of drugs in Latakia on Monday.", "Latakia", False, None),
     ("Troops cleared the road to Homs of mines.", "Homs", False, None),
     # Ground fighting in other words.
     ("The army pushed deeper into Baba Amr on Monday.", "Baba Amr", True, "Battles"),
