@@ -36,6 +36,10 @@ TABLE = [
     ("last month", None, "month"),
     ("in May", None, "month"),
     ("December 30", date(2011, 12, 30), "day"),  # after publication: last year
+    # A day named after "the night of": the day, not the month.
+    ("on the night of July 15", date(2012, 7, 15), "day"),
+    ("in the early hours of July 3", date(2012, 7, 3), "day"),
+    ("the previous evening", date(2012, 7, 21), "day"),
     # UN updates count over spans of days or weeks: no single day.
     ("in the last 2 weeks", None, "unknown"),
     ("over the past several days", None, "unknown"),
@@ -156,8 +160,10 @@ def test_the_start_of_an_act_that_goes_on_dates_no_event():
 
 
 def test_a_before_clause_dates_its_own_act_not_the_story_day():
-    (clause,) = find_time_expressions("Shells fell for weeks before the troops went in on March 3.")
+    weeks, clause = find_time_expressions("Shells fell for weeks before the troops went in on March 3.")
     assert clause.background
+    # "for weeks": a campaign over many days, no single one, and not the story's day.
+    assert (weeks.kind, weeks.background, resolve(weeks, PUB).date) == ("recent", True, None)
     (dawn,) = find_time_expressions("Troops went in before dawn on Sunday.")
     assert not dawn.background
 
@@ -262,3 +268,14 @@ def test_the_kind_is_that_of_the_first_pattern_matching_where_the_expression_sta
     for t in found:
         first = next(kind for kind, rx in _COMPILED if rx.match(sentence, t.start))
         assert t.kind == first
+
+
+def test_a_campaign_for_weeks_or_months_has_no_day():
+    """'shelled Qaboun for almost a month', 'a month long campaign': many days, none named; the story's day stays."""
+    for phrase in ("shelled Qaboun for almost a month", "pounded Douma for two weeks", "a month long campaign"):
+        (expr,) = find_time_expressions(phrase)
+        assert expr.kind == "recent" and expr.background and resolve(expr, PUB).date is None, phrase
+    # Counted spans in UN updates still tell the period, not a campaign's background.
+    (span,) = find_time_expressions("killed in the last 2 weeks")
+    assert not span.background
+    assert find_time_expressions("they fought all day long") == []

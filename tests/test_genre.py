@@ -83,6 +83,8 @@ FIRES = [
     ("feared-act", "Analysts said a fresh offensive against Idlib might prove costly for both sides.", "Idlib"),
     ("norm", "He reminded the parties that attacks on hospitals in Idlib are prohibited.", "Idlib"),
     ("norm", "The shelling of schools in Douma is strictly forbidden under the law.", "Douma"),
+    ("party-noun", "Hundreds of armed defectors gathered in Rastan on Monday.", "Rastan"),
+    ("projectile-fell", "Debris fell onto the roof of a school in Qaboun on Monday.", "Qaboun"),
 ]
 
 # (rule id, sentence, place): a near phrasing the rule must leave alone; the place is an event.
@@ -128,6 +130,8 @@ SPARES = [
     ("feared-act", "The shelling of Homs on Monday would later be called the worst of the war.", "Homs"),
     ("norm", "Attacks on hospitals in Idlib were condemned on Monday.", "Idlib"),
     ("norm", "Jets bombed a hospital in Douma on Sunday, a prohibited act under the law.", "Douma"),
+    ("party-noun", "Two army officers and their men defected in Rastan on Monday.", "Rastan"),
+    ("projectile-fell", "Qusayr fell on Wednesday after a three-week siege.", "Qusayr"),
 ]
 
 # Humanitarian sentences that still tell events: the rules must not hide them.

@@ -62,7 +62,8 @@ _PATTERNS: list[tuple[str, str]] = [
         "month",
         r"\b(?:(?:in|since|during|until|by|early|late|mid|last|this|of)[\s-]+)(?P<mon>"
         + _MONTH
-        + r")(?:\s+(?P<y>(?:19|20)\d\d))?\b",
+        # "the night of March 12" is a day (mdy), not the month.
+        + r")(?!\s+[0-3]?\d\b)(?:\s+(?P<y>(?:19|20)\d\d))?\b",
     ),
     ("month", r"\b(?P<mon>" + _MONTH + r")\s+(?P<y>(?:19|20)\d\d)\b"),
     ("year", r"\b(?:in|during|of|since|by)\s+(?:the\s+)?(?:(?:early|late|mid)[\s-]+)?(?P<y>(?:19|20)\d\d)\b(?!-)"),
@@ -119,7 +120,10 @@ _PATTERNS: list[tuple[str, str]] = [
         r"|(?:over|during|at) the weekend"
         r"|(?:during|in|over|throughout) the reporting period"
         # "a weekslong advance", "a months-long siege": a campaign over many days, none named.
-        r"|(?:days|weeks|months|years)[- ]?long|(?:day|week|month)-?long)\b",
+        r"|(?:days|weeks|months|years)[- ]?long|(?:day|week|month)-?long|(?:week|month) long"
+        # "shelled Baba Amr for almost a month": a campaign over many days, no single one.
+        r"|for (?:almost |nearly |about |around |more than |over |at least |some )?(?:a|one|two|three|four|five|six"
+        r"|several|\d{1,2}) (?:weeks?|months?)|for (?:weeks|months))\b",
     ),
     # "pounded the suburbs for a second day": the fighting goes on on the story's current day.
     (
@@ -144,7 +148,10 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
     # "The violence came a day after a bomb tore through ...": the bombing was the day before.
     ("dayafter", r"\b(?:a|one|the|(?P<n>" + _NUM + r"))\s+days?\s+after\b"),
-    ("prevday", r"\b(?:the (?:previous|preceding) (?:day|night)|the day before|a day earlier)\b"),
+    (
+        "prevday",
+        r"\b(?:the (?:previous|preceding) (?:day|night|morning|afternoon|evening)|the day before|a day earlier)\b",
+    ),
     ("later", r"\b(?P<n>" + _NUM + r")\s+(?P<unit>days?|weeks?)\s+(?:later|earlier)\b"),
 ]
 _COMPILED = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in _PATTERNS]
@@ -261,7 +268,11 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
         # date other events than the story's day, which they leave where it is.
         background = background or kind in ("dayafter", "cumulative", "prevday", "future")
         # "part of a weekslong advance": the campaign has no day, the story's day stays.
-        background = background or (kind == "recent" and token.lower().endswith("long"))
+        background = background or (
+            kind == "recent"
+            and token.lower().endswith(("long", "week", "weeks", "month", "months"))
+            and not token.lower().startswith(("in ", "over ", "during ", "throughout "))
+        )
         if kind == "cumulative" and not re.search(r"\b(?:have|has|had)\b", before[-80:], re.IGNORECASE):
             bound = True  # "the most violent since the revolt broke out": a comparison, not a count
         if _COPULA.search(before[-20:]) and kind in ("mdy", "dmy", "weekday", "iso"):

@@ -509,8 +509,13 @@ def _tag_sentence(
     if generic and (strong or crossings) and not any(m.is_event for m in mentions):
         for index in generic:
             span = spans[index]
-            # "In Jordan, officials said Syrians crossed the border": a statement abroad hosts crossings only.
-            usable = _usable(crossings if reasons[index] == "statement" else strong, span, sent, lex)
+            # "In Jordan, officials said Syrians crossed the border": a statement abroad hosts crossings only,
+            # and only in a country ("In Geneva, the agency said 5,000 had fled": the speaker's city).
+            if reasons[index] == "statement":
+                hosted = crossings if span.place is not None and span.place.kind == "country" else []
+            else:
+                hosted = strong
+            usable = _usable(hosted, span, sent, lex)
             if usable:
                 mentions[index] = _as_event(mentions[index], span, sent, times, usable, state, article, hedged, lex)
     _remember(live, article, state)
@@ -573,6 +578,8 @@ def _blocked_rule(triggers: list[FoundTrigger], span: Span, sent: Sentence) -> s
 # "Qusair, where ...", "Qusair, to which rebels had fled": a clause about the place just named.
 _PLACE_RELATIVE = re.compile(
     r",?\s+(?:(?:to|from|in|into|at|near|around|inside|outside|through) )?(?:where|which|whose)\b[^,;:]*"
+    # A reduced passive clause: "two suburbs of Damascus visited recently by UN monitors".
+    r"|,?\s+(?:[a-z]+ed|seen|taken|retaken|held|shown|known)\s+(?:[\w'’-]+\s+){0,2}?by\b[^,;:]*"
 )
 _CLAUSE_END = re.compile(r"[,;:]")
 _PRESENT_LEAD = re.compile(
@@ -1131,5 +1138,13 @@ def _advance_reference(times: list[TimeExpression], article: Article, state: Sto
             continue
         when = expr.resolve(article.published, state.reference)
         # "recently" leaves the story's day unknown; "last year" or "in 2011" do not move it.
-        if when.date is not None or expr.kind == "recent":
+        if when.date is not None or expr.kind == "recent" or _opens_a_month(expr, when, article):
             state.reference = when
+
+
+def _opens_a_month(expr: TimeExpression, when: ResolvedDate, article: Article) -> bool:
+    """ "In early February, troops ...": a sentence opened by a recent month tells the story of that
+    month, so the sentences after it have no single day until a day is named (not "in 2011")."""
+    if expr.kind != "month" or expr.start > 3 or when.start is None or article.published is None:
+        return False
+    return 0 < (article.published - when.start).days <= 120

@@ -277,6 +277,12 @@ _SAID_TAIL = re.compile(
     re.IGNORECASE,
 )
 _FINITE = re.compile(r"\b(?:had|has|have|was|were|is|are|would|will|could|did|do|does)\b", re.IGNORECASE)
+# What was said, not who said it: a bare subject of up to four words, then a verb in the past tense
+# ("troops stormed", "government forces shelled", "rebels overran"); not "a resident ...", not a clause.
+_CONTENT_CLAUSE = re.compile(
+    r"\s*(?!an?\b)(?:the\s+)?(?:(?!who\b|which\b|where\b|whose\b)[\w'’-]+\s+){1,4}?"
+    r"(?P<verb>[a-z]+ed|fought|overran|took|drove|hit|shot|struck|blew|fell|stormed|seized)\b"
+)
 _TAIL_END = re.compile(r"\badding\b|\band added\b|\bwho said\b|[“\"]", re.IGNORECASE)
 # One item of a list of areas, on the original text (names are capitalised): "Idleb", "Dayr Az Zor",
 # "the country side of Damascus", "Damascus city"; and what joins two items.
@@ -367,7 +373,22 @@ def _in_attribution(before: str, lex: Lexicon) -> bool:
         return _according_segment_open(segment)
     if _FINITE.search(segment) or lex.movement.search(lowered(segment)):
         return False
+    if _reports_an_act(segment, lex):
+        return False
     return not _TAIL_END.search(segment)
+
+
+def _reports_an_act(segment: str, lex: Lexicon) -> bool:
+    """What follows "said" opens with a subject and a past-tense trigger verb: ", said troops stormed Barzeh".
+
+    A speaker's description ("said a resident reached by phone in Douma", "said Abu Omar, a fighter
+    in the besieged district") has no such verb right after a bare subject.
+    """
+    m = _CONTENT_CLAUSE.match(segment)
+    if m is None:
+        return False
+    low = lowered(segment)
+    return lex.any_trigger.match(low, m.start("verb")) is not None
 
 
 def _according_segment_open(rest: str) -> bool:
