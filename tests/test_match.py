@@ -71,6 +71,11 @@ REPORTED = [
     ("A mortar hit the Mar Elias church in Dweilaa.", "Mar Elias church", "mar-elias-dweilaa"),
     ("Food ran out in the Palestinian Yarmuk refugee camp.", "Yarmuk refugee camp", "yarmouk-camp"),
     ("Rebels besieged the school at Mulsimiyeh.", "Mulsimiyeh", "muslimiyah-infantry-school"),
+    (
+        "Troops retook the Khaled bin Walid mosque after weeks of siege.",
+        "Khaled bin Walid mosque",
+        "khalid-ibn-al-walid-mosque-homs",
+    ),
 ]
 
 
