@@ -94,6 +94,7 @@ PREPOSITIONS_LOCATIVE = (
 WORD_LISTS: dict[str, tuple[str, ...]] = {
     "weekdays": WEEKDAYS,
     "months": MONTHS,
+    "month_abbreviations": MONTH_ABBREVIATIONS,
     "place_nouns": PLACE_NOUNS,
     "place_adjectives": PLACE_ADJECTIVES,
     "prepositions_end": PREPOSITIONS_END,
