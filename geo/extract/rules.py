@@ -151,8 +151,13 @@ def _rule(entry: dict, fragments: dict[str, str]) -> NamedRule:
     )
 
 
-def fill(pattern: str, fragments: dict[str, str]) -> str:
-    """Put the word lists (``{weekdays}``: ``monday|tuesday|...``) and fragments in for their placeholders."""
+def fill(pattern: str, fragments: dict[str, str], where: str = "a fragment of the file") -> str:
+    """Put the word lists (``{weekdays}``: ``monday|tuesday|...``) and fragments in for their placeholders.
+
+    A name is a shared word list of :mod:`geo.extract.words` (escaped, joined with ``|``) or one
+    of ``fragments`` (a pattern, put in as it is); ``where`` says what the fragments are, for the
+    error an unknown name raises.
+    """
 
     def alternation(m: re.Match) -> str:
         name = m.group(1)
@@ -162,7 +167,7 @@ def fill(pattern: str, fragments: dict[str, str]) -> str:
             return fragments[name]
         raise LexiconError(
             f"pattern names {{{name}}}, which is neither a word list of geo/extract/words.py "
-            f"({', '.join(sorted(WORD_LISTS))}) nor a fragment of the file ({', '.join(sorted(fragments))})"
+            f"({', '.join(sorted(WORD_LISTS))}) nor {where}"
         )
 
     return _PLACEHOLDER.sub(alternation, pattern)
