@@ -125,6 +125,7 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
     if _GATE_WORDS.isdisjoint(_GATE_TOKENS.findall(low)) and not _DIGIT.search(text):
         return out
     table = time_table()
+    relative_rule = rule("perfect-relative")
     for found in table.regex.finditer(low):
         kind, m = next((k, m) for k, rx in table.compiled if (m := rx.match(text, found.start())))
         parts = {k: v for k, v in m.groupdict().items() if v}
@@ -135,9 +136,9 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
             continue  # "are now cut off, he said": the speaker's now, the day he spoke
         if kind == "weekday" and rule("name-after-weekday").fires(text, m.start(), m.end()) and not parts.get("mod"):
             continue  # "Sunday Times", "Friday Prayers" as a name
-        # The rules below read at most 80 characters back; the clause-opening test is
-        # anchored at the sentence start and runs in place, not on a copy of the prefix.
-        window = max(0, m.start() - 80)
+        # ``perfect-relative`` reads its 80 characters back, and a dateline lies within them
+        # (the other rules cut their own windows); the clause-opening test runs in place.
+        window = max(0, m.start() - relative_rule.before)
         before = text[window : m.start()]
         mod = (parts.get("mod") or "").lower()
         # "shelling since Sunday" dates the start of the shelling; "since the
@@ -161,7 +162,7 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
             or rule("clock-before").fires(text, m.start(), m.end())
         )
         background = background or rule("before-clause").fires(text, m.start(), m.end())
-        relative = rule("perfect-relative").regex.search(before)
+        relative = relative_rule.regex.search(before)
         clause_start = window + relative.start() if relative else None  # an offset in the sentence
         # A dateline opens the sentence: only a window that starts there can hold one.
         dateline = bool(

@@ -904,8 +904,7 @@ def _tally(text: str) -> bool:
 
 def _reported_before_the_telling(trig: FoundTrigger, sent: Sentence, times: list[TimeExpression]) -> bool:
     """True for an act in the past perfect inside a "said ... that" clause whose only time dates the saying."""
-    had = rule("had-before")
-    if not had.regex.search(sent.text, max(0, trig.start - had.before), trig.start):
+    if not rule("had-before").fires(sent.text, trig.start, trig.end):
         return False
     said = rule("said-that").regex.search(sent.text, 0, trig.start)
     if said is None:

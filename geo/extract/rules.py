@@ -2,7 +2,7 @@
 
 ``data/context_rules.json`` holds, for :mod:`geo.extract.events` and :mod:`geo.extract.dates`,
 each language rule as a named entry: what it reads (beside a trigger, a place or a time
-expression, or the whole sentence), on which side and how many characters, its pattern, why,
+expression, or the whole sentence), on which side and how many words, its pattern, why,
 and sentences on which it must and must not fire (``tests/test_context_rules.py`` runs them).
 The code asks for a rule by its id (:func:`rule`); what is arithmetic on dates or a walk over
 offsets stays code. The time-expression table of :mod:`geo.extract.dates` is there too
@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -37,9 +38,11 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 class NamedRule:
     """One context rule: a pattern read on one side of a trigger, a place or a time expression.
 
-    ``side`` says where the window is: the ``before`` characters before ``start`` or the
-    ``after`` characters after ``end`` (None: to the sentence's edge), the span itself with
-    those margins ("at", none when absent), or the whole sentence.
+    ``side`` says where the window is: the ``before`` words before ``start`` or the ``after``
+    words after ``end`` (None: to the sentence's edge), the span itself with those margins
+    ("at", none when absent), or the whole sentence. ``unit`` is "words" (whitespace-separated
+    tokens, the text between them kept as it is) or "chars" for the few rules that read
+    characters (punctuation right before a trigger, an actor's name cut at a length).
     """
 
     id: str
@@ -48,25 +51,75 @@ class NamedRule:
     side: str
     before: int | None
     after: int | None
+    unit: str
     use: str  # how the code asks the pattern: search, match (anchored at the window's start) or fullmatch
     regex: re.Pattern
     why: str
     must_fire: tuple[str, ...] = ()  # examples, the span in brackets
     must_not_fire: tuple[str, ...] = ()
+    test: Callable[[str], re.Match | None] = field(init=False, repr=False, compare=False)
+    window: Callable[[str, int, int], str] = field(init=False, repr=False, compare=False)
+    """``window(text, start, end)``: the part of ``text`` this rule reads around ``start:end``."""
 
-    def window(self, text: str, start: int, end: int) -> str:
-        """The part of ``text`` this rule reads around the span ``start:end``."""
-        if self.side == "sentence":
-            return text
-        if self.side == "before":
-            return text[:start] if self.before is None else text[max(0, start - self.before) : start]
-        if self.side == "after":
-            return text[end:] if self.after is None else text[end : end + self.after]
-        return text[max(0, start - (self.before or 0)) : end + (self.after or 0)]
+    def __post_init__(self) -> None:
+        # Both chosen once: the code asks some rules once per trigger or time expression.
+        object.__setattr__(self, "test", getattr(self.regex, self.use))
+        object.__setattr__(self, "window", _cutter(self.side, self.before, self.after, self.unit))
 
     def fires(self, text: str, start: int = 0, end: int = 0) -> bool:
         """Whether the rule's pattern holds in its window around ``start:end``."""
-        return getattr(self.regex, self.use)(self.window(text, start, end)) is not None
+        return self.test(self.window(text, start, end)) is not None
+
+
+def _cutter(side: str, before: int | None, after: int | None, unit: str) -> Callable[[str, int, int], str]:
+    """The function that cuts a rule's window out of a sentence."""
+    if side == "sentence":
+        return lambda text, start, end: text
+    if side == "before":
+        head = _head(before, unit, margin=False)
+        return lambda text, start, end: head(text, start)
+    if side == "after":
+        tail = _tail(after, unit, margin=False)
+        return lambda text, start, end: tail(text, end)
+    head, tail = _head(before, unit, margin=True), _tail(after, unit, margin=True)
+    return lambda text, start, end: head(text, start) + text[start:end] + tail(text, end)
+
+
+def _head(n: int | None, unit: str, margin: bool) -> Callable[[str, int], str]:
+    """What a window holds before ``start``: ``n`` words (or characters), else all (none for a margin)."""
+    if n is None or n == 0:
+        return (lambda text, start: "") if margin or n == 0 else (lambda text, start: text[:start])
+    if unit == "chars":
+        return lambda text, start: text[max(0, start - n) : start]
+    words = _words(n).match
+
+    def head(text: str, start: int) -> str:
+        # The words are read backwards: on the reversed text they are the first ones.
+        m = words(text[start - 1 :: -1]) if start else None
+        return text[start - m.end() : start] if m else text[:start]
+
+    return head
+
+
+def _tail(n: int | None, unit: str, margin: bool) -> Callable[[str, int], str]:
+    """What a window holds after ``end``: ``n`` words (or characters), else all (none for a margin)."""
+    if n is None or n == 0:
+        return (lambda text, end: "") if margin or n == 0 else (lambda text, end: text[end:])
+    if unit == "chars":
+        return lambda text, end: text[end : end + n]
+    words = _words(n).match
+
+    def tail(text: str, end: int) -> str:
+        m = words(text, end)
+        return text[end : m.end()] if m else text[end:]
+
+    return tail
+
+
+@cache
+def _words(n: int) -> re.Pattern:
+    """Up to ``n`` words from here, with the spaces before the first (a sentence's own spacing kept)."""
+    return re.compile(rf"\s*\S+(?:\s+\S+){{0,{n - 1}}}")
 
 
 @dataclass(frozen=True)
@@ -134,6 +187,9 @@ def _rule(entry: dict, fragments: dict[str, str]) -> NamedRule:
     if use not in USES:
         raise LexiconError(f"use {use!r}; use one of {', '.join(USES)}")
     window = entry.get("window", {})
+    unit = window.get("unit", "words")
+    if unit not in ("words", "chars"):
+        raise LexiconError(f'window unit {unit!r}; use "words" or "chars"')
     flags = 0 if entry.get("case") == "exact" else re.IGNORECASE
     examples = entry.get("examples", {})
     return NamedRule(
@@ -143,6 +199,7 @@ def _rule(entry: dict, fragments: dict[str, str]) -> NamedRule:
         side=side,
         before=window.get("before"),
         after=window.get("after"),
+        unit=unit,
         use=use,
         regex=re.compile(fill(entry["pattern"], fragments), flags),
         why=entry["why"],
