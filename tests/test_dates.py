@@ -261,12 +261,12 @@ _KIND_SAMPLES = (
 
 @pytest.mark.parametrize("sentence", _KIND_SAMPLES)
 def test_the_kind_is_that_of_the_first_pattern_matching_where_the_expression_starts(sentence):
-    from geo.extract.dates import _COMPILED
+    from geo.extract.dates import time_table
 
     found = find_time_expressions(sentence)
     assert found
     for t in found:
-        first = next(kind for kind, rx in _COMPILED if rx.match(sentence, t.start))
+        first = next(kind for kind, rx in time_table().compiled if rx.match(sentence, t.start))
         assert t.kind == first
 
 

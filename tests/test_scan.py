@@ -126,10 +126,11 @@ def _texts() -> list[str]:
 
 
 def test_time_pattern_with_head_filter_finds_what_it_finds_without():
-    plain = re.compile(r"(?<!\w)(?=\w)(?:" + "|".join(f"(?:{p})" for p in dates._LOWER_PATTERNS) + ")")
+    table = dates.time_table()
+    plain = re.compile(r"(?<!\w)(?=\w)(?:" + "|".join(f"(?:{p})" for p in table.lower_patterns) + ")")
     for text in _texts():
         low = lowered(text)
-        assert [m.span() for m in dates._REGEX.finditer(low)] == [m.span() for m in plain.finditer(low)]
+        assert [m.span() for m in table.regex.finditer(low)] == [m.span() for m in plain.finditer(low)]
 
 
 @pytest.mark.parametrize("name", ["attribution", "hedged", "unverified"])

@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import cache
 
 from ..models import ResolvedDate
+from .rules import context_rules, rule
 from .scan import head_filter
 from .text import lowered
-from .words import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
+from .words import MONTHS, WEEKDAYS
 
 _MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
 NUMBERS = {
@@ -45,161 +47,39 @@ NUMBERS = {
     "couple of": 2,
     "a couple of": 2,
 }
-_NUM = (
-    r"(?:\d{1,3}|a couple of|couple of|a few|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
-    r"|twelve|thirteen|fourteen|fifteen|twenty|thirty|several|few)"
-)
-_DAY = "(?:" + "|".join(WEEKDAYS) + ")"
-_MONTH = "(?:" + "|".join(m.capitalize() for m in MONTHS + MONTH_ABBREVIATIONS) + r")\.?"
-_PART = r"(?:\s+(?:morning|afternoon|evening|night|overnight))?"
 
-# (kind, pattern); order matters: earlier patterns win on overlaps.
-_PATTERNS: list[tuple[str, str]] = [
-    ("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b"),
-    ("dmy", r"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>" + _MONTH + r")(?:,?\s+(?P<y>(?:19|20)\d\d))?\b"),
-    ("mdy", r"\b(?P<mon>" + _MONTH + r")\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>(?:19|20)\d\d))?"),
-    (
-        "month",
-        r"\b(?:(?:in|since|during|until|by|early|late|mid|last|this|of)[\s-]+)(?P<mon>"
-        + _MONTH
-        # "the night of March 12" is a day (mdy), not the month.
-        + r")(?!\s+[0-3]?\d\b)(?:\s+(?P<y>(?:19|20)\d\d))?\b",
-    ),
-    ("month", r"\b(?P<mon>" + _MONTH + r")\s+(?P<y>(?:19|20)\d\d)\b"),
-    ("year", r"\b(?:in|during|of|since|by)\s+(?:the\s+)?(?:(?:early|late|mid)[\s-]+)?(?P<y>(?:19|20)\d\d)\b(?!-)"),
-    # "the 1982 Hama massacre", "the 1948 war": a year naming a past event.
-    (
-        "year",
-        r"\bthe\s+(?P<y>(?:19|20)\d\d)\s+(?=[A-Z]|(?:war|massacre|uprising|crackdown|revolt|invasion|siege|attack)\b)",
-    ),
-    ("daybefore", r"\bthe day before yesterday\b"),
-    # "two days before Thursday's attack": counted from the named day.
-    (
-        "offset",
-        r"\b(?:(?P<n>" + _NUM + r")\s+days?|the\s+day|a\s+day)\s+(?P<dir>before|after)\s+(?:the\s+|last\s+)?"
-        r"(?P<wd>" + _DAY + r")(?:['’]s)?\b",
-    ),
-    ("yesterday", r"\byesterday(?:['’]s)?\b" + _PART),
-    ("lastnight", r"\b(?:late |early )?last night\b|\bovernight\b"),
-    ("today", r"\b(?:today(?:['’]s)?|this (?:morning|afternoon|evening)|tonight|earlier today|later today)\b"),
-    # "most of them are now in Arsal": the present of the report, its publication day.
-    ("today", r"(?:(?<=\bis )|(?<=\bare ))now\b(?! (?:in its|into its|entering its))"),
-    # "on Friday and Saturday": two days, no single one.
-    (
-        "weekdays",
-        r"\b(?:(?:late |early )?on\s+|between\s+)?(?P<wd>"
-        + _DAY
-        + r")\s+(?:and|to|through|or)\s+(?P<wd2>"
-        + _DAY
-        + r")\b",
-    ),
-    (
-        "weekday",
-        r"\b(?P<mod>last|this|on|late on|early on|late|early|since|until|by|from|before|after|next)?\s*(?P<wd>"
-        + _DAY
-        + r")(?:['’]s)?"
-        + _PART
-        + r"\b",
-    ),
-    ("ago", r"\b(?P<n>" + _NUM + r")\s+(?P<unit>days?|weeks?|months?|years?|fortnight)\s+ago\b"),
-    ("lastunit", r"\b(?P<mod>last|this|earlier this|late last|early last|past)\s+(?P<unit>week|month|year|weekend)\b"),
-    # Counts since the conflict began date no single event.
-    (
-        "cumulative",
-        r"\bsince the (?:start of the )?(?:uprising|revolt|revolution|conflict|crisis|war|unrest)"
-        r"(?: (?:began|started|broke out|erupted))?\b",
-    ),
-    (
-        "recent",
-        r"\b(?:earlier in the (?:war|conflict|uprising|revolt|year)|recently|lately|in recent (?:days|weeks|months)"
-        r"|of late|(?:have|has|had) since|since then"
-        # A span of days or weeks, as UN updates count ("killed in the last 2 weeks"): no single day.
-        r"|(?:in|over|during) the (?:last|past) (?:\d{1,2} |few |several |two |three |four )?(?:days|weeks)"
-        r"|(?:throughout|during|over) the (?:past |last )?week"
-        # "over the weekend": Saturday or Sunday, not said which.
-        r"|(?:over|during|at) the weekend"
-        r"|(?:during|in|over|throughout) the reporting period"
-        # "a weekslong advance", "a months-long siege": a campaign over many days, none named.
-        r"|(?:days|weeks|months|years)[- ]?long|(?:day|week|month)-?long|(?:week|month) long"
-        # "shelled Baba Amr for almost a month": a campaign over many days, no single one.
-        r"|for (?:almost |nearly |about |around |more than |over |at least |some )?(?:a|one|two|three|four|five|six"
-        r"|several|\d{1,2}) (?:weeks?|months?)|for (?:weeks|months))\b",
-    ),
-    # "pounded the suburbs for a second day": the fighting goes on on the story's current day.
-    (
-        "continuing",
-        r"\bfor (?:a|the) (?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))"
-        r" (?:straight |consecutive |successive |running )?(?:day|night)\b",
-    ),
-    (
-        "sameday",
-        r"\b(?:later (?:in|on) the day|later that day|that day|the same day|earlier in the day|within hours"
-        r"|hours later|that night|that morning|that evening|in the (?:early )?(?:morning|afternoon|evening)"
-        r"|(?:at|before|after) dawn|at dusk|at night)\b"
-        # "at dawn on Sunday", "in the early morning of Friday": the weekday dates it.
-        r"(?!\s+(?:on|of)\s+" + _DAY + r")",
-    ),
-    ("nextday", r"\b(?:the (?:next|following) (?:day|morning)|a day later)\b"),
-    # The future: whatever is dated by these has not happened yet.
-    (
-        "future",
-        r"\b(?:tomorrow|in the coming (?:hours|days|weeks|months)|next (?:week|month|year)"
-        r"|later this (?:week|month))\b",
-    ),
-    # "The violence came a day after a bomb tore through ...": the bombing was the day before.
-    ("dayafter", r"\b(?:a|one|the|(?P<n>" + _NUM + r"))\s+days?\s+after\b"),
-    (
-        "prevday",
-        r"\b(?:the (?:previous|preceding) (?:day|night|morning|afternoon|evening)|the day before|a day earlier)\b",
-    ),
-    ("later", r"\b(?P<n>" + _NUM + r")\s+(?P<unit>days?|weeks?)\s+(?:later|earlier)\b"),
-]
-_COMPILED = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in _PATTERNS]
-# One pass finds where an expression starts; the first pattern matching there
-# (the same one the alternation chose) then gives its kind and parts.
-# Matched against lower-cased text (much faster than IGNORECASE); escapes keep their case.
-_LOWER_PATTERNS = [
-    re.sub(
-        r"\\.|[A-Z]",
-        lambda m: m.group(0).lower() if len(m.group(0)) == 1 else m.group(0),
-        re.sub(r"\(\?P<\w+>", "(?:", p),
+
+@dataclass(frozen=True)
+class TimeTable:
+    """The time-expression patterns of ``context_rules.json`` (``time_expressions``), compiled.
+
+    ``compiled``: (kind, pattern ignoring case) in order of precedence, for the parts of a match;
+    ``lower_patterns``: the same without group names, for lower-cased text; ``regex``: one
+    pass that finds where an expression starts (the first pattern matching there, the same one
+    the alternation chose, then gives its kind and parts).
+    """
+
+    compiled: tuple[tuple[str, re.Pattern], ...]
+    lower_patterns: tuple[str, ...]
+    regex: re.Pattern
+
+
+@cache
+def time_table() -> TimeTable:
+    """The compiled time-expression table, built on first use."""
+    entries = context_rules().time_expressions
+    # Matched against lower-cased text (much faster than IGNORECASE); escapes keep their case.
+    lower = tuple(
+        re.sub(
+            r"\\.|[A-Z]",
+            lambda m: m.group(0).lower() if len(m.group(0)) == 1 else m.group(0),
+            re.sub(r"\(\?P<\w+>", "(?:", e.pattern),
+        )
+        for e in entries
     )
-    for _, p in _PATTERNS
-]
-# The head filter's look-ahead passes over the word starts where no expression can begin.
-_REGEX = re.compile(
-    r"(?<!\w)(?=\w)" + head_filter(_LOWER_PATTERNS) + "(?:" + "|".join(f"(?:{p})" for p in _LOWER_PATTERNS) + ")"
-)
-# Words that open a clause whose date is background to the main event.
-_BACKGROUND = re.compile(r"^\W*(?:following|after|before)\s+(?:[\w'’-]+\s+){0,5}$", re.IGNORECASE)
-# Clauses that bound a period rather than date an event ("since the revolt broke out in March 2011").
-# A clock time may stand between ("until 2:00 a.m. on Saturday").
-_BOUND = re.compile(r"\b(?:since|until|till|prior to|ahead of)\s+(?:[\w'’:.-]+\s+){0,8}$", re.IGNORECASE)
-_COPULA = re.compile(r"\b(?:was|is|were|be|been)\s+$", re.IGNORECASE)
-# "shelled for a month before the army moved in on March 1": the time dates the later act of the clause,
-# not the main one, and not the story's day (not "before dawn on Sunday").
-_BEFORE_CLAUSE = re.compile(
-    r"\bbefore\s+(?!dawn|noon|midnight|sunrise|sunset|daybreak|nightfall|midday)(?:[\w'’-]+\s+){1,6}$", re.IGNORECASE
-)
-# "their deaths follow the Saturday assassination": the time dates the earlier act named after the verb.
-_FOLLOWS = re.compile(r"\b(?:follow(?:s|ed|ing)?|preceded|came after|comes after)\s+(?:the|an?)\s+$", re.IGNORECASE)
-# A relative clause in the perfect tells what had happened before the story's day:
-# "towns that had fallen to rebels in recent days". Its time dates only that clause.
-_PERFECT_RELATIVE = re.compile(r"\b(?:that|which|who|where)\s+(?:had|have|has)\b[^,;:.]{0,60}$", re.IGNORECASE)
-_SPEECH = re.compile(r"\b(?:said|says|told|tells|according to|added|adding|quoted)\b", re.IGNORECASE)
-# A wire dateline: "BEIRUT, March 6 (Reuters) -". Its date is the report's day, not an event's.
-_REPORT_AFTER = re.compile(r"^,\s+(?:claiming|saying|reporting|alleging|asserting)\s+that\b", re.IGNORECASE)
-_DATELINE_BEFORE = re.compile(r"^\s*[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+)*(?:,\s*[A-Z][\w.]*)?,\s*$")
-# A clock time in another zone, "around midnight (2100 GMT Thursday)": converts the hour, names no new story day.
-_CLOCK_BEFORE = re.compile(r"\b\d{1,2}[:.]?\d{2}\s*(?:GMT|UTC)\s+(?:on\s+)?$", re.IGNORECASE)
-# "clashes that began a day earlier were continuing": the time dates only the start of an act
-# that goes on to the story's day.
-_STARTED_BEFORE = re.compile(r"\b(?:began|begun|started|erupted|broke out)\s+(?:[\w'’-]+\s+){0,4}$", re.IGNORECASE)
-_GOES_ON_AFTER = re.compile(
-    r"[^.;]{0,80}?\b(?:(?:were|was|are|is)\s+(?:still\s+)?(?:continuing|going on|raging)|continued|raged on|went on)\b",
-    re.IGNORECASE,
-)
-_DATELINE_AFTER = re.compile(r"^,?\s*(?:\d{4}\s*)?(?:\([\w ]+\)\s*)?(?:-{1,2}|[–—])")
+    # The head filter's look-ahead passes over the word starts where no expression can begin.
+    regex = re.compile(r"(?<!\w)(?=\w)" + head_filter(lower) + "(?:" + "|".join(f"(?:{p})" for p in lower) + ")")
+    return TimeTable(tuple((e.kind, re.compile(e.pattern, re.IGNORECASE)) for e in entries), lower, regex)
 
 
 @dataclass(frozen=True)
@@ -244,26 +124,29 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
     low = lowered(text)
     if _GATE_WORDS.isdisjoint(_GATE_TOKENS.findall(low)) and not _DIGIT.search(text):
         return out
-    for found in _REGEX.finditer(low):
-        kind, m = next((k, m) for k, rx in _COMPILED if (m := rx.match(text, found.start())))
+    table = time_table()
+    relative_rule = rule("perfect-relative")
+    for found in table.regex.finditer(low):
+        kind, m = next((k, m) for k, rx in table.compiled if (m := rx.match(text, found.start())))
         parts = {k: v for k, v in m.groupdict().items() if v}
         token = m.group(0)
         if kind in ("month", "mdy", "dmy") and _is_modal_may(text, m, parts):
             continue
-        if token.lower() == "now" and _SPEECH.search(text):
+        if token.lower() == "now" and rule("speech").fires(text):
             continue  # "are now cut off, he said": the speaker's now, the day he spoke
-        if kind == "weekday" and re.match(r"\s+[A-Z]", text[m.end() : m.end() + 2]) and not parts.get("mod"):
+        if kind == "weekday" and rule("name-after-weekday").fires(text, m.start(), m.end()) and not parts.get("mod"):
             continue  # "Sunday Times", "Friday Prayers" as a name
-        # The rules below read at most 80 characters back; the clause-opening test is
-        # anchored at the sentence start and runs in place, not on a copy of the prefix.
-        window = max(0, m.start() - 80)
+        # ``perfect-relative`` reads its 80 characters back, and a dateline lies within them
+        # (the other rules cut their own windows); the clause-opening test runs in place.
+        window = max(0, m.start() - relative_rule.before)
         before = text[window : m.start()]
         mod = (parts.get("mod") or "").lower()
         # "shelling since Sunday" dates the start of the shelling; "since the
         # revolt broke out in March 2011" and "until Thursday" date no event.
-        bound = bool(_BOUND.search(before[-80:])) or mod in ("until", "before", "next")
+        bound = rule("bound").fires(text, m.start(), m.end()) or mod in ("until", "before", "next")
         bound = bound or (kind == "month" and token.lower().startswith(("since", "until", "by")))
-        background = bound or bool(_BACKGROUND.match(text, 0, m.start())) or mod in ("from", "after", "since")
+        opens = rule("background").regex.match(text, 0, m.start())  # anchored at the sentence start, in place
+        background = bound or bool(opens) or mod in ("from", "after", "since")
         # "a day after X", "the day before", "tomorrow" and counts "since the uprising began"
         # date other events than the story's day, which they leave where it is.
         background = background or kind in ("dayafter", "cumulative", "prevday", "future")
@@ -273,23 +156,29 @@ def find_time_expressions(text: str) -> list[TimeExpression]:
             and token.lower().endswith(("long", "week", "weeks", "month", "months"))
             and not token.lower().startswith(("in ", "over ", "during ", "throughout "))
         )
-        if kind == "cumulative" and not re.search(r"\b(?:have|has|had)\b", before[-80:], re.IGNORECASE):
+        if kind == "cumulative" and not rule("count-perfect").fires(text, m.start(), m.end()):
             bound = True  # "the most violent since the revolt broke out": a comparison, not a count
-        if _COPULA.search(before[-20:]) and kind in ("mdy", "dmy", "weekday", "iso"):
+        if rule("copula").fires(text, m.start(), m.end()) and kind in ("mdy", "dmy", "weekday", "iso"):
             continue  # "the turning point was July 15": a date named, not an event's time
-        background = background or bool(_FOLLOWS.search(before[-40:])) or bool(_CLOCK_BEFORE.search(before[-20:]))
-        background = background or bool(_BEFORE_CLAUSE.search(before[-60:]))
-        relative = _PERFECT_RELATIVE.search(before[-80:])
+        background = (
+            background
+            or rule("follows").fires(text, m.start(), m.end())
+            or rule("clock-before").fires(text, m.start(), m.end())
+        )
+        background = background or rule("before-clause").fires(text, m.start(), m.end())
+        relative = relative_rule.regex.search(before)
         clause_start = window + relative.start() if relative else None  # an offset in the sentence
         # A dateline opens the sentence: only a window that starts there can hold one.
         dateline = bool(
-            window == 0 and _DATELINE_BEFORE.match(before) and _DATELINE_AFTER.match(text[m.end() : m.end() + 20])
+            window == 0
+            and rule("dateline-before").fires(text, m.start(), m.end())
+            and rule("dateline-after").fires(text, m.start(), m.end())
         )
         background = background or clause_start is not None or dateline
-        if _STARTED_BEFORE.search(before[-60:]) and _GOES_ON_AFTER.match(text, m.end()):
+        if rule("started-before").fires(text, m.start(), m.end()) and rule("goes-on-after").regex.match(text, m.end()):
             bound = background = True
         # "showed images on Monday, claiming that troops captured the town": Monday dates the report only.
-        if _REPORT_AFTER.match(text[m.end() : m.end() + 30]):
+        if rule("report-after").fires(text, m.start(), m.end()):
             bound = background = True
         out.append(TimeExpression(m.start(), m.end(), token, kind, parts, background, bound, clause_start, dateline))
     return _drop_repeated_weekdays(out, text)
@@ -310,7 +199,7 @@ def _drop_repeated_weekdays(found: list[TimeExpression], text: str) -> list[Time
             t.kind == "weekday"
             and nxt is not None
             and nxt.kind in ("dmy", "mdy", "iso")
-            and re.fullmatch(r",?\s*(?:the\s+)?", text[t.end : nxt.start])
+            and rule("weekday-before-date").fires(text, t.end, nxt.start)
         ):
             carry = t
             continue

@@ -38,23 +38,18 @@ from ..models import UNKNOWN_DATE, Article, Mention, Place, ResolvedDate, Span
 from .dates import TimeExpression, find_time_expressions
 from .lexicon import PREVENTED_GATE, ContextRule, Lexicon, Trigger
 from .references import STATEMENT, reference_reason
+from .rules import rule
 from .text import Sentence, clause_tail, lowered, sentences, tail_within
 from .words import LIST_OPENERS, OCCURRENCE_VERBS
 
 #: Weak triggers ("killed", "attack") lose to a specific one this much nearer.
 WEAK_PENALTY = 60
-_GENERIC_TRIGGER = re.compile(r"^(?:battle|battles|fight|fights|struggle)\s+(?:for|over)\b", re.IGNORECASE)
-_DESCRIPTIVE = re.compile(r"^(?:besieged|encircled|surrounded|blockaded|embattled|bombed-out)$", re.IGNORECASE)
-_PLACE_NOUN = re.compile(r"\s+(?:areas?|towns?|cit(?:y|ies)|districts?|suburbs?|neighbou?rhoods?|camps?|villages?)\b")
-_CONSEQUENCE = re.compile(r",\s*(?:killing|wounding|injuring|leaving)\b", re.IGNORECASE)
 # ", causing dozens of deaths", ", leaving more than a hundred civilians injured": the toll of the
 # act just told, further from its verb.
 _CAUSED_TOLL = re.compile(r",\s*(?:causing|leaving|resulting\s+in)\s+(?:[\w,-]+\s+){0,5}$", re.IGNORECASE)
-# A dash or semicolon separates a list or aside from the clause it interrupts:
-# a trigger beyond one does not make a place an event's place.
-_CHUNK_BREAK = re.compile(r"\s[–—]\s|;|\s-\s")
-# ... except a list of examples between two dashes ("areas in Homs – including Bab Amr and
-# Inshaat – were shelled"): it names parts of the place before it, and the clause goes on after it.
+# A dash or semicolon separates a list or aside from the clause it interrupts (rule "chunk-break"),
+# except a list of examples between two dashes ("areas in Homs – including Bab Amr and Inshaat – were
+# shelled"): it names parts of the place before it, and the clause goes on after it.
 _DASH_LIST = re.compile(r"\s[–—-]\s(?:" + "|".join(LIST_OPENERS) + r")\b[^;–—]*?\s[–—-]\s", re.IGNORECASE)
 
 
@@ -117,8 +112,6 @@ class StoryState:
 _DAY_THEN_HOUR = re.compile(r"\s*,?\s*")
 # "bombed by jets", "shelled with mortars": the act and its means or agent, one phrase.
 _AGENT_GAP = re.compile(r"\s+(?:by|with)\s+(?:[\w-]+\s+)?", re.IGNORECASE)
-_BY_ACTOR = re.compile(r"^\s+(?:\w+\s+){0,3}?by\s+(?:the\s+)?(.{0,30})")
-_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the|in)\s+$")
 
 
 # "On 10 May, jets struck Daraya": the month, written with a capital after the sentence's first
@@ -141,6 +134,7 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
     # Every "prevented" match holds "from" or "to" and a verb of stopping, followed by a space:
     # a sentence without either needs no search before each of its triggers.
     may_prevent = PREVENTED_GATE.search(sentence) is not None
+    consequence = rule("consequence")
     for m in (lex.trigger_scan or lex.any_trigger).finditer(sentence):
         index = int(m.lastgroup[1:])
         trig = lex.triggers[index]
@@ -164,7 +158,7 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
         # "the opposition protest hub of Homs", "protest leaders": a label, not an event (rule 6).
         ft.live = ft.live and not lex.label_after.match(sentence[m.end() : m.end() + 30])
         # ", killing 27 people": the toll of the event just told, not an event of its own kind.
-        ft.consequence = bool(_CONSEQUENCE.search(sentence, max(0, m.start() - 3), m.end())) or (
+        ft.consequence = bool(consequence.regex.search(sentence, max(0, m.start() - consequence.before), m.end())) or (
             trig.weak and bool(_CAUSED_TOLL.search(sentence, max(0, m.start() - 60), m.start()))
         )
         ft.chunk = bisect_right(chunk_breaks, m.start())
@@ -185,17 +179,17 @@ def _blocker(sentence: str, start: int, end: int, trig: Trigger, lex: Lexicon, t
     caller has cut it.
     """
     sides: dict[tuple[str, int], str] = {}  # rules share a few (side, words) windows: cut each once
-    for rule in _blockers_for(lex, trig.family, sentence[start:end]):
-        key = (rule.side, rule.words)
+    for blocker in _blockers_for(lex, trig.family, sentence[start:end]):
+        key = (blocker.side, blocker.words)
         window = sides.get(key)
         if window is None:
-            if rule.side == "before" and tail is not None:
-                window = " ".join(tail_within(tail, start, 12 * rule.words).split()[-rule.words :]) + " "
+            if blocker.side == "before" and tail is not None:
+                window = " ".join(tail_within(tail, start, 12 * blocker.words).split()[-blocker.words :]) + " "
             else:
-                window = _side_words(sentence, start, end, rule.side, rule.words)
+                window = _side_words(sentence, start, end, blocker.side, blocker.words)
             sides[key] = window
-        if rule.regex.search(window):
-            return rule.id
+        if blocker.regex.search(window):
+            return blocker.id
     return None
 
 
@@ -245,8 +239,8 @@ def _side_words(text: str, start: int, end: int, side: str, n: int) -> str:
 
 
 def _actor_sub_event(sentence: str, start: int, end: int, lex: Lexicon) -> str:
-    after = sentence[end : end + 40]
-    by = _BY_ACTOR.match(after)
+    by_actor = rule("by-actor")
+    by = by_actor.regex.match(by_actor.window(sentence, start, end))
     if by:
         if lex.rebel_actors.search(by.group(1)):
             return "Non-state actor overtakes territory"
@@ -264,11 +258,10 @@ def _actor_sub_event(sentence: str, start: int, end: int, lex: Lexicon) -> str:
 
 def _is_background(sentence: str, start: int, end: int) -> bool:
     """A trigger word that names no event here: "the battle for ...", "a besieged town"."""
-    if _GENERIC_TRIGGER.match(sentence[start : end + 5]):
+    if rule("generic-trigger").fires(sentence, start, end):
         return True
-    return bool(
-        _DESCRIPTIVE.match(sentence[start:end])
-        and (_ARTICLE_BEFORE.search(sentence[max(0, start - 5) : start]) or _PLACE_NOUN.match(sentence, end))
+    return rule("descriptive").fires(sentence, start, end) and (
+        rule("article-before").fires(sentence, start, end) or rule("place-noun-after").fires(sentence, start, end)
     )
 
 
@@ -525,10 +518,6 @@ def _tag_sentence(
 
 #: A count "since" a day this long before publication is a statistic over a period, not an event.
 LONG_PERIOD_DAYS = 30
-# "since July 2012", "since the beginning of April": the count runs from that day.
-_SINCE_BEFORE = re.compile(
-    r"\bsince\s+(?:the\s+(?:start|beginning|end|middle)\s+(?:of\s+)?|early\s+|late\s+|mid-?)?$", re.I
-)
 
 
 def _long_period(stext: str, times: list[TimeExpression], article: Article, lex: Lexicon) -> str | None:
@@ -549,7 +538,7 @@ def _long_period(stext: str, times: list[TimeExpression], article: Article, lex:
     for t in times:
         if t.kind == "cumulative":
             return "period-count"
-        since = t.text.lower().startswith("since") or bool(_SINCE_BEFORE.search(stext[max(0, t.start - 30) : t.start]))
+        since = t.text.lower().startswith("since") or rule("since-before").fires(stext, t.start, t.end)
         if t.bound and since:
             when = t.resolve(article.published, None)
             start = when.start or when.date
@@ -573,26 +562,12 @@ def _blocked_rule(triggers: list[FoundTrigger], span: Span, sent: Sentence) -> s
     return nearest.blocked if nearest is not None else None
 
 
-# A relative clause right after a place describes it ("Houla, where dozens were massacred
-# last week"): its time dates only its own events, and its triggers do not type the place.
-# "Qusair, where ...", "Qusair, to which rebels had fled": a clause about the place just named.
-_PLACE_RELATIVE = re.compile(
-    r",?\s+(?:(?:to|from|in|into|at|near|around|inside|outside|through) )?(?:where|which|whose)\b[^,;:]*"
-    # A reduced passive clause: "two suburbs of Damascus visited recently by UN monitors".
-    r"|,?\s+(?:[a-z]+ed|seen|taken|retaken|held|shown|known)\s+(?:[\w'’-]+\s+){0,2}?by\b[^,;:]*"
-)
-_CLAUSE_END = re.compile(r"[,;:]")
-_PRESENT_LEAD = re.compile(
-    r"\b(?:have|has)\s+(?:again\s+|also\s+|now\s+|just\s+)?\w+(?:ed|en|ught|ung)\b|\b(?:is|are)\s+\w+ing\b",
-    re.IGNORECASE,
-)
-
-
 def _descriptions(stext: str, spans: list[Span], offset: int) -> list[tuple[int, int]]:
     """Relative clauses that directly follow a place mention, as (start, end) in the sentence."""
     out = []
+    relative = rule("place-relative").regex
     for span in spans:
-        m = _PLACE_RELATIVE.match(stext, span.end - offset)
+        m = relative.match(stext, span.end - offset)
         if m:
             out.append((m.start(), m.end()))
     return out
@@ -604,7 +579,7 @@ def _in_descriptions(stext: str, spans: list[Span], offset: int, times: list[Tim
         return times
     # Only under a lead told in the present or present perfect ("have again attacked Houla, where
     # dozens were massacred last week"): the lead is the news of the day, the clause its background.
-    clauses = [(a, b) for a, b in _descriptions(stext, spans, offset) if _PRESENT_LEAD.search(stext, 0, a)]
+    clauses = [(a, b) for a, b in _descriptions(stext, spans, offset) if rule("present-lead").regex.search(stext, 0, a)]
     if not clauses:
         return times
     out = []
@@ -617,7 +592,7 @@ def _in_descriptions(stext: str, spans: list[Span], offset: int, times: list[Tim
 
 
 def _clause_end(stext: str, pos: int) -> int:
-    m = _CLAUSE_END.search(stext, pos)
+    m = rule("clause-end").regex.search(stext, pos)
     return m.start() if m else len(stext)
 
 
@@ -632,37 +607,20 @@ def _usable(
     out = [t for t in triggers if t.chunk == chunk]
     if span.place is not None and span.place.kind == "country" and not container:
         # Crossings only ("fled to Russia"), or fire and forces from or into it.
-        if not _FROM_INTO.search(sent.text[max(0, pos - 20) : pos]) and not _REGION_OF.search(
-            sent.text[max(0, pos - 30) : pos]
-        ):
+        if not rule("from-into").fires(sent.text, pos, pos) and not rule("region-of").fires(sent.text, pos, pos):
             out = [t for t in out if t.trigger.family in lex.country_families]
     return out
-
-
-# "returned to Yabrud in Syria", "the attacks in Damascus, Syria": the country after a place holds it.
-# A direction may stand before the container: "Qusayr, western Syria", "Douma in northern Rif Dimashq".
-_CONTAINER_GAP = re.compile(
-    r"(?:,\s*|\s+in\s+(?:the\s+)?)(?:(?:north|south|east|west)(?:-?(?:north|south|east|west))?(?:ern)?\s+|central\s+)?"
-)
 
 
 def _contains_place_before(stext: str, span: Span, spans: list[Span], offset: int) -> bool:
     """True when the mention follows another place as its container ("Yabrud in Syria")."""
     s0 = span.start - offset
+    gap = rule("container-gap").regex
     return any(
-        other is not span and _CONTAINER_GAP.fullmatch(stext, other.end - offset, s0) is not None
+        other is not span and gap.fullmatch(stext, other.end - offset, s0) is not None
         for other in spans
         if other.end - offset < s0
     )
-
-
-_FROM_INTO = re.compile(r"\b(?:from|into)\s+(?:the\s+)?$", re.IGNORECASE)
-# "shelling killed 18 people in northern Syria", "the pause in Old Homs in western Syria": a part of
-# the country where violence happened, not the state as a whole ("across Syria" stays general).
-_REGION_OF = re.compile(
-    r"\b(?:in|of)\s+(?:the\s+)?(?:north|south|east|west)?(?:-?(?:north|south|east|west))?(?:ern|central)\s+$",
-    re.IGNORECASE,
-)
 
 
 def _own_event_unreal(span: Span, sent: Sentence, triggers: list[FoundTrigger], usable: list[FoundTrigger]) -> bool:
@@ -685,7 +643,8 @@ def _own_event_unreal(span: Span, sent: Sentence, triggers: list[FoundTrigger], 
 @lru_cache(maxsize=64)
 def _chunk_breaks(stext: str) -> tuple[int, ...]:
     lists = [(m.start(), m.end()) for m in _DASH_LIST.finditer(stext)]
-    return tuple(m.start() for m in _CHUNK_BREAK.finditer(stext) if not any(a <= m.start() < b for a, b in lists))
+    breaks = rule("chunk-break").regex.finditer(stext)
+    return tuple(m.start() for m in breaks if not any(a <= m.start() < b for a, b in lists))
 
 
 def _chunk_of(stext: str, pos: int) -> int:
@@ -693,15 +652,12 @@ def _chunk_of(stext: str, pos: int) -> int:
     return bisect_right(_chunk_breaks(stext), pos)
 
 
-# Background inside a sentence: a relative clause (", which the army retook last month,")
-# or a subordinate one (", as fighting spread").
-_ASIDE = re.compile(r",\s*(?:which|who|whom|whose|where|as|while|amid|after|before|since)\b[^,;]*", re.IGNORECASE)
 ASIDE_PENALTY = 50
 
 
 @lru_cache(maxsize=64)
 def _asides(stext: str) -> tuple[tuple[int, int], ...]:
-    return tuple(m.span() for m in _ASIDE.finditer(stext))
+    return tuple(m.span() for m in rule("aside").regex.finditer(stext))
 
 
 @lru_cache(maxsize=64)
@@ -814,13 +770,6 @@ _THESE_PLACES = re.compile(
     r"^[^.;:]{0,60}?\b(?:in|at|around|across|inside)\s+(?:these|those|the same|both|all (?:these|those|the))\s+"
     r"(?:areas|districts|neighbou?rhoods|places|towns|villages|quarters|suburbs|locations)\b"
 )
-# Between two acts, these words order them in time or quote one: two events, not one.
-_SEQUENCE = re.compile(
-    r"\b(?:follow(?:s|ed|ing)?|after|before|since|until|preceded|ahead of|c(?:ame|omes?) as)\b|[“”\"]", re.IGNORECASE
-)
-# "troops entered parts of Ras al-Ain after fierce clashes": a move won by the fighting named just
-# after the place belongs to that fighting (GUIDELINES.md rules 4 and 5), not a second event.
-_WON_BY = re.compile(r"[^,;:]*?\b(?:after|following)\s+(?:[\w-]+\s+){0,2}", re.IGNORECASE)
 
 
 def _bears_on(
@@ -843,8 +792,8 @@ def _bears_on(
         return False  # told at another time: "the fighting comes a day after a bomb tore through ..."
     a, b = sorted((other.start, pos))
     between = stext[a:b]
-    won_by = trig.trigger.family == "movement" and other.start > pos and _WON_BY.fullmatch(between)
-    if (_SEQUENCE.search(between) and not won_by) or len(between.split()) > BEARING_WORDS:
+    won_by = trig.trigger.family == "movement" and other.start > pos and rule("won-by").regex.fullmatch(between)
+    if (rule("sequence").regex.search(between) and not won_by) or len(between.split()) > BEARING_WORDS:
         return False
     after = lowered(stext[other.end : other.end + 80])
     if lex.own_place.match(after):
@@ -899,21 +848,11 @@ def _decide_type(
     return trig.event_type, trig.sub_event_type, "undecided", trig
 
 
-# "shelled the district in an effort to retake it", "bombarded Qabun as they pressed a bid to drive
-# rebels out": the fire serves a ground assault under way, so it belongs to the battle (rule 3).
-_ASSAULT_AIM = re.compile(
-    r"\b(?:(?:in|pressed|pressing|press|as part of|launched) (?:an?|their|its|the) (?:[\w-]+ )?"
-    r"(?:effort|bid|attempt|push|drive|offensive|operation) to|(?:sought|seeking|seek|trying|tried) to)"
-    r" (?:retake|recapture|regain|drive|storm|capture|seize|take|dislodge|expel|oust|clear|flush|overrun)\b",
-    re.IGNORECASE,
-)
-
-
 def _part_of_assault(trig: FoundTrigger, sent: Sentence, lex: Lexicon) -> bool:
     """True for remote fire told as serving a ground assault in the same sentence (rule 3)."""
     if trig.event_type != "Explosions/Remote violence" or trig.trigger.family != "attack":
         return False
-    return bool(_ASSAULT_AIM.search(sent.text, trig.end))
+    return bool(rule("assault-aim").regex.search(sent.text, trig.end))
 
 
 def _remember_type(
@@ -967,10 +906,6 @@ def _historical(when: ResolvedDate, article: Article) -> bool:
     return bool(last and article.published and (article.published - last).days > HISTORY_DAYS)
 
 
-# "shelling also hit two other districts": more of the act just told, on its day.
-_ALSO = re.compile(r"\s+also\b", re.IGNORECASE)
-
-
 def _recall(trig: FoundTrigger, sent: Sentence, state: StoryState, lex: Lexicon, place_id: str | None = None):
     """The earlier event a definite noun phrase refers to ("the bombing", "the Tripoli bombings"),
     or that an act told with "also" adds to ("shelling also hit Bayyada").
@@ -982,7 +917,7 @@ def _recall(trig: FoundTrigger, sent: Sentence, state: StoryState, lex: Lexicon,
         return None
     if not (
         lex.anaphora.search(lowered(sent.text[max(0, trig.start - 40) : trig.start]))
-        or _ALSO.match(sent.text, trig.end)
+        or rule("also-after").regex.match(sent.text, trig.end)
     ):
         return None
     families = ("blast", "attack") if trig.trigger.family in ("blast", "attack") else (trig.trigger.family,)
@@ -1010,7 +945,7 @@ def _date_for(
     shared = _sentence_time(trig, sent, times)
     if shared is not None:
         return shared.resolve(article.published, state.reference)
-    if _ALREADY.search(sent.text[max(0, trig.start - 30) : trig.end + 30]):
+    if rule("already").fires(sent.text, trig.start, trig.end):
         return replace(UNKNOWN_DATE, basis="already done before the story's day")
     remembered = _recall(trig, sent, state, lex, place_id)
     if remembered is not None:
@@ -1029,41 +964,19 @@ def _date_for(
     return ResolvedDate(d, "day", "publication date", d, d)
 
 
-# "ceasefires had already been agreed": done before the story's day, by an unknown time
-# (unless the sentence gives that time: "had already fled on Monday").
-_ALREADY = re.compile(r"\b(?:had|have|has)\s+(?:\w+\s+)?already\b|\balready\s+(?:had|have|has)\b", re.IGNORECASE)
-
-
-# "Deals have also been struck in A, B and C", "have set up checkpoints in some areas such as X":
-# told in the present perfect over a set of places, after the story has named its day, these are
-# separate acts up to now, on days the sentence does not give.
-_PRESENT_PERFECT = re.compile(
-    r"\b(?:have|has)\s+(?:(?:also|even|since|now|been|already)\s+){0,2}[a-z]+(?:ed|en|t|ck|ung|own|one)\b",
-    re.IGNORECASE,
-)
-_SEVERAL_PLACES = re.compile(
-    r"\b(?:in addition to|such as|including|in (?:several|some|many|various|other|a number of|major)"
-    r" (?:\w+ )?(?:cities|towns|areas|places|districts|neighbou?rhoods|suburbs|villages|provinces|regions|parts))\b",
-    re.IGNORECASE,
-)
-
-
 def _tally(text: str) -> bool:
-    """True for a sentence that sums acts up to now over several places (see ``_SEVERAL_PLACES``)."""
-    return bool(_PRESENT_PERFECT.search(text) and _SEVERAL_PLACES.search(text))
+    """True for a sentence that sums acts up to now over several places.
 
-
-# "He said on Tuesday that troops had deployed around Baba Amr": the day dates the telling;
-# the deployment, in the past perfect, came before it, on a day not given.
-_SAID_THAT = re.compile(r"\b(?:said|told \w+|reported|announced)\b[^.;]{0,40}?\bthat\b", re.IGNORECASE)
-_HAD_BEFORE = re.compile(r"\bhad\s+(?:(?:been|also|already|just)\s+)?$", re.IGNORECASE)
+    Rules ``present-perfect`` and ``several-places``.
+    """
+    return rule("present-perfect").fires(text) and rule("several-places").fires(text)
 
 
 def _reported_before_the_telling(trig: FoundTrigger, sent: Sentence, times: list[TimeExpression]) -> bool:
     """True for an act in the past perfect inside a "said ... that" clause whose only time dates the saying."""
-    if not _HAD_BEFORE.search(sent.text, max(0, trig.start - 30), trig.start):
+    if not rule("had-before").fires(sent.text, trig.start, trig.end):
         return False
-    said = _SAID_THAT.search(sent.text, 0, trig.start)
+    said = rule("said-that").regex.search(sent.text, 0, trig.start)
     if said is None:
         return False
     own = [t for t in times if not t.bound and t.start >= said.end()]
@@ -1090,7 +1003,7 @@ def _since_recent_day(
     for t in times:
         if trig.time is not None and trig.time is not t:
             continue  # "... since Sunday, and clashes in Jobar yesterday": its own time dates it
-        since = t.text.lower().startswith("since") or bool(_SINCE_BEFORE.search(stext[max(0, t.start - 30) : t.start]))
+        since = t.text.lower().startswith("since") or rule("since-before").fires(stext, t.start, t.end)
         if not since or not (t.bound or t.background) or _chunk_of(stext, t.start) != chunk:
             continue
         if article.published is None:
@@ -1100,9 +1013,6 @@ def _since_recent_day(
         if start is not None and 0 < (article.published - start).days <= LONG_PERIOD_DAYS:
             return f"over the days since {t.text}"
     return None
-
-
-_ONGOING = re.compile(r"\b(?:are|is|am|remain|remains|continue|continues|still)\s+(?:\w+\s+){0,1}$", re.IGNORECASE)
 
 
 def _sentence_time(trig: FoundTrigger, sent: Sentence, times: list[TimeExpression]) -> TimeExpression | None:
@@ -1119,7 +1029,7 @@ def _sentence_time(trig: FoundTrigger, sent: Sentence, times: list[TimeExpressio
     ]
     if len(times) != 1:
         return None
-    if _ONGOING.search(sent.text[max(0, trig.start - 30) : trig.start]):
+    if rule("ongoing").fires(sent.text, trig.start, trig.start):
         return None
     return times[0]
 

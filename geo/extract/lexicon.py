@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import LexiconError
 from ..models import EVENT_TYPES
+from .rules import fill
 from .scan import Scanner, head_filter
 from .words import WORD_LISTS
 
@@ -363,19 +364,8 @@ def _fill(pattern: str, lexicon: dict) -> str:
     A name is a shared word list (:data:`geo.extract.words.WORD_LISTS`) or an alternation of
     the lexicon (``"speaker_nouns"``).
     """
-
-    def alternation(m: re.Match) -> str:
-        name = m.group(1)
-        if name in WORD_LISTS:
-            return "|".join(re.escape(w) for w in WORD_LISTS[name])
-        if isinstance(lexicon.get(name), str):
-            return lexicon[name]
-        raise LexiconError(
-            f"pattern names {{{name}}}, which is neither a word list of geo/extract/words.py "
-            f"({', '.join(sorted(WORD_LISTS))}) nor an alternation of the lexicon"
-        )
-
-    return _PLACEHOLDER.sub(alternation, pattern)
+    alternations = {k: v for k, v in lexicon.items() if isinstance(v, str)}
+    return fill(pattern, alternations, "an alternation of the lexicon")
 
 
 def _context_rule(rule: dict, path: Path) -> ContextRule:

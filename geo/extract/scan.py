@@ -180,11 +180,16 @@ def heads(pattern: str, depth: int = HEAD_DEPTH) -> frozenset[tuple[str, ...]] |
     >>> heads(r"a?") is None
     True
     """
+    return _begins(pattern, depth, _atom)
+
+
+def _begins(pattern: str, depth: int, atom):
+    """The beginnings of ``pattern``'s matches, each atom written by ``atom``; None when any may."""
     try:
         parsed = _sre_parse.parse(pattern)
         if parsed.state.flags & ~re.UNICODE:  # "(?i)" and the like
             return ANY
-        states = _walk(list(parsed), {((), True)}, depth)
+        states = _walk(list(parsed), {((), True)}, depth, atom)
     except Exception:  # noqa: BLE001 - a construct not understood here: a match may begin anywhere
         return ANY
     if states is ANY or any(not begin for begin, _ in states):
@@ -192,8 +197,11 @@ def heads(pattern: str, depth: int = HEAD_DEPTH) -> frozenset[tuple[str, ...]] |
     return frozenset(begin for begin, _ in states)
 
 
-def _walk(items, states: set, depth: int):
-    """Extend each open beginning (tuple, open) over a parsed sequence; None for unknown flags."""
+def _walk(items, states: set, depth: int, atom):
+    """Extend each open beginning (tuple, open) over a parsed sequence; None for unknown flags.
+
+    ``atom`` turns one parsed character matcher into a tuple item (None: not known, stop there).
+    """
     for op, arg in items:
         opened = {(b, o) for b, o in states if o and len(b) < depth}
         if not opened:
@@ -203,25 +211,25 @@ def _walk(items, states: set, depth: int):
         if name in ("ASSERT", "ASSERT_NOT", "AT"):
             continue  # zero-width: the next item begins the match
         if name in ("LITERAL", "NOT_LITERAL", "IN", "ANY"):
-            atom = _atom(name, arg)
-            states = done | {(b + (atom,), True) if atom else (b, False) for b, _ in opened}
+            one = atom(name, arg)
+            states = done | {(b + (one,), True) if one else (b, False) for b, _ in opened}
         elif name == "SUBPATTERN":
             if arg[1] or arg[2]:  # inline flags
                 return ANY
-            inner = _walk(arg[3], opened, depth)
+            inner = _walk(arg[3], opened, depth, atom)
             if inner is ANY:
                 return ANY
             states = done | inner
         elif name == "BRANCH":
             out = set(done)
             for branch in arg[1]:
-                inner = _walk(branch, opened, depth)
+                inner = _walk(branch, opened, depth, atom)
                 if inner is ANY:
                     return ANY
                 out |= inner
             states = out
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            once = _walk(arg[2], opened, depth)
+            once = _walk(arg[2], opened, depth, atom)
             if once is ANY:
                 return ANY
             if arg[1] != 1:  # after one repetition more may follow: stop reading there
@@ -269,55 +277,28 @@ def _atom(name: str, arg) -> str | None:
 def first_chars(pattern: str) -> frozenset[str] | None:
     """The characters a match of ``pattern`` can start with; None (:data:`ANY`) when any may.
 
-    Look-behinds and other zero-width assertions are passed over (a superset is safe).
+    The first items of :func:`heads`, read as sets of characters: look-behinds and other
+    zero-width assertions are passed over (a superset is safe).
 
     >>> sorted(first_chars(r"(?<!for )refugees?|air ?strikes?|[bc]ombs?"))
     ['a', 'b', 'c', 'r']
     >>> first_chars(r"\\w+ killed") is None
     True
     """
-    try:
-        parsed = _sre_parse.parse(pattern)
-        if parsed.state.flags & ~re.UNICODE:  # "(?i)" and the like
-            return ANY
-        chars, nullable = _first(parsed)
-    except Exception:  # noqa: BLE001 - a construct not understood here: try the pattern everywhere
+    begins = _begins(pattern, 1, _atom_chars)
+    if begins is ANY:
         return ANY
-    return ANY if chars is ANY or nullable else frozenset(chars)
+    return frozenset(c for (chars,) in begins for c in chars)
 
 
-def _first(items) -> tuple[set[str] | None, bool]:
-    """(first characters, whether it can match empty) of a parsed sequence."""
-    out: set[str] = set()
-    for op, arg in items:
-        name = str(op)
-        if name in ("ASSERT", "ASSERT_NOT", "AT"):
-            continue  # zero-width: the next item starts the match
-        if name == "LITERAL":
-            chars, nullable = {chr(arg)}, False
-        elif name == "IN":
-            chars, nullable = _class_chars(arg), False
-        elif name == "SUBPATTERN":
-            if arg[1] or arg[2]:  # inline flags (say, ignore case)
-                return ANY, False
-            chars, nullable = _first(arg[3])
-        elif name == "BRANCH":
-            parts = [_first(branch) for branch in arg[1]]
-            if any(c is ANY for c, _ in parts):
-                return ANY, False
-            chars = set().union(*(c for c, _ in parts))
-            nullable = any(n for _, n in parts)
-        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            chars, inner_nullable = _first(arg[2])
-            nullable = arg[0] == 0 or inner_nullable
-        else:  # ANY, NOT_LITERAL, GROUPREF, CATEGORY ...
-            return ANY, False
-        if chars is ANY:
-            return ANY, False
-        out |= chars
-        if not nullable:
-            return out, False
-    return out, True
+def _atom_chars(name: str, arg) -> frozenset[str] | None:
+    """The characters one parsed character matcher admits; None when too many to list (``.``, ``\\w``)."""
+    if name == "LITERAL":
+        return frozenset(chr(arg))
+    if name == "IN":
+        chars = _class_chars(arg)
+        return None if chars is ANY else frozenset(chars)
+    return None  # ANY, NOT_LITERAL
 
 
 def _class_chars(items) -> set[str] | None:

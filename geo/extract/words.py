@@ -2,8 +2,9 @@
 
 Months and weekdays (dates, name matching, sentence splitting), the nouns that name a kind
 of place ("the town of", "Douma district"), and the prepositions the reference rules look
-for. The reference rules (``data/reference_rules.json``) name these lists in their patterns
-as ``{name}`` (see :data:`WORD_LISTS`). A stage that needs more words adds them beside its
+for. The reference rules (``data/reference_rules.json``) and the context rules
+(``data/context_rules.json``) name these lists in their patterns as ``{name}`` (see
+:data:`WORD_LISTS`). A stage that needs more words adds them beside its
 use, so each list keeps one meaning.
 """
 
@@ -29,6 +30,8 @@ MONTH_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sept", 
 # Nouns for a kind of place that every stage reads the same way: "the town of Douma",
 # "Douma district", "in the camp of". Stages add their own ("quarter", "province").
 PLACE_NOUNS = ("town", "city", "village", "district", "suburb", "neighbourhood", "neighborhood", "camp")
+# "towns", "cities": the plural of each place noun.
+PLACE_NOUNS_PLURAL = tuple(n[:-1] + "ies" if n.endswith("y") else n + "s" for n in PLACE_NOUNS)
 # Words that describe a place between a preposition and its name: "in the besieged town of".
 PLACE_ADJECTIVES = (
     "nearby",
@@ -111,7 +114,9 @@ OCCURRENCE_VERBS = ("took place", "happened", "occurred", "was carried out", "we
 WORD_LISTS: dict[str, tuple[str, ...]] = {
     "weekdays": WEEKDAYS,
     "months": MONTHS,
+    "month_abbreviations": MONTH_ABBREVIATIONS,
     "place_nouns": PLACE_NOUNS,
+    "place_nouns_plural": PLACE_NOUNS_PLURAL,
     "place_adjectives": PLACE_ADJECTIVES,
     "prepositions_end": PREPOSITIONS_END,
     "prepositions_locative": PREPOSITIONS_LOCATIVE,
