@@ -27,7 +27,6 @@ trigger's id), ``type_basis``, ``reference_rule`` and ``date_rule``.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -40,17 +39,10 @@ from .lexicon import PREVENTED_GATE, ContextRule, Lexicon, Trigger
 from .references import STATEMENT, reference_reason
 from .rules import rule
 from .text import Sentence, clause_tail, lowered, sentences, tail_within
-from .words import LIST_OPENERS, OCCURRENCE_VERBS
+from .words import OCCURRENCE_VERBS
 
 #: Weak triggers ("killed", "attack") lose to a specific one this much nearer.
 WEAK_PENALTY = 60
-# ", causing dozens of deaths", ", leaving more than a hundred civilians injured": the toll of the
-# act just told, further from its verb.
-_CAUSED_TOLL = re.compile(r",\s*(?:causing|leaving|resulting\s+in)\s+(?:[\w,-]+\s+){0,5}$", re.IGNORECASE)
-# A dash or semicolon separates a list or aside from the clause it interrupts (rule "chunk-break"),
-# except a list of examples between two dashes ("areas in Homs – including Bab Amr and Inshaat – were
-# shelled"): it names parts of the place before it, and the clause goes on after it.
-_DASH_LIST = re.compile(r"\s[–—-]\s(?:" + "|".join(LIST_OPENERS) + r")\b[^;–—]*?\s[–—-]\s", re.IGNORECASE)
 
 
 @dataclass
@@ -109,20 +101,11 @@ class StoryState:
     spans: list[Span] = field(default_factory=list)  # the place spans of the sentence being read
 
 
-_DAY_THEN_HOUR = re.compile(r"\s*,?\s*")
-# "bombed by jets", "shelled with mortars": the act and its means or agent, one phrase.
-_AGENT_GAP = re.compile(r"\s+(?:by|with)\s+(?:[\w-]+\s+)?", re.IGNORECASE)
-
-
-# "On 10 May, jets struck Daraya": the month, written with a capital after the sentence's first
-# word, is not the modal "may" that makes an act hypothetical (same length: offsets hold).
-_MAY = re.compile(r"\bMay\b")
-
-
 def _month_may(sentence: str) -> str:
+    """The sentence with the month May written so that it is not the modal "may" (same length: offsets hold)."""
     if "May" not in sentence:
         return sentence
-    return _MAY.sub(lambda m: "Mai" if m.start() > 0 else m.group(), sentence)
+    return rule("month-may").regex.sub("Mai", sentence)
 
 
 def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
@@ -134,7 +117,7 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
     # Every "prevented" match holds "from" or "to" and a verb of stopping, followed by a space:
     # a sentence without either needs no search before each of its triggers.
     may_prevent = PREVENTED_GATE.search(sentence) is not None
-    consequence = rule("consequence")
+    consequence, caused_toll = rule("consequence"), rule("caused-toll")
     for m in (lex.trigger_scan or lex.any_trigger).finditer(sentence):
         index = int(m.lastgroup[1:])
         trig = lex.triggers[index]
@@ -159,7 +142,7 @@ def find_triggers(sentence: str, lex: Lexicon) -> list[FoundTrigger]:
         ft.live = ft.live and not lex.label_after.match(sentence[m.end() : m.end() + 30])
         # ", killing 27 people": the toll of the event just told, not an event of its own kind.
         ft.consequence = bool(consequence.regex.search(sentence, max(0, m.start() - consequence.before), m.end())) or (
-            trig.weak and bool(_CAUSED_TOLL.search(sentence, max(0, m.start() - 60), m.start()))
+            trig.weak and bool(caused_toll.regex.search(sentence, max(0, m.start() - caused_toll.before), m.start()))
         )
         ft.chunk = bisect_right(chunk_breaks, m.start())
         ft.vague = trig.weak or bool(lex.vague.match(lowered(ft.text)))
@@ -354,18 +337,12 @@ def _dated_later(
 _INFERRED_DATES = frozenset({"sentence time", "story day", "publication date"})
 
 
-# "The attack took place on Sunday": a later sentence that says when an act already told happened.
-_OCCURRED = re.compile(
-    r"\b(?:the|this|that|these|those)\s+((?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:" + "|".join(OCCURRENCE_VERBS) + r")\b"
-)
-
-
 def _occurrence_day(sent: Sentence, article: Article, lex: Lexicon) -> ResolvedDate | None:
     """The day a sentence gives to an act it names as already told ("the attack took place on Sunday")."""
     low = lowered(sent.text)
     if not any(verb in low for verb in OCCURRENCE_VERBS):
         return None  # most sentences: no regex run
-    acts = [m for m in _OCCURRED.finditer(low) if lex.any_trigger.search(m.group(1))]
+    acts = [m for m in rule("occurred").regex.finditer(low) if lex.any_trigger.search(m.group(1))]
     if not acts:
         return None
     times = [t for t in find_time_expressions(sent.text) if not (t.bound or t.background or t.dateline)]
@@ -433,7 +410,9 @@ def _tag_sentence(
     for expr in times:
         if expr.bound or expr.dateline:
             continue  # "since March 2011": a limit; "BEIRUT, March 6 -": the report's day
-        if expr.kind == "sameday" and any(_DAY_THEN_HOUR.fullmatch(stext, t.end, expr.start) for t in times):
+        if expr.kind == "sameday" and any(
+            rule("day-then-hour").regex.fullmatch(stext, t.end, expr.start) for t in times
+        ):
             continue  # "On 12 May, before dawn, ...": the hour of the day just named
         # A time inside an aside (", which the army retook last month,") dates that aside's events.
         where = _aside_at(stext, expr.start)
@@ -448,7 +427,7 @@ def _tag_sentence(
             nearest.time = expr
     # Adjacent triggers are one phrase ("a bomb tore through", "bombed by jets"): they share a time.
     for a, b in zip(live, live[1:]):
-        if b.start - a.end <= 3 or _AGENT_GAP.fullmatch(stext, a.end, b.start):
+        if b.start - a.end <= 3 or rule("agent-gap").regex.fullmatch(stext, a.end, b.start):
             a.time, b.time = a.time or b.time, b.time or a.time
 
     mentions: list[Mention] = []
@@ -642,7 +621,7 @@ def _own_event_unreal(span: Span, sent: Sentence, triggers: list[FoundTrigger], 
 
 @lru_cache(maxsize=64)
 def _chunk_breaks(stext: str) -> tuple[int, ...]:
-    lists = [(m.start(), m.end()) for m in _DASH_LIST.finditer(stext)]
+    lists = [(m.start(), m.end()) for m in rule("dash-list").regex.finditer(stext)]
     breaks = rule("chunk-break").regex.finditer(stext)
     return tuple(m.start() for m in breaks if not any(a <= m.start() < b for a, b in lists))
 
@@ -765,11 +744,6 @@ def _vague(trig: FoundTrigger, lex: Lexicon) -> bool:
 
 #: A further trigger this many words or more from a place tells of it only through the nearest one.
 BEARING_WORDS = 12
-# After a further trigger, a plural anaphora for the places the sentence named before it.
-_THESE_PLACES = re.compile(
-    r"^[^.;:]{0,60}?\b(?:in|at|around|across|inside)\s+(?:these|those|the same|both|all (?:these|those|the))\s+"
-    r"(?:areas|districts|neighbou?rhoods|places|towns|villages|quarters|suburbs|locations)\b"
-)
 
 
 def _bears_on(
@@ -783,7 +757,7 @@ def _bears_on(
     stext, pos = sent.text, span.start - sent.start
     if _aside_penalty(stext, other, pos) or _description_penalty(sent, spans, other, pos):
         return False
-    if other.start > pos and _THESE_PLACES.match(lowered(stext[other.end : other.end + 80])):
+    if other.start > pos and rule("these-places").regex.match(lowered(stext[other.end : other.end + 80])):
         return True  # "... and there were exchanges of fire in these areas": the places just named
     if other.time is not trig.time and any(
         t is not None and (t.background or (other.time is not None and trig.time is not None))

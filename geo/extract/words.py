@@ -121,4 +121,5 @@ WORD_LISTS: dict[str, tuple[str, ...]] = {
     "prepositions_end": PREPOSITIONS_END,
     "prepositions_locative": PREPOSITIONS_LOCATIVE,
     "list_openers": LIST_OPENERS,
+    "occurrence_verbs": OCCURRENCE_VERBS,
 }
