@@ -57,6 +57,23 @@ def test_evaluate_refuses_a_file_that_is_not_an_extraction(tmp_path, capsys, con
 
 
 @pytest.mark.parametrize(
+    "gold, message",
+    [
+        ({"documents": ["01"], "mentions": []}, "'documents' must map each document id to its metadata"),
+        ({"documents": {"01": "2012-07-18"}, "mentions": []}, "'documents' must map each document id"),
+        ({"documents": {"01": {}}, "mentions": {"doc": "01"}}, "'mentions' must be a list of objects"),
+        ({"documents": {"01": {}}}, "not a gold file with 'documents' and 'mentions'"),
+    ],
+)
+def test_evaluate_refuses_a_gold_file_of_another_shape(tmp_path, capsys, gold, message):
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps(gold), encoding="utf-8")
+    assert main(["evaluate", str(path), str(SEEDS)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}: ") and message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
     "make, message",
     [
         (lambda p: None, "no such file or folder"),

@@ -114,6 +114,13 @@ def load_gold(path: str | Path) -> tuple[dict, list[Gold]]:
         documents, raw = data["documents"], data["mentions"]
     except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
         raise GoldError(f"{path}: not a gold file with 'documents' and 'mentions' ({exc})") from None
+    if not isinstance(documents, dict) or not all(isinstance(v, dict) for v in documents.values()):
+        raise GoldError(
+            f"{path}: 'documents' must map each document id to its metadata, as "
+            '{"01": {"published": "2012-07-18"}}'
+        )
+    if not isinstance(raw, list) or not all(isinstance(m, dict) for m in raw):
+        raise GoldError(f"{path}: 'mentions' must be a list of objects, one per gold mention")
     out = []
     for i, m in enumerate(raw):
         missing = [f for f in GOLD_FIELDS if f not in m]
