@@ -37,6 +37,10 @@ CASES = [
     {"show_unverified": False},
     {"show_unverified": False, "events_only": False, "include_undated": False},
     {"event_types": ["Battles"], "start": date(2012, 7, 10), "end": date(2012, 7, 19), "outlets": ["AFP"]},
+    # Articles counted by probing each one's mentions: filters its first mentions fail, and one none pass.
+    {"event_types": ["Protests"], "start": date(2012, 7, 15), "include_undated": False},
+    {"sub_event_types": ["Armed clash"], "attributions": ["activists"], "show_unverified": False},
+    {"event_types": ["No such type"]},
 ]
 
 
