@@ -86,6 +86,7 @@ def check_agreement(conn, cases=CASES) -> int:
         assert [_event_view(g) for g in groups] == [_event_view(e) for e in events], f
         check_within(conn, f, recs, events)
         assert Q.counts(conn, f) == {"reports": len(shown), "articles": shown["doc_id"].nunique()}, f
+        assert Q.articles_probed(conn, f) == Q.articles_grouped(conn, f) == shown["doc_id"].nunique(), f
         expected = F.per_place(shown)
         got = F.per_place_rows(Q.place_type_counts(conn, f))
         assert got.to_dict("records") == expected.to_dict("records"), f
