@@ -14,7 +14,7 @@ import pytest
 from geo.export.geojson import encoded_features
 from geo.export.merge import merge_events
 from geo.extract.batch import extract_files, records
-from geo.extract.cluster import dask_client, extract_on_dask
+from geo.extract.cluster import LOG_LENGTH, dask_client, extract_on_dask
 from geo.tools.bench import generate_corpus
 from geo.tools.cli import main
 
@@ -84,6 +84,15 @@ def test_a_partition_that_keeps_failing_is_reported_file_by_file(client, tmp_pat
     assert lost == {"c_poison", "d"}  # the poison's partition; every other file was extracted
     assert all("failed 3 times on the cluster" in p.failure and "run it again" in p.failure for p in out if p.failure)
     client.wait_for_workers(2)
+    # The worker started again after the crash keeps the bounded records (it starts outside dask_client).
+    assert set(client.run(_records_kept).values()) == {(LOG_LENGTH, False)}
+
+
+def _records_kept(dask_worker=None) -> tuple:
+    """A worker's bound on Dask's debugging records, and whether it profiles."""
+    return dask.config.get("distributed.admin.low-level-log-length"), dask.config.get(
+        "distributed.worker.profile.enabled"
+    )
 
 
 def test_cli_dask_engine_writes_geoparquet_like_the_local_geojson(tmp_path, corpus):

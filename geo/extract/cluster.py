@@ -124,6 +124,8 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, dashbo
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=":8787" if dashboard else None,
+                # Given to each worker's nanny as well: one restarted after a crash starts outside this block.
+                config=cluster_config(dashboard),
             )
         client = Client(scheduler or cluster)
     try:
