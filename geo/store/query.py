@@ -357,9 +357,9 @@ def _float(value) -> float | None:
 
 #: Filtered reports per stored article from which :func:`counts` probes each article for one
 #: (a probe then finds one among an article's first few) instead of grouping them all by article.
-#: At 1,000,000 events in 10,000 articles on PostGIS (load 15-21, medians of 5 runs), with the reports'
-#: sum: every event (90 per article) 0.43-1.0 s grouped, 0.19-0.30 s probed; one type over ten days
-#: (2.5 per article) 0.28-0.37 s grouped, 0.59 s probed.
+#: At 1,000,000 events in 10,000 articles on PostGIS (quiet machine, medians of 5 runs), with the
+#: reports' sum: every event (90 per article) 225 ms grouped, 57 ms probed; one type over ten days
+#: (2.5 per article) 84 ms grouped, 0.59 s probed under load 15 where grouping took 0.28 s.
 PROBE_ABOVE = 10
 
 
