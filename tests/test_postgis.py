@@ -83,6 +83,22 @@ def test_a_version_1_store_gets_its_summary_counted_on_connect(url, conn, res):
     again.close()
 
 
+def test_a_version_3_store_gets_the_indexes_that_count_a_view(url, conn, res):
+    from geo.store import query as Q
+
+    store.seed(conn, res, SEEDS)
+    counted = Q.counts(conn, {})
+    with conn:  # as a store of version 3: no index for counting articles or summing the summary
+        conn.execute("DROP INDEX mentions_doc_filter")
+        conn.execute(f"DROP INDEX {summary.TABLE}_filter")
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '3')")
+    again = store.connect(url)
+    for name in ("mentions_doc_filter", f"{summary.TABLE}_filter"):
+        assert again.execute("SELECT to_regclass(?)", (name,)).fetchone()[0] is not None, name
+    assert Q.counts(again, {}) == counted and counted["articles"] == 3
+    again.close()
+
+
 def test_connecting_to_a_current_store_does_not_wait_for_readers(url, conn):
     store.connect(url).close()  # the store is current (version written)
     reader = store.connect(url)

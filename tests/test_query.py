@@ -37,6 +37,10 @@ CASES = [
     {"show_unverified": False},
     {"show_unverified": False, "events_only": False, "include_undated": False},
     {"event_types": ["Battles"], "start": date(2012, 7, 10), "end": date(2012, 7, 19), "outlets": ["AFP"]},
+    # Articles counted by probing each one's mentions: filters its first mentions fail, and one none pass.
+    {"event_types": ["Protests"], "start": date(2012, 7, 15), "include_undated": False},
+    {"sub_event_types": ["Armed clash"], "attributions": ["activists"], "show_unverified": False},
+    {"event_types": ["No such type"]},
 ]
 
 
@@ -82,6 +86,7 @@ def check_agreement(conn, cases=CASES) -> int:
         assert [_event_view(g) for g in groups] == [_event_view(e) for e in events], f
         check_within(conn, f, recs, events)
         assert Q.counts(conn, f) == {"reports": len(shown), "articles": shown["doc_id"].nunique()}, f
+        assert Q.articles_probed(conn, f) == Q.articles_grouped(conn, f) == shown["doc_id"].nunique(), f
         expected = F.per_place(shown)
         got = F.per_place_rows(Q.place_type_counts(conn, f))
         assert got.to_dict("records") == expected.to_dict("records"), f

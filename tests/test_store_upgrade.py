@@ -170,6 +170,27 @@ def test_a_version_4_store_gets_the_summarys_grouping_index(tmp_path, res):
 
     conn = store.open_store(path, res)
     indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert store.version(conn) == 5 and f"{summary.TABLE}_group" in indexes
+    assert store.version(conn) == store.SCHEMA_VERSION and f"{summary.TABLE}_group" in indexes
     assert summary.drift(conn) == []
+    conn.close()
+
+
+def test_a_version_5_store_gets_the_indexes_that_count_a_view(tmp_path, res):
+    from geo.store import query as Q
+    from geo.store import summary
+
+    path = tmp_path / "v5.sqlite"
+    conn = store.open_store(path, res)
+    store.seed(conn, res)
+    counted = Q.counts(conn, {})
+    conn.execute("DROP INDEX mentions_doc_filter")
+    conn.execute(f"DROP INDEX {summary.TABLE}_filter")
+    conn.execute("PRAGMA user_version = 5")
+    conn.close()
+
+    conn = store.open_store(path, res)
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert store.version(conn) == store.SCHEMA_VERSION
+    assert {"mentions_doc_filter", f"{summary.TABLE}_filter"} <= indexes
+    assert Q.counts(conn, {}) == counted and counted["articles"] == 3
     conn.close()

@@ -31,6 +31,12 @@ from .sources import JsonLine, iter_sources
 PARTITION_SIZE = 64
 #: Attempts after the first for a partition whose worker failed.
 RETRIES = 2
+#: Dask keeps records for debugging, each bounded by this count (``distributed.admin.low-level-log-length``,
+#: 1,000 by default): the last messages sent on each connection (each holding a partition's sources,
+#: for JSON lines their text), a worker's task events and the scheduler's transitions. At 1,000 they
+#: held about 1 kB per article in the main process and in each worker, growing with the corpus up to
+#: 64,000 articles (much more for JSON lines); a few dozen keep what a debugging session reads.
+LOG_LENGTH = 32
 
 _RESOURCES: dict[tuple, Resources] = {}
 
@@ -88,31 +94,46 @@ def _partitions(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
+def cluster_config(dashboard: bool = False) -> dict:
+    """Dask settings for the clients and clusters we start: bounded debugging records.
+
+    A worker's profile (one record a second, about 65 kB each for the
+    pipeline's deep stacks, kept up to :data:`LOG_LENGTH` or 1,000 records)
+    is only read on the dashboard: without it, profiling is off.
+    """
+    return {"distributed.admin.low-level-log-length": LOG_LENGTH, "distributed.worker.profile.enabled": dashboard}
+
+
 @contextmanager
 def dask_client(scheduler: str | None = None, workers: int | None = None, dashboard: bool = False):
-    """A Dask client: on ``scheduler`` if given, else on a new local cluster of ``workers`` processes."""
+    """A Dask client: on ``scheduler`` if given, else on a new local cluster of ``workers`` processes.
+
+    The settings of :func:`cluster_config` apply to the client and to a local
+    cluster (its workers take them when they start); a running cluster keeps
+    its own: start its scheduler and workers with them (see the README).
+    """
+    import dask
     from distributed import Client, LocalCluster
 
-    if scheduler:
-        client = Client(scheduler)
-        try:
-            yield client
-        finally:
-            client.close()
-        return
-    # One thread per worker: extraction is pure Python and holds the GIL.
-    cluster = LocalCluster(
-        n_workers=workers or os.cpu_count() or 1,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=":8787" if dashboard else None,
-    )
-    client = Client(cluster)
+    with dask.config.set(cluster_config(dashboard)):
+        # One thread per worker: extraction is pure Python and holds the GIL.
+        cluster = None
+        if not scheduler:
+            cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":8787" if dashboard else None,
+                # Given to each worker's nanny as well: one restarted after a crash starts outside this block.
+                config=cluster_config(dashboard),
+            )
+        client = Client(scheduler or cluster)
     try:
         yield client
     finally:
         client.close()
-        cluster.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def extract_on_dask(

@@ -20,8 +20,9 @@ from ..errors import StoreError
 from . import summary
 
 #: The schema version of a PostGIS store (kept in ``meta``: PostgreSQL has no user_version).
-#: Version 2 added the map's summary table (:mod:`geo.store.summary`), version 3 its grouping index.
-POSTGIS_SCHEMA_VERSION = 3
+#: Version 2 added the map's summary table (:mod:`geo.store.summary`), version 3 its grouping index,
+#: version 4 the indexes that count a view's reports and articles (``mention_counts_filter``, ``mentions_doc_filter``).
+POSTGIS_SCHEMA_VERSION = 4
 
 _DDL = [
     "CREATE EXTENSION IF NOT EXISTS postgis",
@@ -65,6 +66,7 @@ _DDL = [
     # The map's index (geo.store.query): the filter's columns, and those its counts read, for index-only scans.
     "CREATE INDEX IF NOT EXISTS mentions_map ON mentions (is_event, date, event_type) INCLUDE (place_id, lat, lon, "
     "place, place_kind, uncertainty_km, verified, attribution, sub_event_type, doc_id, admin1, country)",
+    summary.DOC_FILTER_INDEX,
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     *summary.POSTGIS_DDL,
 ]

@@ -355,16 +355,55 @@ def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
+#: Filtered reports per stored article from which :func:`counts` probes each article for one
+#: (a probe then finds one among an article's first few) instead of grouping them all by article.
+#: At 1,000,000 events in 10,000 articles on PostGIS (quiet machine, medians of 5 runs), with the
+#: reports' sum: every event (90 per article) 225 ms grouped, 57 ms probed; one type over ten days
+#: (2.5 per article) 84 ms grouped, 0.59 s probed under load 15 where grouping took 0.28 s.
+PROBE_ABOVE = 10
+
+
 @store_errors
 def counts(conn: sqlite3.Connection, f: dict) -> dict[str, int]:
-    """How many reports (mentions) and articles pass the filter ``f``."""
+    """How many reports (mentions) and articles pass the filter ``f``.
+
+    The reports are summed from the summary when it serves ``f``; the
+    articles are counted by :func:`articles_probed` when there are many
+    reports per article, else by :func:`articles_grouped`.
+    """
     cond, params = where(f)
-    # Per article, then summed: one hash aggregate, where COUNT(DISTINCT) sorts every row on PostgreSQL.
-    articles, reports = conn.execute(
-        f"SELECT COUNT(*), SUM(n) FROM (SELECT m.doc_id, COUNT(*) AS n {_source(f)} WHERE {cond} GROUP BY m.doc_id) t",
-        params,
-    ).fetchone()
-    return {"reports": int(reports or 0), "articles": int(articles)}
+    source, count = _counted(f)
+    reports = int(conn.execute(f"SELECT {count} {source} WHERE {cond}", params).fetchone()[0] or 0)
+    if not reports:
+        return {"reports": 0, "articles": 0}
+    # The last article's number, from the key's index: the stored articles, or more after deletions.
+    stored = int(conn.execute("SELECT MAX(seq) FROM articles").fetchone()[0] or 0)
+    many = reports >= PROBE_ABOVE * stored
+    return {"reports": reports, "articles": articles_probed(conn, f) if many else articles_grouped(conn, f)}
+
+
+@store_errors
+def articles_probed(conn: sqlite3.Connection, f: dict) -> int:
+    """How many articles hold a report passing ``f``: one probe of each article's mentions.
+
+    The probe is a subquery with ``LIMIT 1``, so both databases run it per
+    article and stop at its first filtered report, along the index
+    ``mentions_doc_filter`` (:data:`geo.store.summary.DOC_FILTER_INDEX`).
+    """
+    cond, params = where(f)
+    probe = f"SELECT 1 FROM mentions m WHERE m.doc_id = a.doc_id AND {cond} LIMIT 1"
+    return int(conn.execute(f"SELECT COUNT(*) FROM articles a WHERE ({probe}) IS NOT NULL", params).fetchone()[0])
+
+
+@store_errors
+def articles_grouped(conn: sqlite3.Connection, f: dict) -> int:
+    """How many articles hold a report passing ``f``: every filtered report grouped by article.
+
+    Grouped, then counted: one hash aggregate, where ``COUNT(DISTINCT)`` sorts every row on PostgreSQL.
+    """
+    cond, params = where(f)
+    sql = f"SELECT COUNT(*) FROM (SELECT m.doc_id {_source(f)} WHERE {cond} GROUP BY m.doc_id) t"
+    return int(conn.execute(sql, params).fetchone()[0])
 
 
 @store_errors

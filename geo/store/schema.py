@@ -29,7 +29,7 @@ from . import summary
 from .postgis import is_postgres_url
 
 #: The version this code writes; raise it with each step added to :data:`UPGRADES`.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: Article-level fields of a record: kept once in ``articles``, joined back on reading.
 ARTICLE_FIELDS = ("title", "outlet", "url", "published")
@@ -83,6 +83,7 @@ CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(doc_id);
 CREATE INDEX IF NOT EXISTS mentions_date ON mentions(date);
 CREATE INDEX IF NOT EXISTS mentions_place ON mentions(place_id);
 {MAP_INDEX};
+{summary.DOC_FILTER_INDEX};
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -135,9 +136,15 @@ def _to_v5(conn: sqlite3.Connection) -> None:
     conn.execute(summary.GROUP_INDEX)
 
 
+def _to_v6(conn: sqlite3.Connection) -> None:
+    """The indexes that count a view's reports and articles (nothing to re-extract)."""
+    conn.execute(summary.DOC_FILTER_INDEX)
+    conn.execute(summary.FILTER_INDEX)
+
+
 #: ``UPGRADES[v]`` brings a store from version ``v`` to ``v + 1``. A step that adds mention
 #: columns it cannot fill from the old ones calls :func:`request_reextract`.
-UPGRADES: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3, _to_v4, _to_v5]
+UPGRADES: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3, _to_v4, _to_v5, _to_v6]
 assert len(UPGRADES) == SCHEMA_VERSION
 
 
