@@ -128,10 +128,9 @@ def run_bench(n: int = 10_000, jobs: int = 2, keep: str | None = None, engine: s
         for i in range(max(1, n // 4)):
             for suffix in (".txt", ".meta.json"):
                 (quarter / f"{STEM}{i:06d}{suffix}").symlink_to(folder / f"{STEM}{i:06d}{suffix}")
-        print(
-            f"extract with {jobs} {'Dask worker' if engine == 'dask' else 'process'}(es); the whole of "
-            "`clashmap extract`: read, extract, write GeoJSON"
-        )
+        unit = "Dask worker" if engine == "dask" else "process"
+        plural = "" if jobs == 1 else ("es" if unit == "process" else "s")
+        print(f"extract with {jobs} {unit}{plural}; the whole of `clashmap extract`: read, extract, write GeoJSON")
         print(f"{'articles':>9} {'words':>11} {'features':>9} {'seconds':>8} {'words/s':>10} {'articles/s':>10}")
         with ExitStack() as stack:
             client = None
