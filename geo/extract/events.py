@@ -27,6 +27,7 @@ trigger's id), ``type_basis``, ``reference_rule`` and ``date_rule``.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -343,28 +344,22 @@ def _occurrence_day(sent: Sentence, article: Article, lex: Lexicon) -> ResolvedD
     if not any(verb in low for verb in OCCURRENCE_VERBS):
         return None  # most sentences: no regex run
     acts = [m for m in rule("occurred").regex.finditer(low) if lex.any_trigger.search(m.group(1))]
+    return _day_beside(sent, article, acts)
+
+
+def _entry_day(sent: Sentence, article: Article, lex: Lexicon) -> ResolvedDate | None:
+    """The day a sentence gives to forces entering or taking a place ("moved in early Sunday")."""
+    return _day_beside(sent, article, list(lex.entry.finditer(lowered(sent.text))))
+
+
+def _day_beside(sent: Sentence, article: Article, acts: list[re.Match]) -> ResolvedDate | None:
+    """The day of the first time expression within :data:`_LATER_WINDOW` of one of ``acts`` (sentence matches)."""
     if not acts:
         return None
     times = [t for t in find_time_expressions(sent.text) if not (t.bound or t.background or t.dateline)]
     for a in acts:
         for t in times:
             if max(t.start - a.end(), a.start() - t.end) <= _LATER_WINDOW:
-                when = t.resolve(article.published, None)
-                if when.date is not None:
-                    return replace(when, basis=f"told later: {t.text}")
-    return None
-
-
-def _entry_day(sent: Sentence, article: Article, lex: Lexicon) -> ResolvedDate | None:
-    """The day a sentence gives to forces entering or taking a place ("moved in early Sunday")."""
-    low = lowered(sent.text)
-    entries = list(lex.entry.finditer(low))
-    if not entries:
-        return None
-    times = [t for t in find_time_expressions(sent.text) if not (t.bound or t.background or t.dateline)]
-    for e in entries:
-        for t in times:
-            if max(t.start - e.end(), e.start() - t.end) <= _LATER_WINDOW:
                 when = t.resolve(article.published, None)
                 if when.date is not None:
                     return replace(when, basis=f"told later: {t.text}")
